@@ -1,0 +1,78 @@
+import { Command, CommanderError } from "commander";
+import { InputError } from "../scenario/errors.js";
+import { credsimVersion } from "../store/version.js";
+import { presetsCommand } from "./presets.js";
+import { runCommand } from "./run.js";
+import { schemaCommand } from "./schema.js";
+import { validateCommand } from "./validate.js";
+
+// A thin CLI over the library: parse flags, call the layers, turn errors into
+// exit codes. Input errors exit 2 with the library's message; anything else is a
+// bug and exits 1. Stack traces only with --verbose.
+
+const verbose = process.argv.includes("--verbose");
+
+function fail(error: unknown): never {
+  if (error instanceof InputError) {
+    process.stderr.write(`credsim: ${error.message}\n`);
+    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exit(2);
+  }
+  if (error instanceof CommanderError) process.exit(error.exitCode === 1 ? 2 : error.exitCode);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`credsim: internal error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write("(run again with --verbose for details)\n");
+  process.exit(1);
+}
+
+const program = new Command()
+  .name("credsim")
+  .description("Simulate social credit systems on synthetic populations and measure what they do to people.")
+  .version(credsimVersion)
+  .option("--verbose", "show stack traces and details on errors")
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command("run")
+  .description("simulate a scenario (file or preset); print a summary; write the run folder")
+  .argument("[scenario]", "a scenario YAML file or a preset name (default: fused-city)")
+  .option("--agents <n>", "population size (overrides the scenario)")
+  .option("--days <n>", "days to simulate (overrides the scenario)")
+  .option("--seed <n>", "random seed (overrides the scenario)")
+  .option("--out <dir>", "run folder (default: runs/<scenario name>)")
+  .option("--threads <n>", "worker threads (results are identical for any number)", "1")
+  .option("--quiet", "print nothing")
+  .option("--json", "print summary.json instead of the table")
+  .action((scenario, flags) => runCommand(scenario, flags));
+
+program
+  .command("validate")
+  .description("check a scenario file; print every problem with its line")
+  .argument("<scenario>", "a scenario YAML file or a preset name")
+  .action((scenario) => validateCommand(scenario));
+
+program
+  .command("schema")
+  .description("print the JSON Schema of scenario files (for editor autocompletion)")
+  .action(() => schemaCommand());
+
+program
+  .command("presets")
+  .description("list the built-in systems")
+  .action(() => presetsCommand());
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
+  process.on(signal, () => {
+    process.stderr.write(`\ncredsim: interrupted; no results were written\n`);
+    process.exit(SIGNAL_EXIT[signal]);
+  });
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  fail(error);
+}

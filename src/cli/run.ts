@@ -1,0 +1,74 @@
+import { totalmem } from "node:os";
+import { estimateMemory, largestFitting } from "../engine/memory.js";
+import { compileModel } from "../engine/model.js";
+import { InputError } from "../scenario/errors.js";
+import { validateScenario } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
+import { execute } from "../store/execute.js";
+import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
+import { fmtBytes, fmtInt, progressBar, summaryTable } from "./format.js";
+import { intFlag, loadScenarioArg } from "./scenario-arg.js";
+
+export interface RunFlags {
+  agents?: string;
+  days?: string;
+  seed?: string;
+  out?: string;
+  threads?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/** Scenario from a file or preset with the command-line overrides applied and checked. */
+export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags): { scenario: Scenario; file: string } {
+  const { scenario, file } = loadScenarioArg(arg);
+  const agents = intFlag("--agents", flags.agents, 10, 1e9);
+  const days = intFlag("--days", flags.days, 1, 100_000);
+  const seed = intFlag("--seed", flags.seed, 0, 2 ** 32 - 1);
+  const copy: Scenario = structuredClone(scenario);
+  if (agents !== undefined) copy.population.agents = agents;
+  if (days !== undefined) copy.days = days;
+  if (seed !== undefined) copy.seed = seed;
+  return { scenario: validateScenario(copy, file).scenario, file };
+}
+
+/** Refuses a population that will not fit, with the estimate and the largest that would. */
+export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85): void {
+  const model = compileModel(scenario);
+  const estimate = estimateMemory(model);
+  if (estimate.bytes > available) {
+    const fits = largestFitting(estimate, available);
+    throw new InputError(file, [
+      {
+        field: "population.agents",
+        message: `${fmtInt(model.agents)} agents need about ${fmtBytes(estimate.bytes)} with this scenario (${estimate.bytesPerAgent.toFixed(0)} bytes per agent, ${estimate.engine} engine); this machine allows ${fmtBytes(available)}; at most about ${fmtInt(fits)} agents fit`,
+      },
+    ]);
+  }
+}
+
+export async function runCommand(arg: string | undefined, flags: RunFlags): Promise<void> {
+  const { scenario, file } = scenarioWithOverrides(arg, flags);
+  checkMemory(scenario, file);
+  const threads = intFlag("--threads", flags.threads, 1, 256) ?? 1;
+  const out = flags.out ?? `runs/${scenario.name}`;
+  checkOutFolder(out);
+  const showProgress = !flags.quiet && !flags.json && process.stderr.isTTY;
+  const bar = showProgress ? progressBar(`${scenario.name}: ${fmtInt(scenario.population.agents)} agents × ${scenario.days} days`) : null;
+  const result = await execute(scenario, { threads, onProgress: bar?.update });
+  bar?.end();
+  await writeRunFolder(out, {
+    scenarioYaml: resolvedScenarioYaml(scenario, { version: result.summary.credsimVersion, hash: result.hash, seed: scenario.seed }),
+    summary: result.summary,
+    tables: result.tables,
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+    return;
+  }
+  if (flags.quiet) return;
+  const s = result.summary;
+  process.stdout.write(
+    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${s.days} days, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? " (agents in this scenario interact, so it runs on one thread)" : ""}; results in ${out}/\n`,
+  );
+}

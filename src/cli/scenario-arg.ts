@@ -1,0 +1,59 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { didYouMean, InputError } from "../scenario/errors.js";
+import { parseScenario } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
+
+export const presetsDir = fileURLToPath(new URL("../../presets/", import.meta.url));
+export const DEFAULT_PRESET = "fused-city";
+
+export function presetNames(): string[] {
+  return readdirSync(presetsDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => basename(f, ".yaml"))
+    .sort();
+}
+
+export interface PresetInfo {
+  name: string;
+  title: string;
+  description: string;
+}
+
+export function presetInfo(name: string): PresetInfo {
+  const data = parse(readFileSync(join(presetsDir, `${name}.yaml`), "utf8")) as { title?: string; description?: string };
+  return { name, title: data.title ?? name, description: (data.description ?? "").trim() };
+}
+
+/** A scenario file path, or the name of a built-in preset. */
+export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; file: string } {
+  const name = arg ?? DEFAULT_PRESET;
+  let file = name;
+  if (!existsSync(file)) {
+    const preset = join(presetsDir, `${name.replace(/\.ya?ml$/, "")}.yaml`);
+    if (!name.includes("/") && existsSync(preset)) file = preset;
+    else {
+      const presets = presetNames();
+      const guess = didYouMean(name.replace(/\.ya?ml$/, ""), presets);
+      throw new InputError(name, [
+        { field: "", message: `no such file, and no preset of that name${guess ? ` (did you mean '${guess}'?)` : ""}; presets: ${presets.join(", ")}` },
+      ]);
+    }
+  }
+  if (statSync(file).isDirectory()) throw new InputError(file, [{ field: "", message: "is a folder; expected a scenario YAML file" }]);
+  const { scenario } = parseScenario(readFileSync(file, "utf8"), file);
+  return { scenario, file };
+}
+
+/** Parses an integer flag strictly, with limits. */
+export function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const cleaned = value.replace(/_/g, "");
+  const n = /^\d+(e\d+)?$/i.test(cleaned) ? Number(cleaned) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(flag, [{ field: "", message: `expected an integer from ${min.toLocaleString("en")} to ${max.toLocaleString("en")}, got '${value}'` }]);
+  }
+  return n;
+}

@@ -1,0 +1,13 @@
+import { fmtInt } from "./format.js";
+import { checkMemory } from "./run.js";
+import { loadScenarioArg } from "./scenario-arg.js";
+
+export function validateCommand(arg: string): void {
+  const { scenario, file } = loadScenarioArg(arg);
+  checkMemory(scenario, file);
+  const b = Object.keys(scenario.behaviours).length;
+  const k = Object.keys(scenario.sources).length;
+  process.stdout.write(
+    `${file}: valid — ${fmtInt(scenario.population.agents)} agents in ${scenario.population.groups.length} group(s), ${b} behaviour(s), ${k} source(s), ${scenario.days} days\n`,
+  );
+}

@@ -1,0 +1,206 @@
+import type { Counters } from "./counters.js";
+import { KIND, type Model } from "./model.js";
+import { geometricGap, uniform, uniformPositive } from "./rng.js";
+
+// One agent's day, as pure functions shared by both engines (the calendar engine
+// for interacting populations, the per-agent engine for separable ones), so that
+// the two consume the same random draws and give bit-identical results.
+
+export const NEVER = 0x3fffffff;
+
+/** Records one agent collected today (MODEL.md steps 2–6), filled by sampleDay. */
+export class DayRecords {
+  real = 0; // points from kept records
+  shadow = 0; // points in the shadow world
+  direct = 0; // longest direct listing from kept records
+  shadowDirect = 0;
+  worst = -1; // behaviour of the most penalising kept record
+  penal = 0; // got a penalising record
+  hasFalse = 0;
+  hasDisfavored = 0;
+  n = 0; // random counter after the day
+  clear(): void {
+    this.real = 0;
+    this.shadow = 0;
+    this.direct = 0;
+    this.shadowDirect = 0;
+    this.worst = -1;
+    this.penal = 0;
+    this.hasFalse = 0;
+    this.hasDisfavored = 0;
+  }
+}
+
+/** Receives a record attributed to another agent (misattribution). */
+export type MisattributionSink = (target: number, behaviour: number) => void;
+
+/**
+ * Steps 2–6 for agent `i` on day `t`, given that its candidate clock fired today.
+ * `fearYesterday`: fear at the end of day t−1. `ownBlockDomain`: the domain of its
+ * listing if listed at the start of the day, else −1. `householdMask`: listing
+ * domains of its listed relatives. Counters are incremented in place.
+ */
+export function sampleDay(
+  m: Model,
+  c: Counters,
+  i: number,
+  cls: number,
+  t: number,
+  k1: number,
+  k2: number,
+  n0: number,
+  fearYesterday: number,
+  exempt: boolean,
+  ownBlockDomain: number,
+  householdMask: number,
+  groupStart: Int32Array,
+  out: DayRecords,
+  sink: MisattributionSink | null,
+): number {
+  let n = n0;
+  const g = m.classGroup[cls];
+  const M = m.M;
+  const B = m.B;
+  const G = m.G;
+  const base = cls * M;
+  const noneAll = m.chanPrefix[cls * (M + 1) + M];
+
+  // Which channels fired today, given that at least one did: inverse CDF of the
+  // first, then the rest independently.
+  let pos = 0;
+  let u = uniform(k1, k2, n++) * (1 - noneAll);
+  while (pos < M) {
+    let run = 1;
+    let fired = -1;
+    for (let ch = pos; ch < M; ch++) {
+      run *= 1 - m.chanP[base + ch];
+      if (u < 1 - run) {
+        fired = ch;
+        break;
+      }
+    }
+    if (fired < 0) break;
+    pos = fired + 1;
+    const b = m.chanBehaviour[fired];
+    if (!m.chanIsFalse[fired]) {
+      // Thinning: candidates arrive at the rate of the least afraid; accept at today's.
+      const d = m.deter[b];
+      if (d > 0) {
+        const p = Math.min(1, m.pRaw[cls * B + b] * (1 - d * fearYesterday));
+        if (uniform(k1, k2, n++) * m.pMax[cls * B + b] >= p) {
+          if (pos < M) u = uniform(k1, k2, n++);
+          continue;
+        }
+      }
+      c.occurrences[(t * G + g) * B + b]++;
+      const blocked = (ownBlockDomain >= 0 && m.blockOwn[ownBlockDomain * B + b] === 1) || (householdMask & m.blockHouseholdMask[b]) !== 0;
+      if (blocked) {
+        c.denied[t * G + g]++;
+        c.deniedByBehaviour[(t * G + g) * B + b]++;
+      } else {
+        out.shadow += m.points[b];
+        if (m.direct[b] > out.shadowDirect) out.shadowDirect = m.direct[b];
+        if (uniform(k1, k2, n++) < m.detect[b]) {
+          let own = true;
+          if (m.misattribute[b] > 0 && uniform(k1, k2, n++) < m.misattribute[b]) {
+            const gs = groupStart[g];
+            const size = groupStart[g + 1] - gs;
+            if (size > 1) {
+              own = false;
+              let j = gs + Math.floor(uniform(k1, k2, n++) * (size - 1));
+              if (j >= i) j++;
+              if (m.review[b] > 0 && uniform(k1, k2, n++) < m.review[b] * m.reviewCatch) c.recordsDiscarded[t * G + g]++;
+              else if (sink) sink(j, b);
+            }
+          }
+          if (own) keepRecord(m, c, g, t, b, true, exempt, out);
+        }
+      }
+    } else if (m.review[b] > 0 && uniform(k1, k2, n++) < m.review[b] * m.reviewCatch) {
+      c.recordsDiscarded[t * G + g]++;
+    } else {
+      keepRecord(m, c, g, t, b, false, exempt, out);
+    }
+    if (pos < M) u = uniform(k1, k2, n++);
+  }
+  out.n = n + 1;
+  // next candidate day, from draw n
+  return t + 1 + geometricGap(uniformPositive(k1, k2, n), m.logNoEvent[cls]);
+}
+
+/** A record kept (after review) on an agent of group g. Exempt agents' records are kept, not scored. */
+export function keepRecord(m: Model, c: Counters, g: number, t: number, b: number, isTrue: boolean, exempt: boolean, out: DayRecords): void {
+  if (isTrue) c.recordsTrue[t * m.G + g]++;
+  else {
+    c.recordsFalse[t * m.G + g]++;
+    out.hasFalse = 1;
+  }
+  if (m.kind[b] === KIND.disfavored) out.hasDisfavored = 1;
+  if (exempt) return;
+  out.real += m.points[b];
+  if (m.direct[b] > out.direct) out.direct = m.direct[b];
+  if (m.penalising[b]) {
+    out.penal = 1;
+    if (out.worst < 0 || m.points[b] < m.points[out.worst]) out.worst = b;
+  }
+}
+
+/** Powers of (1 − ρ), for closed-form reversion. */
+export function decayTable(m: Model): Float64Array {
+  const d = new Float64Array(m.days + 2);
+  for (let k = 0; k < d.length; k++) d[k] = (1 - m.rho) ** k;
+  return d;
+}
+
+/** Score after k days with no records and a contact penalty from `lc` listed contacts. */
+export function drift(m: Model, decay: Float64Array, s: number, k: number, lc: number): number {
+  if (k <= 0) return s;
+  let v: number;
+  if (m.rho > 0) {
+    const target = m.s0 - (m.association * lc * (1 - m.rho)) / m.rho;
+    v = target + (k < decay.length ? decay[k] : 0) * (s - target);
+  } else {
+    v = s - k * m.association * lc;
+  }
+  return v < m.sMin ? m.sMin : v > m.sMax ? m.sMax : v;
+}
+
+/** Step 7 on a day with records worth `points` and `lc` listed contacts. */
+export function scoreDay(m: Model, s: number, points: number, lc: number): number {
+  let v = s + points - m.association * lc;
+  v = m.s0 + (1 - m.rho) * (v - m.s0);
+  return v < m.sMin ? m.sMin : v > m.sMax ? m.sMax : v;
+}
+
+/** First day after `day` whose no-record score falls below the listing threshold, or NEVER. */
+export function crossing(m: Model, decay: Float64Array, s: number, day: number, lc: number): number {
+  const E = m.enterBelow;
+  if (drift(m, decay, s, 1, lc) < E) return day + 1;
+  if (m.sMin >= E) return NEVER;
+  let k: number;
+  if (m.rho > 0) {
+    const target = m.s0 - (m.association * lc * (1 - m.rho)) / m.rho;
+    if (target >= E || s <= target) return NEVER;
+    k = Math.floor(Math.log((E - target) / (s - target)) / Math.log(1 - m.rho)) + 1;
+  } else {
+    const slope = m.association * lc;
+    if (slope <= 0) return NEVER;
+    k = Math.floor((s - E) / slope) + 1;
+  }
+  if (!(k >= 1)) k = 1;
+  if (day + k >= m.days) k = m.days - day;
+  // Settle floating-point rounding against the exact path.
+  while (k > 1 && drift(m, decay, s, k - 1, lc) < E) k--;
+  while (drift(m, decay, s, k, lc) >= E) {
+    k++;
+    if (day + k >= m.days) return NEVER;
+  }
+  return day + k;
+}
+
+/** Fear at the end of day d, `k` days after it was `f` with no new fear. */
+export function fearDecay(f: number, k: number, decay: number, floor: number): number {
+  if (k <= 0) return f;
+  const v = f * (1 - decay) ** k;
+  return v < floor ? floor : v;
+}

@@ -1,0 +1,41 @@
+import type { Model } from "./model.js";
+import { isSeparable } from "./simulate.js";
+
+// Bytes a run needs, estimated from the layout in simulate.ts / separable.ts /
+// network.ts, so a population that cannot fit is refused before it starts.
+
+export interface MemoryEstimate {
+  engine: "separable" | "calendar";
+  bytes: number;
+  bytesPerAgent: number;
+  /** Fixed part (counters, tables), independent of the number of agents. */
+  fixedBytes: number;
+}
+
+export function estimateMemory(model: Model): MemoryEstimate {
+  const N = model.agents;
+  const fixed = 8 * model.days * model.G * (22 + 2 * model.B) + 8 * model.G * 2 * 4096 + 64e6; // counters, histograms, runtime
+  if (isSeparable(model)) {
+    const perAgent = 1; // class byte; all other state lives only for the agent being run
+    return { engine: "separable", bytes: fixed + perAgent * N, bytesPerAgent: perAgent, fixedBytes: fixed };
+  }
+  // score, shadow (f32) + scoreDay, nextCand, until, shadowUntil, since, wake, rng, touchIdx (i32)
+  // + cls, flags, dom (u8) + calendar entries (~1.5 per agent, 4 bytes)
+  let perAgent = 4 * 2 + 4 * 8 + 3 + 6;
+  if (model.fear) perAgent += 8;
+  if (model.appeals) perAgent += 4;
+  if (model.households) perAgent += 4 + 4 / 1.5 + (model.D + 1) / 1.5;
+  if (model.network) {
+    const k = model.network.degree;
+    perAgent += 4 + 4 * k + 4; // CSR start + adjacency + listed-contact counters
+    perAgent += model.cutTie > 0 ? 12 * k * 0.2 : 0; // pending tie cuts (about a fifth of ties at risk)
+    // while building: two rings, positions, groups, edge list, degrees
+    perAgent += 4 * 4 + 4 * k;
+  }
+  return { engine: "calendar", bytes: fixed + perAgent * N, bytesPerAgent: perAgent, fixedBytes: fixed };
+}
+
+/** Largest population of this scenario that fits in `available` bytes. */
+export function largestFitting(estimate: MemoryEstimate, available: number): number {
+  return Math.max(0, Math.floor((available - estimate.fixedBytes) / estimate.bytesPerAgent));
+}

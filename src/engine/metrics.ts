@@ -1,0 +1,357 @@
+import { type Counters, SCORE_BINS } from "./counters.js";
+import { KIND, KIND_NAMES, type Model } from "./model.js";
+
+// Turns counters into the metrics of MODEL.md 7.10. Values are at the last day
+// unless the name says days; shares are of the group's agents.
+
+export interface GroupMetrics {
+  agents: number;
+  listed: number;
+  listedShare: number;
+  wrongfullyListed: number;
+  wrongfulShareOfListed: number | null;
+  fpr: number | null;
+  precision: number | null;
+  recall: number | null;
+  shadowListed: number;
+  shadowListedShare: number;
+  everListed: number;
+  everListedShare: number;
+  everWrongfullyListed: number;
+  sanctionDays: number;
+  rightfulSanctionDays: number;
+  wrongfulSanctionDays: number;
+  spilloverSanctionDays: number;
+  harmWeightedSanctionDays: number;
+  deniedAttempts: number;
+  recordsPerPerson: number;
+  falseRecordsPerPerson: number;
+  shareWithFalseRecord: number;
+  recordsDiscardedOnReview: number;
+  appealsFiled: number;
+  appealsServed: number;
+  overturnedWrongful: number;
+  overturnedRightful: number;
+  tiesCut: number;
+  meanScore: number;
+  tierShares: Record<string, number>;
+  chilling: Record<string, number | null>;
+  deterrence: Record<string, number | null>;
+}
+
+export interface Summary {
+  credsimVersion: string;
+  scenario: string;
+  scenarioHash: string;
+  seed: number;
+  agents: number;
+  days: number;
+  groups: Record<string, GroupMetrics>;
+  total: GroupMetrics;
+  ratios: Record<string, { listedShare: number | null; fpr: number | null }>;
+  chilling: Record<string, number | null>;
+  deterrence: Record<string, number | null>;
+  scoreGini: number;
+  shadowScoreGini: number;
+  tierShares: Record<string, number>;
+  appeals: {
+    filed: number;
+    served: number;
+    overturnedWrongful: number;
+    overturnedRightful: number;
+    queueAtEnd: number;
+    wrongfulListingsEnded: number;
+    meanWrongfulListingDays: number | null;
+    medianWrongfulListingDays: number | null;
+    wrongfulListingsOpenAtEnd: number;
+    meanOpenWrongfulListingDays: number | null;
+  };
+  scoreHistogram: { min: number; max: number; counts: number[] };
+}
+
+export interface RunMeta {
+  credsimVersion: string;
+  scenario: string;
+  scenarioHash: string;
+}
+
+const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+
+function sumDays(a: Float64Array, G: number, g: number | null, days: number): number {
+  let s = 0;
+  for (let t = 0; t < days; t++) {
+    if (g === null) for (let x = 0; x < G; x++) s += a[t * G + x];
+    else s += a[t * G + g];
+  }
+  return s;
+}
+
+/** Expected occurrences of each behaviour without any system, per group: Σ pBase over agent-days. */
+export function expectedOccurrences(model: Model, c: Counters): Float64Array {
+  const out = new Float64Array(model.G * model.B);
+  for (let k = 0; k < model.C; k++) {
+    const g = model.classGroup[k];
+    for (let b = 0; b < model.B; b++) out[g * model.B + b] += c.classAgents[k] * model.days * model.pBase[k * model.B + b];
+  }
+  return out;
+}
+
+/** Gini of (value − min) from a histogram with bins of equal width (bin centres). */
+export function histogramGini(counts: ArrayLike<number>, width: number): number {
+  let n = 0;
+  let total = 0;
+  for (let k = 0; k < counts.length; k++) {
+    n += counts[k];
+    total += counts[k] * (k + 0.5) * width;
+  }
+  if (n === 0 || total === 0) return 0;
+  // Σ_{i<j} |x_j − x_i| over sorted bins = Σ_k c_k x_k (before_k − after_k)
+  let before = 0;
+  let pairs = 0;
+  for (let k = 0; k < counts.length; k++) {
+    const ck = counts[k];
+    const after = n - before - ck;
+    pairs += ck * (k + 0.5) * width * (before - after);
+    before += ck;
+  }
+  return pairs / (n * total);
+}
+
+function groupMetrics(model: Model, c: Counters, g: number | null, expected: Float64Array): GroupMetrics {
+  const { G, B, days } = model;
+  const last = days - 1;
+  const pick = (a: Float64Array) => (g === null ? Array.from({ length: G }, (_, x) => a[x]).reduce((p, q) => p + q, 0) : a[g]);
+  const at = (a: Float64Array) => (g === null ? Array.from({ length: G }, (_, x) => a[last * G + x]).reduce((p, q) => p + q, 0) : a[last * G + g]);
+  const agents = pick(c.agents);
+  const listed = at(c.listed);
+  const wrongful = at(c.wrongful);
+  const shadowListed = at(c.shadowListed);
+  const rightful = listed - wrongful;
+  const listedDays = sumDays(c.listed, G, g, days);
+  const wrongfulDays = sumDays(c.wrongful, G, g, days);
+  const spillDays = sumDays(c.spillover, G, g, days);
+  const recordsTrue = sumDays(c.recordsTrue, G, g, days);
+  const recordsFalse = sumDays(c.recordsFalse, G, g, days);
+
+  const chilling: Record<string, number | null> = {};
+  const deterrence: Record<string, number | null> = {};
+  for (let b = 0; b < B; b++) {
+    let occ = 0;
+    let exp = 0;
+    for (let x = 0; x < G; x++) {
+      if (g !== null && x !== g) continue;
+      exp += expected[x * B + b];
+      for (let t = 0; t < days; t++) occ += c.occurrences[(t * G + x) * B + b];
+    }
+    const v = exp > 0 ? 1 - occ / exp : null;
+    if (model.kind[b] === KIND.violation) deterrence[model.behaviours[b]] = v;
+    else chilling[model.behaviours[b]] = v;
+  }
+
+  const T = model.tierNames.length;
+  const tierShares: Record<string, number> = {};
+  for (let x = 0; x < T; x++) {
+    let n = 0;
+    for (let y = 0; y < G; y++) if (g === null || y === g) n += c.tierCounts[y * T + x];
+    tierShares[model.tierNames[x]] = agents > 0 ? n / agents : 0;
+  }
+  let scoreSum = 0;
+  let scoreN = 0;
+  const width = (model.sMax - model.sMin) / SCORE_BINS;
+  for (let y = 0; y < G; y++) {
+    if (g !== null && y !== g) continue;
+    for (let k = 0; k < SCORE_BINS; k++) {
+      const n = c.scoreHistogram[y * SCORE_BINS + k];
+      scoreSum += n * (model.sMin + (k + 0.5) * width);
+      scoreN += n;
+    }
+  }
+
+  return {
+    agents,
+    listed,
+    listedShare: agents > 0 ? listed / agents : 0,
+    wrongfullyListed: wrongful,
+    wrongfulShareOfListed: ratio(wrongful, listed),
+    fpr: ratio(wrongful, agents - shadowListed),
+    precision: ratio(rightful, listed),
+    recall: ratio(rightful, shadowListed),
+    shadowListed,
+    shadowListedShare: agents > 0 ? shadowListed / agents : 0,
+    everListed: pick(c.everListed),
+    everListedShare: agents > 0 ? pick(c.everListed) / agents : 0,
+    everWrongfullyListed: pick(c.everWrongful),
+    sanctionDays: listedDays + spillDays,
+    rightfulSanctionDays: listedDays - wrongfulDays,
+    wrongfulSanctionDays: wrongfulDays,
+    spilloverSanctionDays: spillDays,
+    harmWeightedSanctionDays: sumDays(c.harm, G, g, days),
+    deniedAttempts: sumDays(c.denied, G, g, days),
+    recordsPerPerson: agents > 0 ? (recordsTrue + recordsFalse) / agents : 0,
+    falseRecordsPerPerson: agents > 0 ? recordsFalse / agents : 0,
+    shareWithFalseRecord: agents > 0 ? pick(c.withFalseRecord) / agents : 0,
+    recordsDiscardedOnReview: sumDays(c.recordsDiscarded, G, g, days),
+    appealsFiled: sumDays(c.appealsFiled, G, g, days),
+    appealsServed: sumDays(c.appealsServed, G, g, days),
+    overturnedWrongful: sumDays(c.overturnedWrongful, G, g, days),
+    overturnedRightful: sumDays(c.overturnedRightful, G, g, days),
+    tiesCut: sumDays(c.tiesCut, G, g, days),
+    meanScore: scoreN > 0 ? scoreSum / scoreN : model.s0,
+    tierShares,
+    chilling,
+    deterrence,
+  };
+}
+
+export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
+  const expected = expectedOccurrences(model, c);
+  const groups: Record<string, GroupMetrics> = {};
+  model.groups.forEach((name, g) => {
+    groups[name] = groupMetrics(model, c, g, expected);
+  });
+  const total = groupMetrics(model, c, null, expected);
+  const reference = groups[model.groups[0]];
+  const ratios: Summary["ratios"] = {};
+  for (const [name, m] of Object.entries(groups)) {
+    ratios[name] = {
+      listedShare: reference.listedShare > 0 ? m.listedShare / reference.listedShare : null,
+      fpr: reference.fpr !== null && reference.fpr > 0 && m.fpr !== null ? m.fpr / reference.fpr : null,
+    };
+  }
+  const width = (model.sMax - model.sMin) / SCORE_BINS;
+  const all = new Float64Array(SCORE_BINS);
+  const allShadow = new Float64Array(SCORE_BINS);
+  for (let g = 0; g < model.G; g++) {
+    for (let k = 0; k < SCORE_BINS; k++) {
+      all[k] += c.scoreHistogram[g * SCORE_BINS + k];
+      allShadow[k] += c.shadowScoreHistogram[g * SCORE_BINS + k];
+    }
+  }
+  // 64 coarse bins for charts
+  const coarse = new Array(64).fill(0);
+  for (let k = 0; k < SCORE_BINS; k++) coarse[Math.floor((k * 64) / SCORE_BINS)] += all[k];
+
+  let ended = 0;
+  let endedDays = 0;
+  let open = 0;
+  let openDays = 0;
+  for (let g = 0; g < model.G; g++) {
+    ended += c.wrongfulSpells[g];
+    endedDays += c.wrongfulSpellDays[g];
+    open += c.openWrongfulSpells[g];
+    openDays += c.openWrongfulSpellDays[g];
+  }
+  let median: number | null = null;
+  if (ended > 0) {
+    let acc = 0;
+    for (let d = 0; d < c.wrongfulSpellHistogram.length; d++) {
+      acc += c.wrongfulSpellHistogram[d];
+      if (acc * 2 >= ended) {
+        median = d;
+        break;
+      }
+    }
+  }
+  const last = model.days - 1;
+  let queue = 0;
+  for (let g = 0; g < model.G; g++) queue += c.waiting[last * model.G + g];
+
+  return {
+    credsimVersion: meta.credsimVersion,
+    scenario: meta.scenario,
+    scenarioHash: meta.scenarioHash,
+    seed: model.seed,
+    agents: model.agents,
+    days: model.days,
+    groups,
+    total,
+    ratios,
+    chilling: total.chilling,
+    deterrence: total.deterrence,
+    scoreGini: histogramGini(all, width),
+    shadowScoreGini: histogramGini(allShadow, width),
+    tierShares: total.tierShares,
+    appeals: {
+      filed: total.appealsFiled,
+      served: total.appealsServed,
+      overturnedWrongful: total.overturnedWrongful,
+      overturnedRightful: total.overturnedRightful,
+      queueAtEnd: queue,
+      wrongfulListingsEnded: ended,
+      meanWrongfulListingDays: ended > 0 ? endedDays / ended : null,
+      medianWrongfulListingDays: median,
+      wrongfulListingsOpenAtEnd: open,
+      meanOpenWrongfulListingDays: open > 0 ? openDays / open : null,
+    },
+    scoreHistogram: { min: model.sMin, max: model.sMax, counts: coarse },
+  };
+}
+
+/** Column names of the daily table, in order. */
+export const DAILY_COLUMNS = [
+  "day",
+  "group",
+  "agents",
+  "listed",
+  "listed_wrongfully",
+  "shadow_listed",
+  "precision",
+  "recall",
+  "fpr",
+  "new_listings",
+  "sanctioned",
+  "spillover",
+  "harm",
+  "records_true",
+  "records_false",
+  "records_discarded",
+  "denied_attempts",
+  "appeals_filed",
+  "appeals_served",
+  "overturned",
+  "queue_length",
+  "ties_cut",
+] as const;
+
+export type DailyRow = Record<(typeof DAILY_COLUMNS)[number], number | string | null>;
+
+/** One row per day and group. */
+export function dailyRows(model: Model, c: Counters): DailyRow[] {
+  const rows: DailyRow[] = [];
+  const G = model.G;
+  for (let t = 0; t < model.days; t++) {
+    for (let g = 0; g < G; g++) {
+      const at = t * G + g;
+      const listed = c.listed[at];
+      const wrong = c.wrongful[at];
+      const shadow = c.shadowListed[at];
+      rows.push({
+        day: t,
+        group: model.groups[g],
+        agents: c.agents[g],
+        listed,
+        listed_wrongfully: wrong,
+        shadow_listed: shadow,
+        precision: ratio(listed - wrong, listed),
+        recall: ratio(listed - wrong, shadow),
+        fpr: ratio(wrong, c.agents[g] - shadow),
+        new_listings: c.newListings[at],
+        sanctioned: listed + c.spillover[at],
+        spillover: c.spillover[at],
+        harm: c.harm[at],
+        records_true: c.recordsTrue[at],
+        records_false: c.recordsFalse[at],
+        records_discarded: c.recordsDiscarded[at],
+        denied_attempts: c.denied[at],
+        appeals_filed: c.appealsFiled[at],
+        appeals_served: c.appealsServed[at],
+        overturned: c.overturnedWrongful[at] + c.overturnedRightful[at],
+        queue_length: c.waiting[at],
+        ties_cut: c.tiesCut[at],
+      });
+    }
+  }
+  return rows;
+}
+
+export { KIND_NAMES };

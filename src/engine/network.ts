@@ -1,0 +1,111 @@
+import type { Model } from "./model.js";
+import { Purpose, streamKey1, streamKey2, uniform } from "./rng.js";
+
+/**
+ * Undirected contact network in CSR form: the contacts of agent i are
+ * adj[start[i] .. start[i+1]). A cut tie is stored as ~j (negative), so cutting
+ * needs no extra memory and the structure never moves.
+ */
+export interface Network {
+  start: Int32Array;
+  adj: Int32Array;
+}
+
+function shuffleRange(perm: Int32Array, from: number, to: number, k1: number, k2: number, counter: { n: number }) {
+  for (let i = to - 1; i > from; i--) {
+    const j = from + Math.floor(uniform(k1, k2, counter.n++) * (i - from + 1));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+}
+
+/**
+ * Small world (Watts–Strogatz) over a random ring: each agent ties to the next
+ * degree/2 agents on the ring, each tie rewired with probability β to a uniform
+ * agent. With homophily h, each tie is an in-group tie with probability h (ring
+ * and rewiring inside the group) and otherwise goes to a uniform agent of another
+ * group. Duplicate ties and self-ties are dropped, so the mean degree is slightly
+ * below `degree` (by about degree²/N).
+ */
+export function buildNetwork(model: Model, groupStart: Int32Array): Network {
+  const net = model.network;
+  if (!net) throw new Error("buildNetwork called without a network");
+  const N = model.agents;
+  const half = net.degree / 2;
+  const k1 = streamKey1(model.seed, 0, Purpose.network);
+  const k2 = streamKey2(k1, model.seed);
+  const counter = { n: 0 };
+
+  // Global ring and per-group rings, each over a random order of agents.
+  const perm = new Int32Array(N);
+  for (let i = 0; i < N; i++) perm[i] = i;
+  const homophily = net.homophily;
+  if (homophily === null) shuffleRange(perm, 0, N, k1, k2, counter);
+  else for (let g = 0; g < model.G; g++) shuffleRange(perm, groupStart[g], groupStart[g + 1], k1, k2, counter);
+  const pos = new Int32Array(N);
+  for (let p = 0; p < N; p++) pos[perm[p]] = p;
+  const groupOf = new Int32Array(N);
+  for (let g = 0; g < model.G; g++) groupOf.fill(g, groupStart[g], groupStart[g + 1]);
+
+  const E = N * half;
+  const from = new Int32Array(E);
+  const to = new Int32Array(E);
+  const degree = new Int32Array(N);
+  let e = 0;
+  for (let i = 0; i < N; i++) {
+    const a1 = streamKey1(model.seed, i, Purpose.network);
+    const a2 = streamKey2(a1, model.seed);
+    let n = 0;
+    const g = groupOf[i];
+    const gs = groupStart[g];
+    const gn = groupStart[g + 1] - gs;
+    for (let m = 1; m <= half; m++) {
+      let j: number;
+      if (homophily === null) {
+        j = perm[(pos[i] + m) % N];
+        if (uniform(a1, a2, n++) < net.rewire) j = Math.floor(uniform(a1, a2, n++) * N);
+      } else if (uniform(a1, a2, n++) < homophily || gn === N) {
+        j = perm[gs + ((pos[i] - gs + m) % gn)];
+        if (uniform(a1, a2, n++) < net.rewire) j = gs + Math.floor(uniform(a1, a2, n++) * gn);
+      } else {
+        // uniform over agents outside the group
+        let r = Math.floor(uniform(a1, a2, n++) * (N - gn));
+        if (r >= gs) r += gn;
+        j = r;
+      }
+      if (j === i) continue;
+      from[e] = i;
+      to[e] = j;
+      degree[i]++;
+      degree[j]++;
+      e++;
+    }
+  }
+  const start = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) start[i + 1] = start[i] + degree[i];
+  const fill = start.slice(0, N);
+  const adj = new Int32Array(start[N]);
+  for (let x = 0; x < e; x++) {
+    adj[fill[from[x]]++] = to[x];
+    adj[fill[to[x]]++] = from[x];
+  }
+  // Sort each list, drop duplicates, compact.
+  let w = 0;
+  let readStart = 0;
+  for (let i = 0; i < N; i++) {
+    const readEnd = start[i + 1];
+    const list = adj.subarray(readStart, readEnd);
+    list.sort();
+    start[i] = w;
+    let last = -1;
+    for (let r = 0; r < list.length; r++) {
+      const j = list[r];
+      if (j !== last) adj[w++] = j;
+      last = j;
+    }
+    readStart = readEnd;
+  }
+  start[N] = w;
+  return { start, adj: adj.slice(0, w) };
+}

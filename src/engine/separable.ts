@@ -1,0 +1,236 @@
+import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
+import { crossing, DayRecords, decayTable, drift, fearDecay, NEVER, sampleDay, scoreDay } from "./day.js";
+import type { Model } from "./model.js";
+import { buildPopulation } from "./population.js";
+import { geometricGap, Purpose, streamKey1, streamKey2, uniformPositive } from "./rng.js";
+import { isSeparable } from "./simulate.js";
+
+// The per-agent engine: when agents do not interact (no contacts, households,
+// misattribution, appeals queue or insiders), each agent's whole run is simulated
+// at once, its state in local variables, from one wake to the next. State that the
+// calendar engine keeps per agent in memory lives only for the agent being run, so
+// memory is the population layout plus the counters. Changes of listing state are
+// written as day deltas and summed at the end. It draws exactly the random numbers
+// the calendar engine draws, so both give identical counters.
+
+export function runSeparable(model: Model, range: [number, number] = [0, model.agents], onProgress?: (done: number) => void): Counters {
+  if (!isSeparable(model)) throw new Error("runSeparable needs a scenario whose agents do not interact");
+  const m = model;
+  const pop = buildPopulation(m);
+  const c = newCounters(m);
+  const { days, G, D, B } = m;
+  const decay = decayTable(m);
+  const deltas: Deltas = {
+    listed: new Float64Array((days + 1) * G),
+    wrong: new Float64Array((days + 1) * G),
+    shadow: new Float64Array((days + 1) * G),
+    domain: new Float64Array((days + 1) * G * D),
+  };
+  const r = new DayRecords();
+  const fm = m.fear;
+  const floor = fm ? fm.floor : 0;
+  const E = m.enterBelow;
+  // With no association penalty, an unlisted score (≥ threshold) only moves toward
+  // s0; if s0 is not below the threshold it can never drift under it.
+  const canCross = E > m.sMin && !(m.association === 0 && m.s0 >= E);
+  const T = m.tierNames.length;
+  const range01 = m.sMax - m.sMin;
+
+  const span = range[1] - range[0];
+  for (let i = range[0]; i < range[1]; i++) {
+    if (onProgress && ((i - range[0]) & 0xffff) === 0) onProgress((i - range[0]) / span);
+    const cls = pop.cls[i];
+    const g = m.classGroup[cls];
+    const exempt = m.exemptClass[cls] === 1;
+    c.agents[g]++;
+    c.classAgents[cls]++;
+    const k1 = streamKey1(m.seed, i, Purpose.agent);
+    const k2 = streamKey2(k1, m.seed);
+    let n = 1;
+    let nextCand = geometricGap(uniformPositive(k1, k2, 0), m.logNoEvent[cls]);
+    let score = m.s0;
+    let shadow = m.s0;
+    let sDay = -1;
+    let until = -1;
+    let shadowUntil = -1;
+    let since = 0;
+    let dom = 0;
+    let listed = false;
+    let shadowListed = false;
+    let wrongStart = false;
+    let everListed = false;
+    let everWrongful = false;
+    let hasFalse = false;
+    let fear = floor;
+    let fearDay = -1;
+
+    let t = nextCand;
+    while (t < days) {
+      // 1. expiry
+      if (until === t) {
+        if (wrongStart) {
+          const duration = t - since;
+          c.wrongfulSpells[g]++;
+          c.wrongfulSpellDays[g] += duration;
+          c.wrongfulSpellHistogram[Math.min(duration, days)]++;
+          wrongStart = false;
+        }
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
+        listed = false;
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
+      }
+      if (shadowUntil === t) {
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
+        shadowListed = false;
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
+      }
+
+      // 2–6
+      r.clear();
+      if (nextCand === t) {
+        const fearYesterday = fm ? fearDecay(fear, t - 1 - fearDay, fm.decay, floor) : 0;
+        nextCand = sampleDay(m, c, i, cls, t, k1, k2, n, fearYesterday, exempt, until > t ? dom : -1, 0, pop.groupStart, r, null);
+        n = r.n;
+        if (r.hasFalse) hasFalse = true;
+      }
+
+      // 7. score (closed form up to yesterday, then today)
+      const k = t - 1 - sDay;
+      // Math.fround: scores are stored as float32 in the calendar engine; round alike.
+      if (k > 0) {
+        if (!exempt) score = Math.fround(drift(m, decay, score, k, 0));
+        shadow = Math.fround(drift(m, decay, shadow, k, 0));
+      }
+      if (!exempt) score = Math.fround(scoreDay(m, score, r.real, 0));
+      shadow = Math.fround(scoreDay(m, shadow, r.shadow, 0));
+      sDay = t;
+
+      // 8. listing, shadow first
+      if (!(shadowUntil > t)) {
+        let u = -1;
+        if (shadow < E) u = t + m.listDays;
+        if (r.shadowDirect > 0) u = Math.max(u, t + r.shadowDirect);
+        if (u > t) shadowUntil = u;
+      } else if (r.shadowDirect > 0) shadowUntil = Math.max(shadowUntil, t + r.shadowDirect);
+      if (!exempt) {
+        if (!(until > t)) {
+          let u = -1;
+          if (score < E) u = t + m.listDays;
+          if (r.direct > 0) u = Math.max(u, t + r.direct);
+          if (u > t) {
+            until = u;
+            since = t;
+            dom = r.worst >= 0 ? m.domainOf[r.worst] : 0;
+            c.newListings[t * G + g]++;
+            if (!everListed) {
+              c.everListed[g]++;
+              everListed = true;
+            }
+            wrongStart = !(shadowUntil > t);
+            if (wrongStart && !everWrongful) {
+              c.everWrongful[g]++;
+              everWrongful = true;
+            }
+          }
+        } else if (r.direct > 0) until = Math.max(until, t + r.direct);
+      }
+      if (listed !== until > t || shadowListed !== shadowUntil > t) {
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
+        listed = until > t;
+        shadowListed = shadowUntil > t;
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
+      }
+
+      // 10. fear from one's own penalising records
+      if (fm && r.penal) {
+        const f = (1 - fm.decay) * fearDecay(fear, t - 1 - fearDay, fm.decay, floor) + fm.self;
+        fear = f > 1 ? 1 : f < floor ? floor : f;
+        fearDay = t;
+      }
+
+      // next wake
+      let w = nextCand;
+      if (until > t) {
+        if (until < w) w = until;
+      } else if (!exempt && canCross) {
+        const x = crossing(m, decay, score, sDay, 0);
+        if (x < w) w = x;
+      }
+      if (shadowUntil > t) {
+        if (shadowUntil < w) w = shadowUntil;
+      } else if (canCross) {
+        const x = crossing(m, decay, shadow, sDay, 0);
+        if (x < w) w = x;
+      }
+      if (w <= t) w = t + 1;
+      t = w >= NEVER ? days : w;
+    }
+
+    // end of run
+    const last = days - 1;
+    if (last - sDay > 0) {
+      if (!exempt) score = Math.fround(drift(m, decay, score, last - sDay, 0));
+      shadow = Math.fround(drift(m, decay, shadow, last - sDay, 0));
+    }
+    if (hasFalse) c.withFalseRecord[g]++;
+    if (listed && wrongStart) {
+      c.openWrongfulSpells[g]++;
+      c.openWrongfulSpellDays[g] += days - since;
+    }
+    c.scoreHistogram[g * SCORE_BINS + bin(score, m.sMin, range01)]++;
+    c.shadowScoreHistogram[g * SCORE_BINS + bin(shadow, m.sMin, range01)]++;
+    if (T > 0) {
+      let tier = -1;
+      for (let x = 0; x < T; x++) if (score >= m.tierMins[x]) tier = x;
+      if (tier >= 0) c.tierCounts[g * T + tier]++;
+    }
+  }
+
+  // Integrate the deltas into daily states.
+  for (let g = 0; g < G; g++) {
+    let listed = 0;
+    let wrong = 0;
+    let shadow = 0;
+    const dom = new Float64Array(D);
+    for (let t = 0; t < days; t++) {
+      const at = t * G + g;
+      listed += deltas.listed[at];
+      wrong += deltas.wrong[at];
+      shadow += deltas.shadow[at];
+      c.listed[at] = listed;
+      c.wrongful[at] = wrong;
+      c.shadowListed[at] = shadow;
+      let harm = 0;
+      for (let d = 0; d < D; d++) {
+        dom[d] += deltas.domain[at * D + d];
+        harm += dom[d] * m.harmOwn[d];
+      }
+      c.harm[at] = harm;
+    }
+  }
+  void B;
+  return c;
+}
+
+interface Deltas {
+  listed: Float64Array;
+  wrong: Float64Array;
+  shadow: Float64Array;
+  domain: Float64Array;
+}
+
+/** Adds (sign = +1) or removes (−1) one agent's status from day `at` = t·G + g on. */
+function addStatus(d: Deltas, at: number, D: number, dom: number, listed: boolean, shadowListed: boolean, sign: number): void {
+  if (listed) {
+    d.listed[at] += sign;
+    d.domain[at * D + dom] += sign;
+    if (!shadowListed) d.wrong[at] += sign;
+  }
+  if (shadowListed) d.shadow[at] += sign;
+}
+
+function bin(s: number, min: number, range: number): number {
+  if (range <= 0) return 0;
+  const b = Math.floor(((s - min) / range) * SCORE_BINS);
+  return b < 0 ? 0 : b >= SCORE_BINS ? SCORE_BINS - 1 : b;
+}

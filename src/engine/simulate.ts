@@ -1,0 +1,936 @@
+import { Calendar } from "./calendar.js";
+import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
+import { crossing, DayRecords, decayTable, drift, fearDecay, keepRecord, NEVER, sampleDay } from "./day.js";
+import type { Model } from "./model.js";
+import { buildNetwork, type Network } from "./network.js";
+import { buildPopulation, type Population } from "./population.js";
+import { geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
+
+// Event-driven engine. Each agent sleeps until its next wake: the next day any of
+// its independent daily channels fires (behaviours and false records, one combined
+// geometric clock), its listing or shadow listing expires, its score drifts below
+// the threshold, or it files an appeal. Between wakes, its score follows the
+// closed form of MODEL.md step 7 with no records. Interactions (misattribution,
+// contacts, households, appeals, insiders) touch other agents through phases that
+// run in a fixed order each day, so the result equals the day-by-day semantics
+// and does not depend on the order agents are visited within a day.
+
+// flags
+const LISTED = 1; // counted as listed (real)
+const SHADOW = 2; // counted as shadow-listed
+const WRONG_START = 4; // current listing began wrongful
+const WAITING = 8; // has a live appeal in the queue
+const EVER_LISTED = 16;
+const HAS_FALSE = 32;
+const HAS_DISFAVORED = 64;
+const EVER_WRONGFUL = 128;
+
+export interface SimulationOptions {
+  /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
+  range?: [number, number];
+  onDay?: (day: number) => void;
+}
+
+/** True when no agent's outcome depends on another's: the population can be split freely. */
+export function isSeparable(model: Model): boolean {
+  let misattribution = false;
+  for (let b = 0; b < model.B; b++) if (model.misattribute[b] > 0) misattribution = true;
+  return !model.network && !model.households && !model.appeals && !model.insiders && !misattribution;
+}
+
+export class Simulation {
+  readonly model: Model;
+  readonly counters: Counters;
+  readonly population: Population;
+  readonly network: Network | null;
+  readonly from: number;
+  readonly to: number;
+  private readonly n: number;
+  private day = 0;
+
+  // agent state, indexed by local id (agent − from)
+  readonly score: Float32Array;
+  readonly shadow: Float32Array;
+  readonly scoreDay: Int32Array;
+  readonly nextCand: Int32Array;
+  readonly until: Int32Array;
+  readonly shadowUntil: Int32Array;
+  readonly since: Int32Array;
+  readonly wake: Int32Array;
+  readonly rngN: Uint32Array;
+  readonly flags: Uint8Array;
+  readonly dom: Uint8Array;
+  private readonly touchIdx: Int32Array;
+  readonly fear: Float32Array | null;
+  private readonly fearDay: Int32Array | null;
+  readonly listedContacts: Uint16Array | null;
+  readonly shadowListedContacts: Uint16Array | null;
+  readonly fileDay: Int32Array | null;
+  private readonly hhCount: Uint8Array | null;
+  private readonly hhMask: Uint8Array | null;
+
+  // group-level live counts
+  private readonly listedNow: Float64Array;
+  private readonly wrongNow: Float64Array;
+  private readonly shadowNow: Float64Array;
+  private readonly spillNow: Float64Array;
+  private readonly waitingNow: Float64Array;
+  private readonly listedByDomain: Float64Array;
+  private readonly spillByMask: Float64Array;
+
+  private readonly calendar: Calendar;
+  private readonly cutCalendar: Calendar | null;
+  private readonly decay: Float64Array;
+  private readonly canCross: boolean;
+  private readonly records = new DayRecords();
+  private readonly sink = (target: number, b: number) => this.message(target, b);
+  private readonly groupOfClass: Int32Array;
+
+  // per-day scratch: touched agents and their slots
+  private touched = new Int32Array(1024);
+  private touchedCount = 0;
+  private slotReal = new Float64Array(1024);
+  private slotShadow = new Float64Array(1024);
+  private slotDirect = new Int32Array(1024);
+  private slotShadowDirect = new Int32Array(1024);
+  private slotWorst = new Int32Array(1024); // behaviour of the most penalising kept record, −1 none
+  private slotPenal = new Uint8Array(1024);
+  private slotSocial = new Int32Array(1024);
+  private slotStep7 = new Uint8Array(1024);
+  private woken = { buf: new Int32Array(1024) };
+  private messages = new Float64Array(256);
+  private messageCount = 0;
+  private newListed = new Int32Array(256);
+  private newListedCount = 0;
+  private newShadowListed = new Int32Array(256);
+  private newShadowListedCount = 0;
+  private filings = new Int32Array(64);
+  private filingCount = 0;
+  private disfavoredPool = new Int32Array(64);
+  private disfavoredPoolCount = 0;
+  private newDisfavored = new Int32Array(64);
+  private newDisfavoredCount = 0;
+
+  // appeals queue (FIFO of agent, spell start)
+  private queueAgent = new Int32Array(1024);
+  private queueSince = new Int32Array(1024);
+  private queueHead = 0;
+  private queueTail = 0;
+  private appealCredit = 0;
+
+  // insiders
+  private insiderFirst: Int32Array | null = null;
+  private insiderTargets: Int32Array | null = null;
+  private readonly insiderStream: Stream | null = null;
+
+  constructor(model: Model, options: SimulationOptions = {}) {
+    this.model = model;
+    const [from, to] = options.range ?? [0, model.agents];
+    if ((from !== 0 || to !== model.agents) && !isSeparable(model)) {
+      throw new Error("an agent range can only be simulated alone when agents do not interact");
+    }
+    this.from = from;
+    this.to = to;
+    const n = to - from;
+    this.n = n;
+    this.population = buildPopulation(model);
+    this.network = model.network ? buildNetwork(model, this.population.groupStart) : null;
+    this.counters = newCounters(model);
+    const { G, D } = model;
+
+    this.score = new Float32Array(n).fill(model.s0);
+    this.shadow = new Float32Array(n).fill(model.s0);
+    this.scoreDay = new Int32Array(n).fill(-1);
+    this.nextCand = new Int32Array(n);
+    this.until = new Int32Array(n).fill(-1);
+    this.shadowUntil = new Int32Array(n).fill(-1);
+    this.since = new Int32Array(n);
+    this.wake = new Int32Array(n);
+    this.rngN = new Uint32Array(n);
+    this.flags = new Uint8Array(n);
+    this.dom = new Uint8Array(n);
+    this.touchIdx = new Int32Array(n);
+    this.fear = model.fear ? new Float32Array(n).fill(model.fear.floor) : null;
+    this.fearDay = model.fear ? new Int32Array(n).fill(-1) : null;
+    this.listedContacts = this.network ? new Uint16Array(n) : null;
+    this.shadowListedContacts = this.network ? new Uint16Array(n) : null;
+    this.fileDay = model.appeals ? new Int32Array(n).fill(NEVER) : null;
+    const H = this.population.householdStart ? this.population.householdStart.length - 1 : 0;
+    this.hhCount = H ? new Uint8Array(H * D) : null;
+    this.hhMask = H ? new Uint8Array(H) : null;
+
+    this.listedNow = new Float64Array(G);
+    this.wrongNow = new Float64Array(G);
+    this.shadowNow = new Float64Array(G);
+    this.spillNow = new Float64Array(G);
+    this.waitingNow = new Float64Array(G);
+    this.listedByDomain = new Float64Array(G * D);
+    this.spillByMask = new Float64Array(G << D);
+
+    this.decay = decayTable(model);
+    // With no association penalty, an unlisted score (≥ threshold) only moves toward
+    // s0; if s0 is not below the threshold it can never drift under it.
+    this.canCross = model.enterBelow > model.sMin && !(model.association === 0 && model.s0 >= model.enterBelow);
+    this.groupOfClass = model.classGroup;
+
+    this.calendar = new Calendar(model.days, 1, n);
+    this.cutCalendar = this.network && model.cutTie > 0 ? new Calendar(model.days, 3, 1024) : null;
+    if (model.insiders) this.insiderStream = new Stream(model.seed, 0, Purpose.insiders);
+
+    // Initial wakes: first candidate day of each agent.
+    const cls = this.population.cls;
+    const c = this.counters;
+    for (let li = 0; li < n; li++) {
+      const i = from + li;
+      const k = cls[i];
+      c.agents[this.groupOfClass[k]]++;
+      c.classAgents[k]++;
+      const k1 = streamKey1(model.seed, i, Purpose.agent);
+      const k2 = streamKey2(k1, model.seed);
+      const first = geometricGap(uniformPositive(k1, k2, 0), model.logNoEvent[k]);
+      this.rngN[li] = 1;
+      this.nextCand[li] = first;
+      this.wake[li] = first < model.days ? first : NEVER;
+      if (first < model.days) this.calendar.push(first, li);
+    }
+    if (model.insiders) this.setUpInsiders();
+  }
+
+  /** Runs all days; returns the counters. */
+  run(onDay?: (day: number) => void): Counters {
+    for (let t = 0; t < this.model.days; t++) {
+      this.step(t);
+      onDay?.(t);
+    }
+    this.finish();
+    return this.counters;
+  }
+
+  // ---- per-agent helpers -------------------------------------------------
+
+  private groupOf(li: number): number {
+    return this.groupOfClass[this.population.cls[this.from + li]];
+  }
+
+  private isExempt(li: number): boolean {
+    return this.model.exemptClass[this.population.cls[this.from + li]] === 1;
+  }
+
+  /** Brings real and shadow scores to the end of day `d` (no records in between). */
+  private advance(li: number, d: number): void {
+    const k = d - this.scoreDay[li];
+    if (k <= 0) return;
+    const lc = this.listedContacts ? this.listedContacts[li] : 0;
+    const lh = this.shadowListedContacts ? this.shadowListedContacts[li] : 0;
+    if (!this.isExempt(li)) this.score[li] = drift(this.model, this.decay, this.score[li], k, lc);
+    this.shadow[li] = drift(this.model, this.decay, this.shadow[li], k, lh);
+    this.scoreDay[li] = d;
+  }
+
+  private fearAt(li: number, d: number): number {
+    const fm = this.model.fear;
+    if (!fm || !this.fear || !this.fearDay) return 0;
+    return fearDecay(this.fear[li], d - this.fearDay[li], fm.decay, fm.floor);
+  }
+
+  private touch(li: number): number {
+    const at = this.touchIdx[li];
+    if (at < this.touchedCount && this.touched[at] === li) return at;
+    const k = this.touchedCount++;
+    if (k === this.touched.length) this.growSlots();
+    this.touched[k] = li;
+    this.touchIdx[li] = k;
+    this.slotReal[k] = 0;
+    this.slotShadow[k] = 0;
+    this.slotDirect[k] = 0;
+    this.slotShadowDirect[k] = 0;
+    this.slotWorst[k] = -1;
+    this.slotPenal[k] = 0;
+    this.slotSocial[k] = 0;
+    this.slotStep7[k] = 0;
+    return k;
+  }
+
+  private growSlots(): void {
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.touched = grow(this.touched);
+    this.slotReal = grow(this.slotReal);
+    this.slotShadow = grow(this.slotShadow);
+    this.slotDirect = grow(this.slotDirect);
+    this.slotShadowDirect = grow(this.slotShadowDirect);
+    this.slotWorst = grow(this.slotWorst);
+    this.slotPenal = grow(this.slotPenal);
+    this.slotSocial = grow(this.slotSocial);
+    this.slotStep7 = grow(this.slotStep7);
+  }
+
+  /** Adds a day's records (from sampleDay or a delivered message) to agent li's slot. */
+  private addRecords(slot: number, li: number, r: DayRecords): void {
+    this.slotReal[slot] += r.real;
+    this.slotShadow[slot] += r.shadow;
+    if (r.direct > this.slotDirect[slot]) this.slotDirect[slot] = r.direct;
+    if (r.shadowDirect > this.slotShadowDirect[slot]) this.slotShadowDirect[slot] = r.shadowDirect;
+    if (r.penal) this.slotPenal[slot] = 1;
+    const w = this.slotWorst[slot];
+    if (r.worst >= 0 && (w < 0 || this.model.points[r.worst] < this.model.points[w])) this.slotWorst[slot] = r.worst;
+    if (r.hasFalse) this.flags[li] |= HAS_FALSE;
+    if (r.hasDisfavored && !(this.flags[li] & HAS_DISFAVORED)) {
+      this.flags[li] |= HAS_DISFAVORED;
+      if (this.model.insiders) this.newDisfavored = push(this.newDisfavored, this.newDisfavoredCount++, this.from + li);
+    }
+  }
+
+  // ---- household spillover bookkeeping ------------------------------------
+
+  private householdContribution(h: number, sign: number): void {
+    const hs = this.population.householdStart as Int32Array;
+    const mask = (this.hhMask as Uint8Array)[h];
+    if (mask === 0) return;
+    const D = this.model.D;
+    for (let i = hs[h]; i < hs[h + 1]; i++) {
+      const li = i - this.from;
+      if (this.flags[li] & LISTED) continue;
+      const g = this.groupOf(li);
+      this.spillNow[g] += sign;
+      this.spillByMask[(g << D) + mask] += sign;
+    }
+  }
+
+  /** Brings the counted status (LISTED, SHADOW) in line with until/shadowUntil at day t. */
+  private syncStatus(li: number, t: number): void {
+    const f = this.flags[li];
+    const listed = this.until[li] > t;
+    const shadowListed = this.shadowUntil[li] > t;
+    const was = (f & LISTED) !== 0;
+    const wasShadow = (f & SHADOW) !== 0;
+    if (listed === was && shadowListed === wasShadow) return;
+    const g = this.groupOf(li);
+    const m = this.model;
+    if (was) {
+      this.listedNow[g]--;
+      if (!wasShadow) this.wrongNow[g]--;
+    }
+    if (wasShadow) this.shadowNow[g]--;
+    if (listed) {
+      this.listedNow[g]++;
+      if (!shadowListed) this.wrongNow[g]++;
+    }
+    if (shadowListed) this.shadowNow[g]++;
+    if (listed !== was) {
+      const d = this.dom[li];
+      this.listedByDomain[g * m.D + d] += listed ? 1 : -1;
+      const hh = this.population.householdOf;
+      if (hh && this.hhMask && this.hhCount) {
+        const h = hh[this.from + li];
+        this.householdContribution(h, -1);
+        this.flags[li] = listed ? f | LISTED : f & ~LISTED;
+        if (m.spillDomain[d]) {
+          const at = h * m.D + d;
+          this.hhCount[at] += listed ? 1 : -1;
+          if (this.hhCount[at] > 0) this.hhMask[h] |= 1 << d;
+          else this.hhMask[h] &= ~(1 << d);
+        }
+        this.householdContribution(h, +1);
+      }
+    }
+    let nf = this.flags[li];
+    nf = listed ? nf | LISTED : nf & ~LISTED;
+    nf = shadowListed ? nf | SHADOW : nf & ~SHADOW;
+    this.flags[li] = nf;
+  }
+
+  /** Ends the real listing of li at day t; contacts feel it from day `effective`. */
+  private endListing(li: number, t: number, effective: number): void {
+    const g = this.groupOf(li);
+    const c = this.counters;
+    const f = this.flags[li];
+    if (f & WRONG_START) {
+      const duration = t - this.since[li];
+      c.wrongfulSpells[g]++;
+      c.wrongfulSpellDays[g] += duration;
+      c.wrongfulSpellHistogram[Math.min(duration, this.model.days)]++;
+    }
+    if (f & WAITING) {
+      this.flags[li] &= ~WAITING;
+      this.waitingNow[g]--;
+    }
+    this.flags[li] &= ~WRONG_START;
+    this.until[li] = t;
+    this.syncStatus(li, t);
+    const lc = this.listedContacts;
+    if (lc && this.network) {
+      const { start, adj } = this.network;
+      const i = this.from + li;
+      for (let e = start[i]; e < start[i + 1]; e++) {
+        const j = adj[e];
+        if (j < 0) continue;
+        this.advance(j, effective - 1);
+        lc[j]--;
+        this.touch(j);
+      }
+    }
+  }
+
+  private endShadowListing(li: number, t: number): void {
+    this.shadowUntil[li] = t;
+    this.syncStatus(li, t);
+    const lh = this.shadowListedContacts;
+    if (lh && this.network) {
+      const { start, adj } = this.network;
+      const i = this.from + li;
+      for (let e = start[i]; e < start[i + 1]; e++) {
+        const j = adj[e];
+        if (j < 0) continue;
+        this.advance(j, t - 1);
+        lh[j]--;
+        this.touch(j);
+      }
+    }
+  }
+
+  // ---- the day -------------------------------------------------------------
+
+  step(t: number): void {
+    this.day = t;
+    this.touchedCount = 0;
+    this.messageCount = 0;
+    this.newListedCount = 0;
+    this.newShadowListedCount = 0;
+    this.filingCount = 0;
+
+    // Wakes due today.
+    const wokenCount = this.calendar.drainInto(t, this.woken, 0);
+    const woken = this.woken.buf;
+    let live = 0;
+    for (let k = 0; k < wokenCount; k++) {
+      const li = woken[k];
+      if (this.wake[li] !== t) continue; // stale
+      this.wake[li] = -1;
+      woken[live++] = li;
+    }
+
+    // 1. Expiry, before anything reads listing state.
+    for (let k = 0; k < live; k++) {
+      const li = woken[k];
+      const slot = this.touch(li);
+      this.slotStep7[slot] = 1;
+      if (this.until[li] === t) this.endListing(li, t, t);
+      if (this.shadowUntil[li] === t) this.endShadowListing(li, t);
+    }
+
+    // 5. Insiders (their records are delivered with the misattributed ones).
+    if (this.model.insiders) this.insidersAct(t);
+
+    // 2–4. Behaviour, detection, false records, review (at the origin).
+    for (let k = 0; k < live; k++) {
+      const li = woken[k];
+      if (this.nextCand[li] === t) this.behave(li, t);
+    }
+
+    // Records attributed to other agents, in a fixed order.
+    if (this.messageCount > 0) this.deliverMessages(t);
+
+    // 7–8. Score and listing for everyone with something today.
+    const touchedBefore = this.touchedCount;
+    for (let k = 0; k < touchedBefore; k++) {
+      if (this.slotStep7[k]) this.scoreAndList(this.touched[k], k, t);
+    }
+
+    // Contacts of the newly listed: association penalty from tomorrow, social fear today.
+    if (this.network) this.contactEffects(t);
+
+    // 10. Fear, ties, appeals.
+    if (this.fear) this.updateFear(t);
+    if (this.cutCalendar) this.cutTies(t);
+    if (this.model.appeals) this.appeals(t);
+    if (this.model.insiders && this.newDisfavoredCount > 0) this.growDisfavoredPool();
+
+    // 11. Observe.
+    this.observe(t);
+
+    // Next wakes.
+    for (let k = 0; k < this.touchedCount; k++) this.reschedule(this.touched[k], t);
+  }
+
+  private behave(li: number, t: number): void {
+    const m = this.model;
+    const i = this.from + li;
+    const cls = this.population.cls[i];
+    const k1 = streamKey1(m.seed, i, Purpose.agent);
+    const k2 = streamKey2(k1, m.seed);
+    const r = this.records;
+    r.clear();
+    const hh = this.population.householdOf;
+    this.nextCand[li] = sampleDay(
+      m,
+      this.counters,
+      i,
+      cls,
+      t,
+      k1,
+      k2,
+      this.rngN[li],
+      this.fear ? this.fearAt(li, t - 1) : 0,
+      m.exemptClass[cls] === 1,
+      this.until[li] > t ? this.dom[li] : -1,
+      hh && this.hhMask ? this.hhMask[hh[i]] : 0,
+      this.population.groupStart,
+      r,
+      this.sink,
+    );
+    this.rngN[li] = r.n;
+    this.addRecords(this.touchIdx[li], li, r);
+  }
+
+  private message(target: number, b: number): void {
+    if (this.messageCount === this.messages.length) {
+      const grown = new Float64Array(this.messages.length * 2);
+      grown.set(this.messages);
+      this.messages = grown;
+    }
+    this.messages[this.messageCount++] = target * 64 + b;
+  }
+
+  private deliverMessages(t: number): void {
+    const list = this.messages.subarray(0, this.messageCount);
+    list.sort();
+    for (let k = 0; k < list.length; k++) {
+      const target = Math.floor(list[k] / 64);
+      const b = list[k] - target * 64;
+      const li = target - this.from;
+      const slot = this.touch(li);
+      this.slotStep7[slot] = 1;
+      const r = this.records;
+      r.clear();
+      keepRecord(this.model, this.counters, this.groupOf(li), t, b, false, this.isExempt(li), r);
+      this.addRecords(slot, li, r);
+    }
+  }
+
+  private scoreAndList(li: number, slot: number, t: number): void {
+    const m = this.model;
+    this.advance(li, t - 1);
+    const lc = this.listedContacts ? this.listedContacts[li] : 0;
+    const lh = this.shadowListedContacts ? this.shadowListedContacts[li] : 0;
+    const exempt = this.isExempt(li);
+    if (!exempt) {
+      let s = this.score[li] + this.slotReal[slot] - m.association * lc;
+      s = m.s0 + (1 - m.rho) * (s - m.s0);
+      this.score[li] = s < m.sMin ? m.sMin : s > m.sMax ? m.sMax : s;
+    }
+    let h = this.shadow[li] + this.slotShadow[slot] - m.association * lh;
+    h = m.s0 + (1 - m.rho) * (h - m.s0);
+    this.shadow[li] = h < m.sMin ? m.sMin : h > m.sMax ? m.sMax : h;
+    this.scoreDay[li] = t;
+
+    // Shadow listing first: a new real listing's rightfulness is judged against it.
+    const shadowWas = this.shadowUntil[li] > t;
+    if (!shadowWas) {
+      let u = -1;
+      if (this.shadow[li] < m.enterBelow) u = t + m.listDays;
+      if (this.slotShadowDirect[slot] > 0) u = Math.max(u, t + this.slotShadowDirect[slot]);
+      if (u > t) {
+        this.shadowUntil[li] = u;
+        if (this.network) this.newShadowListed = push(this.newShadowListed, this.newShadowListedCount++, li);
+      }
+    } else if (this.slotShadowDirect[slot] > 0) {
+      this.shadowUntil[li] = Math.max(this.shadowUntil[li], t + this.slotShadowDirect[slot]);
+    }
+
+    if (!exempt) {
+      if (!(this.until[li] > t)) {
+        let u = -1;
+        const worst = this.slotWorst[slot];
+        if (this.score[li] < m.enterBelow) u = t + m.listDays;
+        if (this.slotDirect[slot] > 0) u = Math.max(u, t + this.slotDirect[slot]);
+        if (u > t) this.startListing(li, t, u, worst >= 0 ? m.domainOf[worst] : 0);
+      } else if (this.slotDirect[slot] > 0) {
+        this.until[li] = Math.max(this.until[li], t + this.slotDirect[slot]);
+      }
+    }
+    this.syncStatus(li, t);
+  }
+
+  private startListing(li: number, t: number, until: number, domain: number): void {
+    const m = this.model;
+    const g = this.groupOf(li);
+    this.until[li] = until;
+    this.since[li] = t;
+    this.dom[li] = domain;
+    if (!(this.flags[li] & EVER_LISTED)) this.counters.everListed[g]++;
+    let f = this.flags[li] | EVER_LISTED;
+    if (!(this.shadowUntil[li] > t)) {
+      f |= WRONG_START;
+      if (!(this.flags[li] & EVER_WRONGFUL)) this.counters.everWrongful[g]++;
+      f |= EVER_WRONGFUL;
+    } else f &= ~WRONG_START;
+    this.flags[li] = f;
+    this.counters.newListings[t * m.G + g]++;
+    if (this.network) this.newListed = push(this.newListed, this.newListedCount++, li);
+    if (m.appeals && this.fileDay) {
+      const i = this.from + li;
+      const k1 = streamKey1(m.seed, i, Purpose.agent);
+      const k2 = streamKey2(k1, m.seed);
+      const n = this.rngN[li]++;
+      this.fileDay[li] = t + geometricGap(uniformPositive(k1, k2, n), Math.log1p(-m.appeals.fileRate));
+    }
+  }
+
+  private contactEffects(t: number): void {
+    const net = this.network as Network;
+    const { start, adj } = net;
+    const lc = this.listedContacts as Uint16Array;
+    const lh = this.shadowListedContacts as Uint16Array;
+    const m = this.model;
+    for (let k = 0; k < this.newListedCount; k++) {
+      const li = this.newListed[k];
+      const i = this.from + li;
+      let n = 0;
+      let k1 = 0;
+      let k2 = 0;
+      if (this.cutCalendar) {
+        k1 = streamKey1(m.seed, i, Purpose.agent);
+        k2 = streamKey2(k1, m.seed);
+        n = this.rngN[li];
+      }
+      const logKeep = Math.log1p(-m.cutTie);
+      for (let e = start[i]; e < start[i + 1]; e++) {
+        const j = adj[e];
+        if (j < 0) continue;
+        this.advance(j, t);
+        lc[j]++;
+        const slot = this.touch(j);
+        this.slotSocial[slot]++;
+        if (this.cutCalendar) {
+          const d = t + geometricGap(uniformPositive(k1, k2, n++), logKeep);
+          if (d < m.days) this.cutCalendar.push3(d, i, e, t);
+        }
+      }
+      if (this.cutCalendar) this.rngN[li] = n;
+    }
+    for (let k = 0; k < this.newShadowListedCount; k++) {
+      const i = this.from + this.newShadowListed[k];
+      for (let e = start[i]; e < start[i + 1]; e++) {
+        const j = adj[e];
+        if (j < 0) continue;
+        this.advance(j, t);
+        lh[j]++;
+        this.touch(j);
+      }
+    }
+  }
+
+  private aliveDegree(i: number): number {
+    const { start, adj } = this.network as Network;
+    let d = 0;
+    for (let e = start[i]; e < start[i + 1]; e++) if (adj[e] >= 0) d++;
+    return d;
+  }
+
+  private updateFear(t: number): void {
+    const fm = this.model.fear;
+    if (!fm) return;
+    const fear = this.fear as Float32Array;
+    const fearDay = this.fearDay as Int32Array;
+    for (let k = 0; k < this.touchedCount; k++) {
+      const penal = this.slotPenal[k];
+      const social = this.slotSocial[k];
+      if (!penal && !social) continue;
+      const li = this.touched[k];
+      let f = (1 - fm.decay) * this.fearAt(li, t - 1) + fm.self * penal;
+      if (social) {
+        const deg = this.aliveDegree(this.from + li);
+        if (deg > 0) f += (fm.social * social) / deg;
+      }
+      fear[li] = f > 1 ? 1 : f < fm.floor ? fm.floor : f;
+      fearDay[li] = t;
+    }
+  }
+
+  private cutTies(t: number): void {
+    const net = this.network as Network;
+    const { start, adj } = net;
+    const lc = this.listedContacts as Uint16Array;
+    const lh = this.shadowListedContacts as Uint16Array;
+    const c = this.counters;
+    const G = this.model.G;
+    (this.cutCalendar as Calendar).drain(t, (j, e, spellStart) => {
+      if (!(this.until[j] > t) || this.since[j] !== spellStart) return;
+      const i = adj[e];
+      if (i < 0) return;
+      adj[e] = ~i;
+      for (let r = start[i]; r < start[i + 1]; r++) {
+        if (adj[r] === j) {
+          adj[r] = ~j;
+          break;
+        }
+      }
+      this.advance(i, t);
+      this.advance(j, t);
+      // j is listed (that is why the tie is cut); i may be too.
+      lc[i]--;
+      if (this.until[i] > t) lc[j]--;
+      if (this.shadowUntil[j] > t) lh[i]--;
+      if (this.shadowUntil[i] > t) lh[j]--;
+      this.touch(i);
+      this.touch(j);
+      c.tiesCut[t * G + this.groupOf(i)]++;
+    });
+  }
+
+  private appeals(t: number): void {
+    const m = this.model;
+    const ap = m.appeals;
+    const fileDay = this.fileDay;
+    if (!ap || !fileDay) return;
+    const c = this.counters;
+    // Filings: listed agents whose filing day is today, in agent order.
+    for (let k = 0; k < this.touchedCount; k++) {
+      const li = this.touched[k];
+      if (fileDay[li] === t && this.until[li] > t && !(this.flags[li] & WAITING)) {
+        this.filings = push(this.filings, this.filingCount++, li);
+      }
+    }
+    const filings = this.filings.subarray(0, this.filingCount);
+    filings.sort();
+    for (let k = 0; k < filings.length; k++) {
+      const li = filings[k];
+      this.flags[li] |= WAITING;
+      const g = this.groupOf(li);
+      this.waitingNow[g]++;
+      c.appealsFiled[t * m.G + g]++;
+      this.enqueue(li, this.since[li]);
+    }
+    // Service: capacity per day, fractional part carried over.
+    this.appealCredit += ap.capacityPerDay;
+    let capacity = Math.floor(this.appealCredit);
+    this.appealCredit -= capacity;
+    while (capacity > 0 && this.queueHead < this.queueTail) {
+      const li = this.queueAgent[this.queueHead];
+      const s = this.queueSince[this.queueHead];
+      this.queueHead++;
+      if (!(this.until[li] > t) || this.since[li] !== s || !(this.flags[li] & WAITING)) continue; // withdrawn
+      capacity--;
+      const g = this.groupOf(li);
+      c.appealsServed[t * m.G + g]++;
+      this.flags[li] &= ~WAITING;
+      this.waitingNow[g]--;
+      const wrongful = !(this.shadowUntil[li] > t);
+      const i = this.from + li;
+      const k1 = streamKey1(m.seed, i, Purpose.agent);
+      const k2 = streamKey2(k1, m.seed);
+      let n = this.rngN[li];
+      const overturn = uniform(k1, k2, n++) < (wrongful ? ap.overturnWrongful : ap.overturnRightful);
+      this.touch(li);
+      if (overturn) {
+        if (wrongful) c.overturnedWrongful[t * m.G + g]++;
+        else c.overturnedRightful[t * m.G + g]++;
+        this.advance(li, t);
+        this.endListing(li, t, t + 1);
+        this.score[li] = this.isExempt(li) ? m.s0 : this.shadow[li];
+      } else {
+        fileDay[li] = t + 1 + geometricGap(uniformPositive(k1, k2, n++), Math.log1p(-ap.fileRate));
+      }
+      this.rngN[li] = n;
+    }
+    if (this.queueHead > 4096 && this.queueHead * 2 > this.queueTail) {
+      this.queueAgent.copyWithin(0, this.queueHead, this.queueTail);
+      this.queueSince.copyWithin(0, this.queueHead, this.queueTail);
+      this.queueTail -= this.queueHead;
+      this.queueHead = 0;
+    }
+  }
+
+  private enqueue(li: number, s: number): void {
+    if (this.queueTail === this.queueAgent.length) {
+      const a = new Int32Array(this.queueAgent.length * 2);
+      a.set(this.queueAgent);
+      this.queueAgent = a;
+      const b = new Int32Array(this.queueSince.length * 2);
+      b.set(this.queueSince);
+      this.queueSince = b;
+    }
+    this.queueAgent[this.queueTail] = li;
+    this.queueSince[this.queueTail] = s;
+    this.queueTail++;
+  }
+
+  // ---- insiders ------------------------------------------------------------
+
+  private setUpInsiders(): void {
+    const ins = this.model.insiders;
+    const stream = this.insiderStream;
+    if (!ins || !stream) return;
+    const whole = Math.floor(ins.count);
+    const count = whole + (stream.next() < ins.count - whole ? 1 : 0);
+    this.insiderFirst = new Int32Array(count);
+    for (let k = 0; k < count; k++) this.insiderFirst[k] = stream.below(ins.everyDays);
+    this.insiderTargets = new Int32Array(count * ins.targets).fill(-1);
+  }
+
+  private growDisfavoredPool(): void {
+    const fresh = this.newDisfavored.subarray(0, this.newDisfavoredCount);
+    fresh.sort();
+    for (let k = 0; k < fresh.length; k++) this.disfavoredPool = push(this.disfavoredPool, this.disfavoredPoolCount++, fresh[k]);
+    this.newDisfavoredCount = 0;
+  }
+
+  private insidersAct(t: number): void {
+    const ins = this.model.insiders;
+    const first = this.insiderFirst;
+    const targets = this.insiderTargets;
+    const stream = this.insiderStream;
+    if (!ins || !first || !targets || !stream) return;
+    const m = this.model;
+    for (let k = 0; k < first.length; k++) {
+      if (t < first[k] || (t - first[k]) % ins.everyDays !== 0) continue;
+      if (t === first[k]) {
+        // Pick targets among agents with a recorded disfavored behaviour, else anyone.
+        for (let x = 0; x < ins.targets; x++) {
+          const pool = this.disfavoredPoolCount;
+          targets[k * ins.targets + x] = pool > x ? this.disfavoredPool[stream.below(pool)] : stream.below(m.agents);
+        }
+      }
+      for (let x = 0; x < ins.targets; x++) {
+        const target = targets[k * ins.targets + x];
+        if (m.review[ins.behaviour] > 0 && stream.next() < m.review[ins.behaviour] * m.reviewCatch) {
+          this.counters.recordsDiscarded[t * m.G + this.groupOf(target - this.from)]++;
+        } else this.message(target, ins.behaviour);
+      }
+    }
+  }
+
+  // ---- observation and scheduling -------------------------------------------
+
+  private observe(t: number): void {
+    const m = this.model;
+    const c = this.counters;
+    const D = m.D;
+    for (let g = 0; g < m.G; g++) {
+      const at = t * m.G + g;
+      c.listed[at] = this.listedNow[g];
+      c.wrongful[at] = this.wrongNow[g];
+      c.shadowListed[at] = this.shadowNow[g];
+      c.spillover[at] = this.spillNow[g];
+      c.waiting[at] = this.waitingNow[g];
+      let harm = 0;
+      for (let d = 0; d < D; d++) harm += this.listedByDomain[g * D + d] * m.harmOwn[d];
+      if (this.hhMask) for (let mask = 1; mask < 1 << D; mask++) harm += this.spillByMask[(g << D) + mask] * m.harmSpill[mask];
+      c.harm[at] = harm;
+    }
+  }
+
+  private reschedule(li: number, t: number): void {
+    const m = this.model;
+    let w = this.nextCand[li];
+    const listed = this.until[li] > t;
+    if (listed) {
+      if (this.until[li] < w) w = this.until[li];
+    } else if (!this.isExempt(li) && this.canCross) {
+      const x = crossing(m, this.decay, this.score[li], this.scoreDay[li], this.listedContacts ? this.listedContacts[li] : 0);
+      if (x < w) w = x;
+    }
+    if (this.shadowUntil[li] > t) {
+      if (this.shadowUntil[li] < w) w = this.shadowUntil[li];
+    } else if (this.canCross) {
+      const x = crossing(m, this.decay, this.shadow[li], this.scoreDay[li], this.shadowListedContacts ? this.shadowListedContacts[li] : 0);
+      if (x < w) w = x;
+    }
+    if (this.fileDay && listed && !(this.flags[li] & WAITING) && this.fileDay[li] > t && this.fileDay[li] < w) w = this.fileDay[li];
+    if (w <= t) w = t + 1;
+    if (w >= m.days) {
+      this.wake[li] = NEVER;
+      return;
+    }
+    if (w !== this.wake[li]) {
+      this.wake[li] = w;
+      this.calendar.push(w, li);
+    }
+  }
+
+  /** End of run: bring every agent to the last day and record the final distribution. */
+  private finish(): void {
+    const m = this.model;
+    const c = this.counters;
+    const last = m.days - 1;
+    const range = m.sMax - m.sMin;
+    const T = m.tierNames.length;
+    for (let li = 0; li < this.n; li++) {
+      this.advance(li, last);
+      const g = this.groupOf(li);
+      const f = this.flags[li];
+      if (f & HAS_FALSE) c.withFalseRecord[g]++;
+      if (f & LISTED && f & WRONG_START) {
+        c.openWrongfulSpells[g]++;
+        c.openWrongfulSpellDays[g] += m.days - this.since[li];
+      }
+      const s = this.score[li];
+      const h = this.shadow[li];
+      c.scoreHistogram[g * SCORE_BINS + binOf(s, m.sMin, range)]++;
+      c.shadowScoreHistogram[g * SCORE_BINS + binOf(h, m.sMin, range)]++;
+      if (T > 0) {
+        let tier = -1;
+        for (let x = 0; x < T; x++) if (s >= m.tierMins[x]) tier = x;
+        if (tier >= 0) c.tierCounts[g * T + tier]++;
+      }
+    }
+  }
+
+  /** Current day (for progress). */
+  get currentDay(): number {
+    return this.day;
+  }
+
+  /** Typed-array bytes held by this simulation (state, network, calendars). */
+  get bytes(): number {
+    let total = this.calendar.bytes + (this.cutCalendar?.bytes ?? 0);
+    const arrays = [
+      this.score,
+      this.shadow,
+      this.scoreDay,
+      this.nextCand,
+      this.until,
+      this.shadowUntil,
+      this.since,
+      this.wake,
+      this.rngN,
+      this.flags,
+      this.dom,
+      this.touchIdx,
+      this.fear,
+      this.fearDay,
+      this.listedContacts,
+      this.shadowListedContacts,
+      this.fileDay,
+      this.hhCount,
+      this.hhMask,
+      this.population.cls,
+      this.population.householdOf,
+      this.population.householdStart,
+      this.network?.start,
+      this.network?.adj,
+    ];
+    for (const a of arrays) if (a) total += a.byteLength;
+    return total;
+  }
+}
+
+function binOf(s: number, min: number, range: number): number {
+  if (range <= 0) return 0;
+  const b = Math.floor(((s - min) / range) * SCORE_BINS);
+  return b < 0 ? 0 : b >= SCORE_BINS ? SCORE_BINS - 1 : b;
+}
+
+function push(a: Int32Array<ArrayBuffer>, at: number, v: number): Int32Array<ArrayBuffer> {
+  let arr = a;
+  if (at >= arr.length) {
+    arr = new Int32Array(arr.length * 2);
+    arr.set(a);
+  }
+  arr[at] = v;
+  return arr;
+}

@@ -1,0 +1,196 @@
+import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import { didYouMean, InputError, type Problem } from "./errors.js";
+import { checkReferences } from "./references.js";
+import { Scenario } from "./schema.js";
+
+type Path = (string | number)[];
+
+/** Where a field sits in the YAML text, to point errors at a line. */
+export class SourceMap {
+  private readonly doc: Document;
+  private readonly lines: LineCounter;
+  constructor(doc: Document, lines: LineCounter) {
+    this.doc = doc;
+    this.lines = lines;
+  }
+
+  /** Line and column of the value at `path`, or of its closest existing ancestor. */
+  locate(path: Path, key?: string): { line: number; column: number } | undefined {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const prefix = path.slice(0, depth);
+      const node = prefix.length ? (this.doc.getIn(prefix, true) as Node | undefined) : (this.doc.contents as Node | null);
+      if (!node) continue;
+      if (key !== undefined && depth === path.length && isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+        const keyNode = pair?.key as Node | undefined;
+        if (keyNode?.range) return this.position(keyNode.range[0]);
+      }
+      // A map entry's key is where a person looks for the field.
+      if (depth > 0 && depth === path.length) {
+        const parent = depth > 1 ? (this.doc.getIn(path.slice(0, depth - 1), true) as Node | undefined) : (this.doc.contents as Node | null);
+        if (parent && isMap(parent)) {
+          const last = String(path[depth - 1]);
+          const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === last);
+          const keyNode = pair?.key as Node | undefined;
+          if (keyNode?.range) return this.position(keyNode.range[0]);
+        }
+      }
+      if (node.range) return this.position(node.range[0]);
+    }
+    return undefined;
+  }
+
+  private position(offset: number) {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+}
+
+export interface Loaded {
+  scenario: Scenario;
+  source: SourceMap | undefined;
+}
+
+/** Parse and validate scenario text. Throws InputError naming file, line and field. */
+export function parseScenario(text: string, file = "<scenario>"): Loaded {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new InputError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return { field: "", message: `YAML syntax: ${e.message.split("\n")[0]}`, line: pos.line, column: pos.col };
+      }),
+    );
+  }
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new InputError(file, [{ field: "", message: "expected a mapping of scenario fields (name, population, behaviours, ...)", line: 1, column: 1 }]);
+  }
+  const source = new SourceMap(doc, lines);
+  return validateScenario(data, file, source);
+}
+
+/** Validate an already-parsed object (from YAML, JSON, or the lab's editor). */
+export function validateScenario(data: unknown, file = "<scenario>", source?: SourceMap): Loaded {
+  const parsed = Scenario.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    throw new InputError(
+      file,
+      parsed.error.issues.map((issue) => issueToProblem(issue, source)),
+    );
+  }
+  const problems = checkReferences(parsed.data).map((p) => {
+    const at = source?.locate(p.path, p.key);
+    return { field: fieldName(p.key !== undefined ? [...p.path, p.key] : p.path), message: p.message, ...at };
+  });
+  if (problems.length > 0) throw new InputError(file, problems);
+  return { scenario: parsed.data, source };
+}
+
+export function fieldName(path: Path): string {
+  return path.map(String).join(".");
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+const typeWords: Record<string, string> = {
+  number: "a number",
+  string: "a text",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  record: "a mapping",
+  int: "an integer",
+};
+
+function issueToProblem(issue: z.core.$ZodIssue, source: SourceMap | undefined): Problem {
+  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as Path;
+  let message = issue.message;
+  let key: string | undefined;
+  switch (issue.code) {
+    case "invalid_type": {
+      const expected = typeWords[issue.expected] ?? issue.expected;
+      message = issue.input === undefined ? `required: expected ${expected}` : `expected ${expected}, got ${describeValue(issue.input)}`;
+      break;
+    }
+    case "too_small": {
+      const bound = issue.inclusive === false ? ">" : "≥";
+      message =
+        issue.origin === "array"
+          ? `expected at least ${issue.minimum} item(s)`
+          : `expected a number ${bound} ${issue.minimum}, got ${describeValue(issue.input)}`;
+      break;
+    }
+    case "too_big": {
+      const bound = issue.inclusive === false ? "<" : "≤";
+      message =
+        issue.origin === "array"
+          ? `expected at most ${issue.maximum} item(s)`
+          : `expected a number ${bound} ${issue.maximum}, got ${describeValue(issue.input)}`;
+      break;
+    }
+    case "invalid_value":
+      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
+      break;
+    case "unrecognized_keys": {
+      const known = knownKeys(path);
+      key = issue.keys[0];
+      message = issue.keys
+        .map((k) => {
+          const guess = didYouMean(k, known);
+          return `unknown field '${k}'${guess ? ` (did you mean '${guess}'?)` : ""}`;
+        })
+        .join("; ");
+      if (known.length) message += `; allowed: ${known.join(", ")}`;
+      break;
+    }
+    case "invalid_format":
+    case "invalid_key":
+      message = `invalid name: expected ${issue.code === "invalid_key" ? "a name of letters, digits, '-' or '_', starting with a letter" : issue.message}`;
+      break;
+    case "invalid_union":
+      message = "expected null or a mapping of its fields";
+      break;
+    default:
+      break;
+  }
+  const at = source?.locate(path, key);
+  const field = key !== undefined ? fieldName([...path, key]) : fieldName(path);
+  return { field, message, ...at };
+}
+
+/** The fields an object accepts at `path`, for did-you-mean. */
+function knownKeys(path: Path): string[] {
+  let schema: z.core.$ZodType | undefined = Scenario;
+  for (const step of [...path, undefined]) {
+    // Unwrap wrappers until a container is reached.
+    for (let i = 0; i < 8 && schema; i++) {
+      const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+      if (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") schema = def.innerType;
+      else if (def.type === "pipe") schema = def.in;
+      else break;
+    }
+    if (!schema) return [];
+    const def = schema._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      valueType?: z.core.$ZodType;
+      element?: z.core.$ZodType;
+    };
+    if (step === undefined) return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+    if (def.type === "object" && def.shape) schema = def.shape[String(step)];
+    else if (def.type === "record") schema = def.valueType;
+    else if (def.type === "array") schema = def.element;
+    else return [];
+  }
+  return [];
+}

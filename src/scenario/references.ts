@@ -1,0 +1,100 @@
+import { unknownName } from "./errors.js";
+import type { Scenario } from "./schema.js";
+
+export interface ReferenceProblem {
+  path: (string | number)[];
+  /** A map key the problem is about (points the error at the key, not its value). */
+  key?: string;
+  message: string;
+}
+
+const SHARE_TOLERANCE = 1e-6;
+
+/** Checks that zod cannot express: names that refer to each other, sums, orderings. */
+export function checkReferences(s: Scenario): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  const groups = s.population.groups.map((g) => g.name);
+  const segments = s.population.segments.map((g) => g.name);
+  const behaviours = Object.keys(s.behaviours);
+
+  const sumTo1 = (path: (string | number)[], values: number[], what: string) => {
+    const total = values.reduce((a, b) => a + b, 0);
+    if (Math.abs(total - 1) > SHARE_TOLERANCE) problems.push({ path, message: `${what} must sum to 1, they sum to ${+total.toFixed(6)}` });
+  };
+  const unique = (path: (string | number)[], names: string[], what: string) => {
+    const seen = new Set<string>();
+    names.forEach((n, i) => {
+      if (seen.has(n)) problems.push({ path: [...path, i, "name"], message: `${what} '${n}' is defined twice` });
+      seen.add(n);
+    });
+  };
+  const keysIn = (path: (string | number)[], map: Record<string, unknown>, known: string[], kind: string) => {
+    for (const k of Object.keys(map)) if (!known.includes(k)) problems.push({ path, key: k, message: unknownName(kind, k, known) });
+  };
+  const namesIn = (path: (string | number)[], list: string[], known: string[], kind: string) => {
+    list.forEach((k, i) => {
+      if (!known.includes(k)) problems.push({ path: [...path, i], message: unknownName(kind, k, known) });
+    });
+  };
+
+  unique(["population", "groups"], groups, "group");
+  unique(["population", "segments"], segments, "segment");
+  sumTo1(
+    ["population", "groups"],
+    s.population.groups.map((g) => g.share),
+    "group shares",
+  );
+  sumTo1(
+    ["population", "segments"],
+    s.population.segments.map((g) => g.share),
+    "segment shares",
+  );
+  if (s.population.households) {
+    sumTo1(["population", "households", "sizes"], Object.values(s.population.households.sizes), "household size probabilities");
+  }
+  const net = s.population.network;
+  if (net && net.degree % 2 !== 0) {
+    problems.push({
+      path: ["population", "network", "degree"],
+      message: `expected an even number (the ring lattice has degree/2 ties on each side), got ${net.degree}`,
+    });
+  }
+
+  for (const [b, beh] of Object.entries(s.behaviours)) {
+    keysIn(["behaviours", b, "groupMult"], beh.groupMult, groups, "group");
+    keysIn(["behaviours", b, "segmentMult"], beh.segmentMult, segments, "segment");
+  }
+  for (const [k, src] of Object.entries(s.sources)) {
+    keysIn(["sources", k, "detect"], src.detect, behaviours, "behaviour");
+    keysIn(["sources", k, "falseRate"], src.falseRate, behaviours, "behaviour");
+    keysIn(["sources", k, "groupFalseMult"], src.groupFalseMult, groups, "group");
+  }
+  keysIn(["review", "rate"], s.review.rate, behaviours, "behaviour");
+  keysIn(["scoring", "points"], s.scoring.points, behaviours, "behaviour");
+  keysIn(["listing", "direct"], s.listing.direct, behaviours, "behaviour");
+  for (const [r, res] of Object.entries(s.restrictions)) namesIn(["restrictions", r, "blocks"], res.blocks, behaviours, "behaviour");
+  namesIn(["exempt", "segments"], s.exempt.segments, segments, "segment");
+  namesIn(["exempt", "groups"], s.exempt.groups, groups, "group");
+  if (s.insiders && !behaviours.includes(s.insiders.behaviour)) {
+    problems.push({ path: ["insiders", "behaviour"], message: unknownName("behaviour", s.insiders.behaviour, behaviours) });
+  }
+
+  const sc = s.scoring;
+  if (!(sc.min <= sc.start && sc.start <= sc.max)) {
+    problems.push({ path: ["scoring", "start"], message: `expected min ≤ start ≤ max, got min ${sc.min}, start ${sc.start}, max ${sc.max}` });
+  }
+  sc.tiers.forEach((t, i) => {
+    if (i > 0 && t.min <= sc.tiers[i - 1].min) {
+      problems.push({
+        path: ["scoring", "tiers", i, "min"],
+        message: `tiers must be listed from the lowest min up; ${t.min} is not above ${sc.tiers[i - 1].min}`,
+      });
+    }
+  });
+  unique(
+    ["scoring", "tiers"],
+    sc.tiers.map((t) => t.name),
+    "tier",
+  );
+  return problems;
+}

@@ -1,0 +1,211 @@
+import { z } from "zod";
+
+// The scenario format. Every field has a default where a careful modeller would
+// accept one, so a short file runs; the defaults are documented in docs/model.md.
+
+const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a name of letters, digits, '-' or '_', starting with a letter");
+const probability = z.number().min(0).max(1);
+const nonNegative = z.number().min(0);
+const share = z.number().min(0).max(1);
+const days = z.number().int().min(1);
+
+/** A map from a behaviour (or group, segment) name to a number. */
+const numberMap = <T extends z.ZodType<number>>(value: T) => z.record(name, value);
+
+export const Group = z
+  .object({
+    name,
+    share: share.describe("share of the population in this group; shares sum to 1"),
+  })
+  .strict();
+
+export const Segment = z
+  .object({
+    name,
+    share: share.describe("share of the population in this segment; shares sum to 1"),
+  })
+  .strict();
+
+export const Households = z
+  .object({
+    sizes: z
+      .record(z.string().regex(/^[1-9][0-9]*$/, "a household size (1, 2, 3, ...)"), share)
+      .describe("probability of each household size; probabilities sum to 1"),
+  })
+  .strict();
+
+export const Network = z
+  .object({
+    degree: z.number().int().min(2).max(1000).describe("mean number of contacts (even: the ring lattice has degree/2 on each side)"),
+    rewire: probability.default(0.1).describe("small-world rewiring probability β"),
+    homophily: probability.nullable().default(null).describe("share of ties kept inside the group; null: ties ignore groups"),
+  })
+  .strict();
+
+export const Population = z
+  .object({
+    agents: z.number().int().min(10).max(1e9).default(10_000),
+    groups: z
+      .array(Group)
+      .min(1)
+      .max(32)
+      .default([{ name: "everyone", share: 1 }]),
+    segments: z
+      .array(Segment)
+      .min(1)
+      .max(8)
+      .default([{ name: "resident", share: 1 }]),
+    households: Households.nullable().default(null),
+    network: Network.nullable().default(null),
+  })
+  .strict();
+
+export const BehaviourKind = z.enum(["violation", "disfavored", "rewarded", "access"]);
+
+export const Behaviour = z
+  .object({
+    kind: BehaviourKind,
+    base: probability.describe("daily probability per agent with no system in place"),
+    groupMult: numberMap(nonNegative).default({}).describe("multiplier of base per group (default 1)"),
+    segmentMult: numberMap(nonNegative).default({}).describe("multiplier of base per segment (default 1)"),
+    deter: probability.default(0).describe("how strongly fear suppresses it: p = base·mult·(1 − deter·fear)"),
+    domain: name.default("general").describe("domain of life; a listing caused by it restricts this domain when listing is not joint"),
+    misattribute: probability.default(0).describe("probability a recorded occurrence is attributed to another agent of the same group"),
+  })
+  .strict();
+
+export const Source = z
+  .object({
+    detect: numberMap(probability).default({}).describe("probability this source records an occurrence, per behaviour"),
+    falseRate: numberMap(probability).default({}).describe("false records per agent-day, per behaviour"),
+    groupFalseMult: numberMap(nonNegative).default({}).describe("multiplier of false-record rates per group (default 1)"),
+  })
+  .strict();
+
+export const Review = z
+  .object({
+    rate: numberMap(probability).default({}).describe("probability a record of this behaviour is reviewed by a person"),
+    catch: probability.default(0.9).describe("probability a reviewed false record is discarded"),
+  })
+  .strict();
+
+export const Tier = z.object({ name, min: z.number() }).strict();
+
+export const Scoring = z
+  .object({
+    start: z.number().default(1000).describe("s0: starting score and the level scores revert to"),
+    min: z.number().default(0),
+    max: z.number().default(1100),
+    reversion: probability.default(0.01).describe("ρ: share of the gap to s0 closed each day"),
+    points: numberMap(z.number()).default({}).describe("points per kept record, per behaviour (negative: penalty)"),
+    association: nonNegative.default(0).describe("points lost per day per listed contact"),
+    tiers: z.array(Tier).default([]).describe("named score bands, each from its min up to the next tier's min"),
+  })
+  .strict();
+
+export const Listing = z
+  .object({
+    enterBelow: z.number().default(950).describe("a score below this lists the agent"),
+    days: days.default(180).describe("length of a listing"),
+    direct: numberMap(z.number().int().min(1)).default({}).describe("a kept record of this behaviour lists for this many days"),
+    joint: z.boolean().default(true).describe("true: a listed agent is under every restriction; false: only its listing's domain"),
+  })
+  .strict();
+
+export const Restriction = z
+  .object({
+    domain: name.default("general"),
+    household: z.boolean().default(false).describe("also falls on the listed agent's household members"),
+    harm: nonNegative.default(1).describe("weight of one day under this restriction in harm-weighted sanction-days"),
+    blocks: z.array(name).default([]).describe("behaviours a person under this restriction cannot perform"),
+  })
+  .strict();
+
+export const Fear = z
+  .object({
+    decay: probability.default(0.05).describe("ψ: share of fear that fades each day"),
+    self: nonNegative.default(0.3).describe("φ_self: fear added by a penalising record on oneself"),
+    social: nonNegative.default(0.5).describe("φ_social: fear added per share of contacts newly listed"),
+    perceivedSurveillance: probability.default(0.2).describe("fear floor when transparency is opaque"),
+  })
+  .strict();
+
+export const Ties = z
+  .object({
+    cut: probability.default(0).describe("daily probability of cutting a tie to a listed contact"),
+  })
+  .strict();
+
+export const Appeals = z
+  .object({
+    fileRate: probability.default(0.02).describe("daily probability a listed agent not already waiting files an appeal"),
+    capacityPerMillion: nonNegative.default(100).describe("cases decided per day per million agents"),
+    overturnWrongful: probability.default(0.8),
+    overturnRightful: probability.default(0.05),
+  })
+  .strict();
+
+export const Insiders = z
+  .object({
+    perMillion: nonNegative.describe("insiders per million agents"),
+    targets: z.number().int().min(1).default(3),
+    everyDays: days.default(30),
+    behaviour: name.describe("the behaviour insiders record falsely"),
+  })
+  .strict();
+
+export const Exempt = z
+  .object({
+    segments: z.array(name).default([]),
+    groups: z.array(name).default([]),
+  })
+  .strict();
+
+export const Reference = z
+  .object({
+    title: z.string(),
+    publisher: z.string().optional(),
+    year: z.number().int().optional(),
+    url: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+
+export const Scenario = z
+  .object({
+    name: name.default("scenario"),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    references: z.array(Reference).default([]),
+    assumptions: z.array(z.string()).default([]),
+    days: days.max(100_000).default(365),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
+    transparency: z.enum(["open", "opaque"]).default("open"),
+    population: Population.default(Population.parse({})),
+    behaviours: z
+      .record(name, Behaviour)
+      .refine((m) => Object.keys(m).length > 0, "at least one behaviour")
+      .refine((m) => Object.keys(m).length <= 64, "at most 64 behaviours"),
+    sources: z.record(name, Source).default({}),
+    review: Review.default(Review.parse({})),
+    scoring: Scoring.default(Scoring.parse({})),
+    listing: Listing.default(Listing.parse({})),
+    restrictions: z.record(name, Restriction).default({}),
+    fear: Fear.nullable().default(null),
+    ties: Ties.default(Ties.parse({})),
+    appeals: Appeals.nullable().default(null),
+    insiders: Insiders.nullable().default(null),
+    exempt: Exempt.default(Exempt.parse({})),
+  })
+  .strict();
+
+export type Scenario = z.output<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;
+export type Behaviour = z.output<typeof Behaviour>;
+export type Source = z.output<typeof Source>;
+export type BehaviourKind = z.output<typeof BehaviourKind>;

@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { stringify } from "yaml";
+import type { Summary } from "../engine/metrics.js";
+import { InputError } from "../scenario/errors.js";
+import type { Scenario } from "../scenario/schema.js";
+import { copyToParquet, openDatabase, writeTables } from "./duckdb.js";
+import type { RunTables } from "./tables.js";
+
+// A run folder: scenario.yaml (resolved), summary.json, daily.parquet,
+// credsim.duckdb. Written in a sibling folder named *.partial-PID and renamed into
+// place at the end, so an interrupted run never leaves a folder that looks complete.
+
+export const RUN_FILES = ["scenario.yaml", "summary.json", "daily.parquet", "credsim.duckdb"] as const;
+
+/** Refuses, before any work, to replace a folder that is not a credsim run. */
+export function checkOutFolder(out: string): void {
+  if (!existsSync(out)) return;
+  const entries = readdirSync(out);
+  if (entries.length > 0 && !entries.includes("summary.json")) {
+    throw new InputError(out, [{ field: "--out", message: "the folder exists and is not a credsim run folder; choose another --out or empty it" }]);
+  }
+}
+
+export function partialName(out: string): string {
+  return `${resolve(out)}.partial-${process.pid}`;
+}
+
+export function resolvedScenarioYaml(scenario: Scenario, header: { version: string; hash: string; seed: number }): string {
+  return `# Resolved by credsim ${header.version}: every default filled in.\n# scenario hash ${header.hash}, seed ${header.seed}\n${stringify(scenario, { lineWidth: 0 })}`;
+}
+
+export async function writeRunFolder(
+  out: string,
+  parts: { scenarioYaml: string; summary: Summary; tables: RunTables; extra?: Record<string, string | Uint8Array> },
+): Promise<void> {
+  const target = resolve(out);
+  const partial = partialName(out);
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(dirname(target), { recursive: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    writeFileSync(join(partial, "scenario.yaml"), parts.scenarioYaml);
+    writeFileSync(join(partial, "summary.json"), `${JSON.stringify(parts.summary, null, 2)}\n`);
+    const db = await openDatabase(join(partial, "credsim.duckdb"));
+    try {
+      await writeTables(db.connection, parts.tables);
+      await copyToParquet(db.connection, `SELECT * FROM daily ORDER BY day, "group"`, join(partial, "daily.parquet"));
+    } finally {
+      db.close();
+    }
+    for (const [name, content] of Object.entries(parts.extra ?? {})) writeFileSync(join(partial, name), content);
+    if (existsSync(target)) {
+      const old = `${target}.old-${process.pid}`;
+      renameSync(target, old);
+      renameSync(partial, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(partial, target);
+    }
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    throw error;
+  }
+}
