@@ -145,23 +145,38 @@ export function keepRecord(m: Model, c: Counters, g: number, t: number, b: numbe
   }
 }
 
-/** Powers of (1 − ρ), for closed-form reversion. */
-export function decayTable(m: Model): Float64Array {
-  const d = new Float64Array(m.days + 2);
-  for (let k = 0; k < d.length; k++) d[k] = (1 - m.rho) ** k;
-  return d;
+/**
+ * Closed-form reversion tables: decay[k] = (1 − ρ)^k and sums[k] = Σ_{j<k} (1 − ρ)^j,
+ * the latter via expm1/log1p so that a tiny ρ loses no precision.
+ */
+export interface DecayTable {
+  decay: Float64Array;
+  sums: Float64Array;
 }
 
-/** Score after k days with no records and a contact penalty from `lc` listed contacts. */
-export function drift(m: Model, decay: Float64Array, s: number, k: number, lc: number): number {
-  if (k <= 0) return s;
-  let v: number;
-  if (m.rho > 0) {
-    const target = m.s0 - (m.association * lc * (1 - m.rho)) / m.rho;
-    v = target + (k < decay.length ? decay[k] : 0) * (s - target);
-  } else {
-    v = s - k * m.association * lc;
+export function decayTable(m: Model): DecayTable {
+  const n = m.days + 2;
+  const decay = new Float64Array(n);
+  const sums = new Float64Array(n);
+  const l = Math.log1p(-m.rho);
+  for (let k = 0; k < n; k++) {
+    decay[k] = m.rho === 1 ? (k === 0 ? 1 : 0) : Math.exp(k * l);
+    sums[k] = m.rho === 0 ? k : m.rho === 1 ? Math.min(k, 1) : -Math.expm1(k * l) / m.rho;
   }
+  return { decay, sums };
+}
+
+/**
+ * Score after k days with no records and `lc` listed contacts: k steps of
+ * s ← s0 + (1 − ρ)(s − a·lc − s0), i.e. s0 + (1 − ρ)^k (s − s0) − a·lc·(1 − ρ)·Σ_{j<k}(1 − ρ)^j,
+ * clamped. The path is monotone, so clamping once at the end equals clamping daily.
+ */
+export function drift(m: Model, table: DecayTable, s: number, k: number, lc: number): number {
+  if (k <= 0) return s;
+  // k never exceeds the run length (the tables hold days + 2 entries)
+  const kk = k < table.decay.length ? k : table.decay.length - 1;
+  let v = m.s0 + table.decay[kk] * (s - m.s0);
+  if (lc > 0 && m.association > 0) v -= m.association * lc * (1 - m.rho) * table.sums[kk];
   return v < m.sMin ? m.sMin : v > m.sMax ? m.sMax : v;
 }
 
@@ -173,7 +188,7 @@ export function scoreDay(m: Model, s: number, points: number, lc: number): numbe
 }
 
 /** First day after `day` whose no-record score falls below the listing threshold, or NEVER. */
-export function crossing(m: Model, decay: Float64Array, s: number, day: number, lc: number): number {
+export function crossing(m: Model, decay: DecayTable, s: number, day: number, lc: number): number {
   const E = m.enterBelow;
   if (drift(m, decay, s, 1, lc) < E) return day + 1;
   if (m.sMin >= E) return NEVER;

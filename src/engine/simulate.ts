@@ -1,6 +1,6 @@
 import { Calendar } from "./calendar.js";
 import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
-import { crossing, DayRecords, decayTable, drift, fearDecay, keepRecord, NEVER, sampleDay } from "./day.js";
+import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, keepRecord, NEVER, sampleDay } from "./day.js";
 import type { Model } from "./model.js";
 import { buildNetwork, type Network } from "./network.js";
 import { buildPopulation, type Population } from "./population.js";
@@ -80,7 +80,7 @@ export class Simulation {
 
   private readonly calendar: Calendar;
   private readonly cutCalendar: Calendar | null;
-  private readonly decay: Float64Array;
+  private readonly decay: DecayTable;
   private readonly canCross: boolean;
   private readonly records = new DayRecords();
   private readonly sink = (target: number, b: number) => this.message(target, b);

@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import { type Counters, countersArrays } from "../src/engine/counters.js";
+import { compileModel, type Model } from "../src/engine/model.js";
+import { parseScenario } from "../src/scenario/load.js";
+import type { Scenario } from "../src/scenario/schema.js";
+
+export function scenarioFromYaml(text: string): Scenario {
+  return parseScenario(text, "test.yaml").scenario;
+}
+
+export function preset(name: string): Scenario {
+  return parseScenario(readFileSync(new URL(`../presets/${name}.yaml`, import.meta.url), "utf8"), `${name}.yaml`).scenario;
+}
+
+export function withChanges(s: Scenario, change: (s: Scenario) => void): Scenario {
+  const copy = structuredClone(s);
+  change(copy);
+  return copy;
+}
+
+export function model(s: Scenario): Model {
+  return compileModel(s);
+}
+
+export function sum(a: Float64Array, from = 0, to = a.length): number {
+  let x = 0;
+  for (let i = from; i < to; i++) x += a[i];
+  return x;
+}
+
+/** Value of a per-day-per-group array at the last day, summed over groups, or for one group. */
+export function lastDay(c: Counters, a: Float64Array, group?: number): number {
+  const t = c.days - 1;
+  if (group !== undefined) return a[t * c.G + group];
+  return sum(a, t * c.G, (t + 1) * c.G);
+}
+
+export function countersEqual(a: Counters, b: Counters): boolean {
+  const x = countersArrays(a);
+  const y = countersArrays(b);
+  return x.every((arr, k) => arr.length === y[k].length && arr.every((v, i) => v === y[k][i]));
+}
+
+/** Mean and sample variance. */
+export function meanVar(xs: number[]): { mean: number; variance: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
+  return { mean, variance };
+}
+
+/**
+ * Two-sided z bound for `k` simultaneous comparisons at family-wise level `alpha`
+ * (Bonferroni), from the normal quantile (Acklam's approximation).
+ */
+export function zBound(alpha: number, k: number): number {
+  return normalQuantile(1 - alpha / (2 * k));
+}
+
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771542, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const plow = 0.02425;
+  if (p < plow) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - plow) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
