@@ -24,25 +24,27 @@ export function splitRange(agents: number, parts: number): [number, number][] {
   return out;
 }
 
+/**
+ * Runs a scenario on `threads` worker threads (agent ranges) when its agents do
+ * not interact, else on one worker thread. Even one thread runs in a worker, so
+ * the calling thread stays free for progress and Ctrl-C. From TypeScript sources
+ * (tests) workers cannot load the engine, so it runs inline on one thread.
+ */
 export async function simulateThreads(scenario: Scenario, threads: number, onProgress?: (done: number) => void): Promise<ParallelResult> {
   const model: Model = compileModel(scenario);
-  if (threads <= 1 || !isSeparable(model) || model.agents < threads * 1000) {
-    return { counters: simulate(model, { onProgress }), threads: 1 };
-  }
-  const ranges = splitRange(model.agents, threads);
-  const progress = new Array(threads).fill(0);
-  const parts = await Promise.all(
+  const parts = threads > 1 && isSeparable(model) && model.agents >= threads * 1000 ? threads : 1;
+  if (isSource) return { counters: simulate(model, { onProgress }), threads: 1 };
+  const ranges = splitRange(model.agents, parts);
+  const progress = new Array(parts).fill(0);
+  const results = await Promise.all(
     ranges.map(
       (range, k) =>
         new Promise<Counters>((resolve, reject) => {
-          const worker = new Worker(workerUrl, {
-            workerData: { scenario, range },
-            execArgv: isSource ? ["--import", "tsx"] : [],
-          });
+          const worker = new Worker(workerUrl, { workerData: { scenario, range: parts > 1 ? range : undefined } });
           worker.on("message", (msg: { progress?: number; arrays?: Float64Array[] }) => {
             if (msg.progress !== undefined) {
               progress[k] = msg.progress;
-              onProgress?.(progress.reduce((a, b) => a + b, 0) / threads);
+              onProgress?.(progress.reduce((a, b) => a + b, 0) / parts);
             } else if (msg.arrays) resolve(countersFromArrays(model, msg.arrays));
           });
           worker.on("error", reject);
@@ -52,7 +54,7 @@ export async function simulateThreads(scenario: Scenario, threads: number, onPro
         }),
     ),
   );
-  const total = parts[0];
-  for (let k = 1; k < parts.length; k++) addCounters(total, parts[k]);
-  return { counters: total, threads };
+  const total = results[0];
+  for (let k = 1; k < results.length; k++) addCounters(total, results[k]);
+  return { counters: total, threads: parts };
 }

@@ -4,7 +4,7 @@ import { countersArrays } from "./counters.js";
 import { compileModel } from "./model.js";
 import { simulate } from "./run.js";
 
-const { scenario, range } = workerData as { scenario: Scenario; range: [number, number] };
+const { scenario, range } = workerData as { scenario: Scenario; range?: [number, number] };
 const model = compileModel(scenario);
 let last = 0;
 const counters = simulate(model, {

@@ -65,7 +65,13 @@ export function parseScenario(text: string, file = "<scenario>"): Loaded {
       }),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // e.g. an alias (*name) with no anchor, or an alias bomb
+    throw new InputError(file, [{ field: "", message: `YAML: ${error instanceof Error ? error.message : String(error)}`, line: 1, column: 1 }]);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new InputError(file, [{ field: "", message: "expected a mapping of scenario fields (name, population, behaviours, ...)", line: 1, column: 1 }]);
   }

@@ -39,6 +39,9 @@ export async function writeRunFolder(
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(dirname(target), { recursive: true });
   mkdirSync(partial, { recursive: true });
+  // If the process is stopped while writing (Ctrl-C), remove the partial folder.
+  const cleanup = () => rmSync(partial, { recursive: true, force: true });
+  process.on("exit", cleanup);
   try {
     writeFileSync(join(partial, "scenario.yaml"), parts.scenarioYaml);
     writeFileSync(join(partial, "summary.json"), `${JSON.stringify(parts.summary, null, 2)}\n`);
@@ -59,7 +62,9 @@ export async function writeRunFolder(
       renameSync(partial, target);
     }
   } catch (error) {
-    rmSync(partial, { recursive: true, force: true });
+    cleanup();
     throw error;
+  } finally {
+    process.off("exit", cleanup);
   }
 }

@@ -1,0 +1,98 @@
+// npm run bench — times the engines in fresh processes and records the medians in
+// docs/performance.md (between the BENCH markers). Options: --quick (fewer
+// repetitions), --no-write (print only).
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+
+const quick = process.argv.includes("--quick");
+const write = !process.argv.includes("--no-write");
+const child = new URL("./child.mjs", import.meta.url).pathname;
+
+function once(preset, agents, threads, engine) {
+  const out = execFileSync(process.execPath, ["--max-old-space-size=8192", child, preset, String(agents), String(threads), engine], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out);
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Median wall time and peak-memory-per-agent (RSS over a 1,000-agent run of the same case). */
+function measure(label, preset, agents, threads, engine, reps) {
+  const base = once(preset, 1000, threads, engine);
+  const runs = [];
+  for (let r = 0; r < reps; r++) runs.push(once(preset, agents, threads, engine));
+  const seconds = median(runs.map((r) => r.seconds));
+  const rss = median(runs.map((r) => r.maxRssBytes));
+  const row = {
+    label,
+    preset,
+    agents,
+    threads,
+    engine,
+    reps,
+    seconds,
+    runs: runs.map((r) => r.seconds),
+    agentDaysPerSecond: (agents * 365) / seconds,
+    peakRssBytes: rss,
+    bytesPerAgent: (rss - base.maxRssBytes) / (agents - 1000),
+  };
+  process.stderr.write(
+    `${label}: median ${seconds.toFixed(2)} s over ${reps} (${row.runs.map((s) => s.toFixed(2)).join(", ")}), ${(row.agentDaysPerSecond / 1e6).toFixed(0)} M agent-days/s, ${row.bytesPerAgent.toFixed(1)} B/agent\n`,
+  );
+  return row;
+}
+
+const R = quick ? 1 : 5;
+const rows = [
+  measure("reference 1M × 365, per-agent engine, 1 thread", "reference", 1e6, 1, "auto", R),
+  measure("reference 1M × 365, per-agent engine, 2 threads", "reference", 1e6, 2, "auto", R),
+  measure("reference 10M × 365, per-agent engine, 1 thread", "reference", 1e7, 1, "auto", quick ? 1 : 3),
+  measure("reference 10M × 365, per-agent engine, 2 threads", "reference", 1e7, 2, "auto", quick ? 1 : 3),
+  measure("reference 1M × 365, calendar engine (the general one)", "reference", 1e6, 1, "calendar", quick ? 1 : 3),
+  measure("reference 1M × 365, day-by-day baseline (visits every agent daily)", "reference", 1e6, 1, "baseline", quick ? 1 : 3),
+  measure("fused-city 100k × 365, calendar engine (network k=10, households, fear, appeals)", "fused-city", 1e5, 1, "auto", quick ? 1 : 3),
+  measure("fused-city 1M × 365, calendar engine", "fused-city", 1e6, 1, "auto", quick ? 1 : 3),
+];
+
+const byLabel = (s) => rows.find((r) => r.label.startsWith(s));
+const ref1 = byLabel("reference 1M × 365, per-agent engine, 1 thread");
+const ref2 = byLabel("reference 1M × 365, per-agent engine, 2 threads");
+const cal = byLabel("reference 1M × 365, calendar");
+const base = byLabel("reference 1M × 365, day-by-day");
+const fmt = (x, d = 2) => x.toFixed(d);
+const table = [
+  "| case | median wall time | runs | agent-days / s | peak RSS | bytes per agent |",
+  "| --- | ---: | --- | ---: | ---: | ---: |",
+  ...rows.map(
+    (r) =>
+      `| ${r.label} | ${fmt(r.seconds)} s | ${r.runs.map((s) => fmt(s)).join(", ")} | ${(r.agentDaysPerSecond / 1e6).toFixed(0)} M | ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB | ${fmt(r.bytesPerAgent, 1)} |`,
+  ),
+];
+const ratios = [
+  `- per-agent engine vs day-by-day baseline, same run: **${fmt(base.seconds / ref1.seconds, 1)}×** faster`,
+  `- per-agent engine vs calendar engine on the reference: **${fmt(cal.seconds / ref1.seconds, 1)}×** faster`,
+  `- two threads vs one (reference, 1M): **${fmt(ref1.seconds / ref2.seconds, 2)}×**`,
+];
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+const block = [
+  "<!-- BENCH:START (written by `npm run bench`; do not edit by hand) -->",
+  `Command: \`npm run bench\` · ${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpu} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version}`,
+  "",
+  ...table,
+  "",
+  ...ratios,
+  "<!-- BENCH:END -->",
+].join("\n");
+process.stdout.write(`${block}\n`);
+if (write && !quick) {
+  const file = new URL("../docs/performance.md", import.meta.url);
+  const doc = readFileSync(file, "utf8");
+  const next = doc.replace(/<!-- BENCH:START[\s\S]*?<!-- BENCH:END -->/, block);
+  writeFileSync(file, next);
+  process.stderr.write("docs/performance.md updated\n");
+}

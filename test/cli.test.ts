@@ -1,0 +1,216 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { beforeAll, describe, expect, it } from "vitest";
+
+// The CLI as a user runs it: the built bin, real files, exit codes, messages.
+
+const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+let dir: string;
+
+function credsim(args: string[], opts: { cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: opts.cwd ?? dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const GOOD = `
+name: tiny
+days: 60
+population: { agents: 2000, groups: [{ name: a, share: 0.5 }, { name: b, share: 0.5 }] }
+behaviours:
+  theft: { kind: violation, base: 0.002 }
+sources:
+  police: { detect: { theft: 0.7 }, falseRate: { theft: 0.001 }, groupFalseMult: { b: 3 } }
+scoring: { points: { theft: -100 } }
+`;
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "credsim-cli-"));
+});
+
+describe("credsim validate: bad input gets file, line, field and exit 2", () => {
+  const cases: [string, string, RegExp][] = [
+    [
+      "unknown field with a suggestion",
+      GOOD.replace("base: 0.002", "base: 0.002, deterr: 0.5"),
+      /bad\.yaml:6:\d+: behaviours\.theft\.deterr: unknown field 'deterr' \(did you mean 'deter'\?\)/,
+    ],
+    ["wrong type", GOOD.replace("base: 0.002", 'base: "often"'), /bad\.yaml:6:\d+: behaviours\.theft\.base: expected a number, got the text "often"/],
+    [
+      "shares that do not sum to 1",
+      GOOD.replace("share: 0.5 }] }", "share: 0.4 }] }"),
+      /bad\.yaml:4:\d+: population\.groups: group shares must sum to 1, they sum to 0\.9/,
+    ],
+    [
+      "probability above 1",
+      GOOD.replace("detect: { theft: 0.7 }", "detect: { theft: 1.7 }"),
+      /bad\.yaml:8:\d+: sources\.police\.detect\.theft: expected a number ≤ 1, got number 1\.7/,
+    ],
+    [
+      "probability below 0",
+      GOOD.replace("falseRate: { theft: 0.001 }", "falseRate: { theft: -0.001 }"),
+      /sources\.police\.falseRate\.theft: expected a number ≥ 0/,
+    ],
+    [
+      "behaviour referenced but not defined",
+      GOOD.replace("points: { theft: -100 }", "points: { theft: -100, fraud: -5 }"),
+      /bad\.yaml:9:\d+: scoring\.points\.fraud: unknown behaviour 'fraud'; defined: theft/,
+    ],
+    [
+      "restriction blocking an undefined behaviour",
+      `${GOOD}restrictions:\n  travel: { blocks: [flying] }\n`,
+      /restrictions\.travel\.blocks\.0: unknown behaviour 'flying'/,
+    ],
+    ["YAML syntax", `${GOOD}\n  : : [\n`, /bad\.yaml:\d+:\d+: YAML syntax/],
+    [
+      "a population too large for memory",
+      `${GOOD.replace("agents: 2000,", "agents: 1000000000,")}appeals: {}\n`,
+      /population\.agents: 1,000,000,000 agents need about [\d.]+ GiB .* at most about [\d,]+ agents fit/,
+    ],
+  ];
+  for (const [what, text, pattern] of cases) {
+    it(what, () => {
+      const file = write("bad.yaml", text);
+      const r = credsim(["validate", file]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stdout).toBe("");
+    });
+  }
+
+  it("--verbose adds the stack trace", () => {
+    const file = write("bad.yaml", GOOD.replace("base: 0.002", "base: 2"));
+    const r = credsim(["validate", file, "--verbose"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("a missing file suggests a preset", () => {
+    const r = credsim(["run", "referense"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("referense: no such file, and no preset of that name (did you mean 'reference'?)");
+  });
+
+  it("a bad flag value", () => {
+    const r = credsim(["run", "reference", "--agents", "many"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--agents: expected an integer from 10 to 1,000,000,000, got 'many'");
+  });
+
+  it("accepts a good file and every preset", () => {
+    expect(credsim(["validate", write("good.yaml", GOOD)]).code).toBe(0);
+    for (const p of readdirSync(new URL("../presets/", import.meta.url).pathname).filter((f) => f.endsWith(".yaml"))) {
+      const r = credsim(["validate", p.replace(".yaml", "")]);
+      expect(r.code, `${p}: ${r.stderr}`).toBe(0);
+    }
+  });
+});
+
+describe("credsim run", () => {
+  it("writes the run folder, stamped, and no output folder when input is bad", () => {
+    const file = write("good.yaml", GOOD);
+    const r = credsim(["run", file, "--out", "out/good", "--seed", "3"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("listed (last day)");
+    const out = join(dir, "out/good");
+    expect(readdirSync(out).sort()).toEqual(["credsim.duckdb", "daily.parquet", "scenario.yaml", "summary.json"]);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    for (const k of ["agents", "days", "seed", "scenarioHash", "credsimVersion", "ratios", "chilling", "deterrence"]) expect(summary).toHaveProperty(k);
+    for (const k of [
+      "agents",
+      "listed",
+      "listedShare",
+      "wrongfullyListed",
+      "wrongfulShareOfListed",
+      "fpr",
+      "precision",
+      "recall",
+      "shadowListedShare",
+      "sanctionDays",
+      "wrongfulSanctionDays",
+      "spilloverSanctionDays",
+      "deniedAttempts",
+    ]) {
+      expect(summary.groups.b).toHaveProperty(k);
+    }
+    expect(summary.seed).toBe(3);
+    expect(readFileSync(join(out, "scenario.yaml"), "utf8")).toContain(`scenario hash ${summary.scenarioHash}, seed 3`);
+
+    const bad = write("bad2.yaml", GOOD.replace("base: 0.002", "base: 5"));
+    const r2 = credsim(["run", bad, "--out", "out/bad"]);
+    expect(r2.code).toBe(2);
+    expect(existsSync(join(dir, "out/bad"))).toBe(false);
+    expect(readdirSync(join(dir, "out"))).toEqual(["good"]);
+  });
+
+  it("stores runs, daily, groups tables in DuckDB and the daily series in Parquet", async () => {
+    const out = join(dir, "out/db");
+    expect(credsim(["run", write("good.yaml", GOOD), "--out", out, "--quiet"]).code).toBe(0);
+    const instance = await DuckDBInstance.create(join(out, "credsim.duckdb"), { access_mode: "READ_ONLY" });
+    const con = await instance.connect();
+    const one = async (q: string) => (await con.runAndReadAll(q)).getRowObjects()[0];
+    expect(await one("select count(*)::int as n from runs")).toEqual({ n: 1 });
+    expect(await one("select count(*)::int as n from daily")).toEqual({ n: 120 });
+    expect(await one("select count(*)::int as n from groups")).toEqual({ n: 2 });
+    const run = await one("select seed::int as seed, credsim_version, scenario_hash from runs");
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(run).toEqual({ seed: summary.seed, credsim_version: summary.credsimVersion, scenario_hash: summary.scenarioHash });
+    const parquet = await one(`select count(*)::int as n, max(day)::int as last from '${join(out, "daily.parquet")}'`);
+    expect(parquet).toEqual({ n: 120, last: 59 });
+    const listed = await one(`select listed from daily where day = 59 and "group" = 'b'`);
+    expect(listed.listed).toBe(summary.groups.b.listed);
+    con.closeSync();
+    instance.closeSync();
+  });
+
+  it("gives byte-identical outputs for one seed whatever the thread count", () => {
+    expect(credsim(["run", "reference", "--agents", "40000", "--days", "120", "--threads", "1", "--out", "t1", "--quiet"]).code).toBe(0);
+    expect(credsim(["run", "reference", "--agents", "40000", "--days", "120", "--threads", "2", "--out", "t2", "--quiet"]).code).toBe(0);
+    for (const f of ["summary.json", "scenario.yaml", "daily.parquet"]) {
+      expect(readFileSync(join(dir, "t1", f)).equals(readFileSync(join(dir, "t2", f))), f).toBe(true);
+    }
+  });
+
+  it("--json prints the summary", () => {
+    const r = credsim(["run", write("good.yaml", GOOD), "--out", "out/json", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).groups.a.agents).toBe(1000);
+  });
+
+  it("refuses to overwrite a folder that is not a run folder", () => {
+    mkdirSync(join(dir, "precious"), { recursive: true });
+    writeFileSync(join(dir, "precious", "thesis.tex"), "...");
+    const r = credsim(["run", write("good.yaml", GOOD), "--out", "precious"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("not a credsim run folder");
+    expect(readdirSync(join(dir, "precious"))).toEqual(["thesis.tex"]);
+  });
+
+  it("interrupted, leaves no folder that looks complete", async () => {
+    const child = spawn(process.execPath, [bin, "run", "reference", "--agents", "30000000", "--out", "killed", "--quiet"], { cwd: dir });
+    await new Promise((r) => setTimeout(r, 2500));
+    const sent = Date.now();
+    child.kill("SIGINT");
+    const code = await new Promise((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(3000); // Ctrl-C stops it at once
+    expect(readdirSync(dir).filter((f) => f.startsWith("killed"))).toEqual([]);
+  });
+
+  it("prints the JSON Schema and the presets", () => {
+    const schema = JSON.parse(credsim(["schema"]).stdout);
+    expect(schema.properties.behaviours).toBeDefined();
+    const presets = credsim(["presets"]);
+    expect(presets.stdout).toContain("reference");
+    expect(presets.stdout).toContain("fused-city (default)");
+  });
+});

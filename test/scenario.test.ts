@@ -1,0 +1,155 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { InputError } from "../src/scenario/errors.js";
+import { jsonSchema } from "../src/scenario/jsonschema.js";
+import { parseScenario } from "../src/scenario/load.js";
+
+// Property tests of the scenario loader: what a person can write either loads or
+// fails with an InputError that names a line and a field, never anything else.
+
+const nameArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+
+/** A random valid scenario (as a person would write it, with many fields left to defaults). */
+const scenarioArb = fc
+  .record({
+    groups: fc.uniqueArray(nameArb, { minLength: 1, maxLength: 4 }),
+    weights: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 4, maxLength: 4 }),
+    behaviours: fc.uniqueArray(nameArb, { minLength: 1, maxLength: 5 }),
+    kinds: fc.array(fc.constantFrom("violation", "disfavored", "rewarded", "access"), { minLength: 5, maxLength: 5 }),
+    bases: fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: 5, maxLength: 5 }),
+    detect: fc.double({ min: 0, max: 1, noNaN: true }),
+    points: fc.integer({ min: -100, max: 20 }),
+    agents: fc.integer({ min: 10, max: 5000 }),
+    days: fc.integer({ min: 1, max: 400 }),
+  })
+  .map((r) => {
+    const total = r.groups.reduce((a, _, i) => a + r.weights[i], 0);
+    // shares that sum to exactly 1 in binary: last one takes the remainder
+    let acc = 0;
+    const groups = r.groups.map((name, i) => {
+      const share = i === r.groups.length - 1 ? 1 - acc : r.weights[i] / total;
+      acc += share;
+      return { name, share };
+    });
+    const behaviours = Object.fromEntries(r.behaviours.map((b, i) => [b, { kind: r.kinds[i], base: r.bases[i] }]));
+    return {
+      days: r.days,
+      population: { agents: r.agents, groups },
+      behaviours,
+      sources: { s: { detect: { [r.behaviours[0]]: r.detect } } },
+      scoring: { points: { [r.behaviours[0]]: r.points } },
+    };
+  });
+
+describe("scenario loader", () => {
+  it("loads every valid scenario, fills defaults, and round-trips its resolved form", () => {
+    fc.assert(
+      fc.property(scenarioArb, (raw) => {
+        const { scenario } = parseScenario(stringify(raw), "gen.yaml");
+        expect(scenario.population.agents).toBe(raw.population.agents);
+        expect(scenario.listing.days).toBe(180);
+        const again = parseScenario(stringify(scenario), "resolved.yaml").scenario;
+        expect(again).toEqual(scenario);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("rejects an unknown field anywhere with its line and a suggestion when one is close", () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.constantFrom("population", "scoring", "listing", "top"), (raw, where) => {
+        const bad = structuredClone(raw) as Record<string, unknown>;
+        if (where !== "top") bad[where] ??= {};
+        const target = where === "top" ? bad : (bad[where] as Record<string, unknown>);
+        target.zzunknown = 1;
+        const text = stringify(bad);
+        const line = text.split("\n").findIndex((l) => l.includes("zzunknown")) + 1;
+        try {
+          parseScenario(text, "bad.yaml");
+          expect.unreachable("should have failed");
+        } catch (e) {
+          expect(e).toBeInstanceOf(InputError);
+          const p = (e as InputError).problems[0];
+          expect(p.line).toBe(line);
+          expect(p.message).toContain("unknown field 'zzunknown'");
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("rejects a probability outside [0, 1] naming the field and its line", () => {
+    fc.assert(
+      fc.property(
+        scenarioArb,
+        fc.oneof(fc.double({ min: 1.0001, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: -0.0001, noNaN: true })),
+        (raw, value) => {
+          const bad = structuredClone(raw);
+          const b = Object.keys(bad.behaviours)[0];
+          (bad.behaviours[b] as { base: number }).base = value;
+          const text = stringify(bad);
+          try {
+            parseScenario(text, "bad.yaml");
+            expect.unreachable("should have failed");
+          } catch (e) {
+            expect(e).toBeInstanceOf(InputError);
+            const p = (e as InputError).problems.find((x) => x.field === `behaviours.${b}.base`);
+            expect(p, JSON.stringify((e as InputError).problems)).toBeDefined();
+            expect(p?.message).toMatch(/expected a number [≥≤]/);
+            expect(text.split("\n")[(p?.line ?? 0) - 1]).toContain("base");
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("never throws anything but an InputError on arbitrary text", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        try {
+          parseScenario(text, "junk.yaml");
+        } catch (e) {
+          expect(e).toBeInstanceOf(InputError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("checks names that refer to each other, and sums", () => {
+    const text = `
+population:
+  groups:
+    - { name: a, share: 0.5 }
+    - { name: b, share: 0.4 }
+behaviours:
+  dissent: { kind: disfavored, base: 0.01, groupMult: { c: 2 } }
+scoring:
+  points: { disent: -5 }
+restrictions:
+  travel: { blocks: [flying] }
+`;
+    try {
+      parseScenario(text, "refs.yaml");
+      expect.unreachable();
+    } catch (e) {
+      const problems = (e as InputError).problems;
+      const msg = (e as InputError).message;
+      expect(msg).toContain("refs.yaml:3:3: population.groups: group shares must sum to 1, they sum to 0.9");
+      expect(msg).toMatch(/refs\.yaml:7:\d+: behaviours\.dissent\.groupMult\.c: unknown group 'c'/);
+      expect(msg).toMatch(/refs\.yaml:9:\d+: scoring\.points\.disent: unknown behaviour 'disent' \(did you mean 'dissent'\?\)/);
+      expect(msg).toMatch(/refs\.yaml:11:\d+: restrictions\.travel\.blocks\.0: unknown behaviour 'flying'/);
+      expect(problems).toHaveLength(4);
+    }
+  });
+
+  it("exports a JSON Schema that knows every top-level field", () => {
+    const schema = jsonSchema() as { properties: Record<string, unknown>; required?: string[] };
+    for (const k of ["population", "behaviours", "sources", "scoring", "listing", "restrictions", "fear", "appeals", "insiders"]) {
+      expect(schema.properties).toHaveProperty(k);
+    }
+    expect(schema.required).toEqual(["behaviours"]);
+  });
+});
