@@ -36,8 +36,24 @@ const METRICS: [string, (c: Counters) => number][] = [
   ["ever listed", (c) => sum(c.everListed)],
   ["ended wrongful listing days", (c) => sum(c.wrongfulSpellDays)],
   ["agents in top tier", (c) => sum(c.tierCounts)],
+  ["cured", (c) => sum(c.cured)],
+  ["perk holder-days", (c) => sum(c.perkHolders)],
+  ["low ratings", (c) => sum(c.ratingsLow)],
+  ["high ratings", (c) => sum(c.ratingsHigh)],
+  ["records exposed in a breach", (c) => sum(c.exposedRecords)],
+  ["false records exposed", (c) => sum(c.exposedFalseRecords)],
+  ["agents in the same tier at mid-run and end", (c) => diagonal(c)],
+  ["Σ score products over remaining ties", (c) => (c.tieScoreMoments[5] > 0 ? c.tieScoreMoments[4] / c.tieScoreMoments[5] : 0)],
   ["score mass above 1000", (c) => sum(c.scoreHistogram.subarray(Math.floor((4096 * 1000) / 1100)))],
 ];
+
+/** Agents whose tier at the end equals their tier at mid-run. */
+function diagonal(c: Counters): number {
+  const T = Math.round(Math.sqrt(c.tierTransitions.length / c.G));
+  let x = 0;
+  for (let g = 0; g < c.G; g++) for (let k = 0; k < T; k++) x += c.tierTransitions[(g * T + k) * T + k];
+  return x;
+}
 
 /** Occurrences of one behaviour, summed over days and groups. */
 function occurrencesOf(b: number): (c: Counters) => number {
@@ -142,7 +158,75 @@ restrictions:
   licence: { domain: traffic, blocks: [driving], harm: 1 }
 `;
 
+const MECHANISMS = `
+name: mechanisms
+days: 120
+population:
+  agents: 1500
+  groups: [{ name: a, share: 0.6 }, { name: b, share: 0.4 }]
+  segments:
+    - { name: resident, share: 0.8 }
+    - { name: visitor, share: 0.1, presentDays: 40 }
+    - { name: firm, share: 0.1, kind: firm }
+  network: { degree: 8, rewire: 0.1 }
+behaviours:
+  fraud: { kind: violation, base: 0.003, domain: finance }
+  speech: { kind: disfavored, base: 0.01 }
+  help: { kind: rewarded, base: 0.02, segmentMult: { firm: 0 } }
+sources:
+  inspector: { detect: { fraud: 0.3 }, falseRate: { fraud: 0.001 }, listedDetectMult: 3, listedFalseMult: 10 }
+  web: { detect: { speech: 0.5 } }
+  town: { detect: { help: 0.5 } }
+scoring:
+  min: 950
+  max: 1100
+  reversion: 0.02
+  points: { fraud: -60, speech: -20, help: 8 }
+  tiers: [{ name: C, min: 0 }, { name: B, min: 960 }, { name: A, min: 1010 }]
+listing: { enterBelow: 960, days: 50, cure: { rate: 0.03 } }
+ratings: { encounterRate: 0.05, low: 0.2, high: 0.3, lowPoints: -15, highPoints: 6, statusBias: 15, raterWeight: true, groupLowMult: { b: 2 } }
+ties: { cut: 0.03 }
+perks: { above: 1010 }
+breach: { day: 60, share: 0.4 }
+vote: { support: { speech: 0.3, help: 0.9 } }
+`;
+
+const SEPARABLE_MECHANISMS = `
+name: separable-mechanisms
+days: 150
+population:
+  agents: 3000
+  groups: [{ name: a, share: 0.5 }, { name: b, share: 0.5 }]
+  segments: [{ name: resident, share: 0.7 }, { name: abroad, share: 0.2, presentDays: 60 }, { name: firm, share: 0.1, kind: firm }]
+behaviours:
+  fraud: { kind: violation, base: 0.004 }
+  help: { kind: rewarded, base: 0.03 }
+sources:
+  inspector: { detect: { fraud: 0.3 }, falseRate: { fraud: 0.002 }, groupFalseMult: { b: 2 }, listedDetectMult: 3, listedFalseMult: 5 }
+  town: { detect: { help: 0.6 } }
+scoring: { reversion: 0.03, points: { fraud: -70, help: 10 }, tiers: [{ name: C, min: 0 }, { name: B, min: 960 }, { name: A, min: 1020 }] }
+listing: { enterBelow: 960, days: 40, direct: { fraud: 20 }, cure: { rate: 0.05 } }
+perks: { above: 1020 }
+breach: { day: 75, share: 0.5 }
+`;
+
 describe("docking: fast engine vs day-by-day oracle", () => {
+  it("issue-3 mechanisms with interactions: ratings, firms, visitors, inspections, cure, perks, breach, vote", () => {
+    const s = scenarioFromYaml(MECHANISMS);
+    expect(isSeparable(compileModel(s))).toBe(false);
+    const { failures, live } = dock("mechanisms", s);
+    expect(live).toBeGreaterThan(15);
+    expect(failures).toEqual([]);
+  });
+
+  it("issue-3 mechanisms in the per-agent engine: presence, firms, inspections, cure, perks, breach", () => {
+    const s = scenarioFromYaml(SEPARABLE_MECHANISMS);
+    expect(isSeparable(compileModel(s))).toBe(true);
+    const { failures, live } = dock("separable-mechanisms", s);
+    expect(live).toBeGreaterThan(12);
+    expect(failures).toEqual([]);
+  });
+
   it("reference scenario (separable engine)", () => {
     const s = withChanges(preset("reference"), (x) => {
       x.population.agents = 3000;

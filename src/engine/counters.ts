@@ -14,6 +14,7 @@ export interface Counters {
   B: number;
   agents: Float64Array; // per group
   classAgents: Float64Array; // per class (group·S + segment)
+  classAgentDays: Float64Array; // agent-days present, per class
   // state at the end of each day, per group
   listed: Float64Array;
   wrongful: Float64Array;
@@ -33,6 +34,10 @@ export interface Counters {
   overturnedWrongful: Float64Array;
   overturnedRightful: Float64Array;
   tiesCut: Float64Array;
+  cured: Float64Array;
+  perkHolders: Float64Array;
+  ratingsLow: Float64Array;
+  ratingsHigh: Float64Array;
   // per day, group and behaviour
   occurrences: Float64Array;
   deniedByBehaviour: Float64Array;
@@ -49,6 +54,13 @@ export interface Counters {
   scoreHistogram: Float64Array; // G × SCORE_BINS, final real scores
   shadowScoreHistogram: Float64Array;
   tierCounts: Float64Array; // G × tiers
+  /** Tier at mid-run → tier at the end, G × tiers × tiers (agents below every tier are left out). */
+  tierTransitions: Float64Array;
+  exposedPeople: Float64Array; // per group, breach
+  exposedRecords: Float64Array;
+  exposedFalseRecords: Float64Array;
+  /** Σx, Σy, Σx², Σy², Σxy, n over remaining ties (x, y the final scores of the two ends). */
+  tieScoreMoments: Float64Array;
 }
 
 export function newCounters(model: Model): Counters {
@@ -60,6 +72,7 @@ export function newCounters(model: Model): Counters {
     B,
     agents: new Float64Array(G),
     classAgents: new Float64Array(model.C),
+    classAgentDays: new Float64Array(model.C),
     listed: dg(),
     wrongful: dg(),
     shadowListed: dg(),
@@ -76,6 +89,10 @@ export function newCounters(model: Model): Counters {
     overturnedWrongful: dg(),
     overturnedRightful: dg(),
     tiesCut: dg(),
+    cured: dg(),
+    perkHolders: dg(),
+    ratingsLow: dg(),
+    ratingsHigh: dg(),
     occurrences: new Float64Array(days * G * B),
     deniedByBehaviour: new Float64Array(days * G * B),
     everListed: new Float64Array(G),
@@ -89,12 +106,18 @@ export function newCounters(model: Model): Counters {
     scoreHistogram: new Float64Array(G * SCORE_BINS),
     shadowScoreHistogram: new Float64Array(G * SCORE_BINS),
     tierCounts: new Float64Array(G * Math.max(1, model.tierNames.length)),
+    tierTransitions: new Float64Array(G * Math.max(1, model.tierNames.length) ** 2),
+    exposedPeople: new Float64Array(G),
+    exposedRecords: new Float64Array(G),
+    exposedFalseRecords: new Float64Array(G),
+    tieScoreMoments: new Float64Array(6),
   };
 }
 
 const ARRAY_KEYS = [
   "agents",
   "classAgents",
+  "classAgentDays",
   "listed",
   "wrongful",
   "shadowListed",
@@ -111,6 +134,10 @@ const ARRAY_KEYS = [
   "overturnedWrongful",
   "overturnedRightful",
   "tiesCut",
+  "cured",
+  "perkHolders",
+  "ratingsLow",
+  "ratingsHigh",
   "occurrences",
   "deniedByBehaviour",
   "everListed",
@@ -124,6 +151,11 @@ const ARRAY_KEYS = [
   "scoreHistogram",
   "shadowScoreHistogram",
   "tierCounts",
+  "tierTransitions",
+  "exposedPeople",
+  "exposedRecords",
+  "exposedFalseRecords",
+  "tieScoreMoments",
 ] as const;
 
 /** Adds `from` into `into`: counts of disjoint agent ranges sum exactly. */

@@ -1,5 +1,5 @@
 import type { Counters } from "./counters.js";
-import { KIND, type Model } from "./model.js";
+import { CHANNEL, KIND, type Model } from "./model.js";
 import { geometricGap, uniform, uniformPositive } from "./rng.js";
 
 // One agent's day, as pure functions shared by both engines (the calendar engine
@@ -8,8 +8,21 @@ import { geometricGap, uniform, uniformPositive } from "./rng.js";
 
 export const NEVER = 0x3fffffff;
 
-/** Records one agent collected today (MODEL.md steps 2–6), filled by sampleDay. */
+/**
+ * One agent's day (MODEL.md steps 2–6): the inputs a caller sets, and the records
+ * sampleDay collects. One object is reused for every agent-day, so the hot loop
+ * allocates nothing.
+ */
 export class DayRecords {
+  // inputs
+  i = 0; // agent id
+  cls = 0; // class = group·S + segment
+  listedState = 0; // 1 if listed at the start of the day and rates depend on it (model.L2 = 2)
+  fearYesterday = 0;
+  exempt = false;
+  ownBlockDomain = -1; // domain of its listing if listed at the start of the day, else −1
+  householdMask = 0; // listing domains of listed relatives
+  // outputs
   real = 0; // points from kept records
   shadow = 0; // points in the shadow world
   direct = 0; // longest direct listing from kept records
@@ -18,6 +31,8 @@ export class DayRecords {
   penal = 0; // got a penalising record
   hasFalse = 0;
   hasDisfavored = 0;
+  kept = 0; // records kept today (true + false)
+  keptFalse = 0;
   n = 0; // random counter after the day
   clear(): void {
     this.real = 0;
@@ -28,42 +43,43 @@ export class DayRecords {
     this.penal = 0;
     this.hasFalse = 0;
     this.hasDisfavored = 0;
+    this.kept = 0;
+    this.keptFalse = 0;
   }
 }
 
 /** Receives a record attributed to another agent (misattribution). */
 export type MisattributionSink = (target: number, behaviour: number) => void;
+/** Handles a rating encounter of agent r.i; returns the random counter after its draws. */
+export type RatingSink = (r: DayRecords, t: number, k1: number, k2: number, n: number) => number;
 
 /**
- * Steps 2–6 for agent `i` on day `t`, given that its candidate clock fired today.
- * `fearYesterday`: fear at the end of day t−1. `ownBlockDomain`: the domain of its
- * listing if listed at the start of the day, else −1. `householdMask`: listing
- * domains of its listed relatives. Counters are incremented in place.
+ * Steps 2–6 for the agent described by `r`, on day `t`, given that its candidate
+ * clock fired today. Returns the agent's next candidate day; `r.n` holds its
+ * random counter afterwards. Counters are incremented in place.
  */
 export function sampleDay(
   m: Model,
   c: Counters,
-  i: number,
-  cls: number,
   t: number,
   k1: number,
   k2: number,
   n0: number,
-  fearYesterday: number,
-  exempt: boolean,
-  ownBlockDomain: number,
-  householdMask: number,
   groupStart: Int32Array,
-  out: DayRecords,
+  r: DayRecords,
   sink: MisattributionSink | null,
+  rate: RatingSink | null,
 ): number {
   let n = n0;
+  const i = r.i;
+  const cls = r.cls;
+  const cs = cls * m.L2 + r.listedState;
   const g = m.classGroup[cls];
   const M = m.M;
   const B = m.B;
   const G = m.G;
-  const base = cls * M;
-  const noneAll = m.chanPrefix[cls * (M + 1) + M];
+  const base = cs * M;
+  const noneAll = m.noEvent[cs];
 
   // Which channels fired today, given that at least one did: inverse CDF of the
   // first, then the rest independently.
@@ -81,26 +97,27 @@ export function sampleDay(
     }
     if (fired < 0) break;
     pos = fired + 1;
+    const type = m.chanType[fired];
     const b = m.chanBehaviour[fired];
-    if (!m.chanIsFalse[fired]) {
+    if (type === CHANNEL.behaviour) {
       // Thinning: candidates arrive at the rate of the least afraid; accept at today's.
       const d = m.deter[b];
       if (d > 0) {
-        const p = Math.min(1, m.pRaw[cls * B + b] * (1 - d * fearYesterday));
+        const p = Math.min(1, m.pRaw[cls * B + b] * (1 - d * r.fearYesterday));
         if (uniform(k1, k2, n++) * m.pMax[cls * B + b] >= p) {
           if (pos < M) u = uniform(k1, k2, n++);
           continue;
         }
       }
       c.occurrences[(t * G + g) * B + b]++;
-      const blocked = (ownBlockDomain >= 0 && m.blockOwn[ownBlockDomain * B + b] === 1) || (householdMask & m.blockHouseholdMask[b]) !== 0;
+      const blocked = (r.ownBlockDomain >= 0 && m.blockOwn[r.ownBlockDomain * B + b] === 1) || (r.householdMask & m.blockHouseholdMask[b]) !== 0;
       if (blocked) {
         c.denied[t * G + g]++;
         c.deniedByBehaviour[(t * G + g) * B + b]++;
       } else {
-        out.shadow += m.points[b];
-        if (m.direct[b] > out.shadowDirect) out.shadowDirect = m.direct[b];
-        if (uniform(k1, k2, n++) < m.detect[b]) {
+        r.shadow += m.points[b];
+        if (m.direct[b] > r.shadowDirect) r.shadowDirect = m.direct[b];
+        if (uniform(k1, k2, n++) < m.detect[b * m.L2 + r.listedState]) {
           let own = true;
           if (m.misattribute[b] > 0 && uniform(k1, k2, n++) < m.misattribute[b]) {
             const gs = groupStart[g];
@@ -113,30 +130,33 @@ export function sampleDay(
               else if (sink) sink(j, b);
             }
           }
-          if (own) keepRecord(m, c, g, t, b, true, exempt, out);
+          if (own) keepRecord(m, c, g, t, b, true, r);
         }
       }
-    } else if (m.review[b] > 0 && uniform(k1, k2, n++) < m.review[b] * m.reviewCatch) {
-      c.recordsDiscarded[t * G + g]++;
-    } else {
-      keepRecord(m, c, g, t, b, false, exempt, out);
+    } else if (type === CHANNEL.falseRecord) {
+      if (m.review[b] > 0 && uniform(k1, k2, n++) < m.review[b] * m.reviewCatch) c.recordsDiscarded[t * G + g]++;
+      else keepRecord(m, c, g, t, b, false, r);
+    } else if (rate) {
+      n = rate(r, t, k1, k2, n);
     }
     if (pos < M) u = uniform(k1, k2, n++);
   }
-  out.n = n + 1;
+  r.n = n + 1;
   // next candidate day, from draw n
-  return t + 1 + geometricGap(uniformPositive(k1, k2, n), m.logNoEvent[cls]);
+  return t + 1 + geometricGap(uniformPositive(k1, k2, n), m.logNoEvent[cs]);
 }
 
 /** A record kept (after review) on an agent of group g. Exempt agents' records are kept, not scored. */
-export function keepRecord(m: Model, c: Counters, g: number, t: number, b: number, isTrue: boolean, exempt: boolean, out: DayRecords): void {
+export function keepRecord(m: Model, c: Counters, g: number, t: number, b: number, isTrue: boolean, out: DayRecords): void {
+  out.kept++;
   if (isTrue) c.recordsTrue[t * m.G + g]++;
   else {
     c.recordsFalse[t * m.G + g]++;
     out.hasFalse = 1;
+    out.keptFalse++;
   }
   if (m.kind[b] === KIND.disfavored) out.hasDisfavored = 1;
-  if (exempt) return;
+  if (out.exempt) return;
   out.real += m.points[b];
   if (m.direct[b] > out.direct) out.direct = m.direct[b];
   if (m.penalising[b]) {
@@ -218,4 +238,32 @@ export function fearDecay(f: number, k: number, decay: number, floor: number): n
   if (k <= 0) return f;
   const v = f * (1 - decay) ** k;
   return v < floor ? floor : v;
+}
+
+/**
+ * First day in (day, day + maxK] on which the no-record score path is below
+ * `threshold` (below = true) or at/above it (below = false), or NEVER. The path
+ * is monotone, so the predicate switches at most once: binary search.
+ */
+export function firstDay(m: Model, table: DecayTable, s: number, day: number, maxK: number, lc: number, threshold: number, below: boolean): number {
+  const test = (k: number) => {
+    const v = drift(m, table, s, k, lc);
+    return below ? v < threshold : v >= threshold;
+  };
+  if (maxK < 1 || !test(maxK)) return NEVER;
+  let lo = 0; // test(lo) false (k = 0 is the start, assumed on the other side)
+  let hi = maxK;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (test(mid)) hi = mid;
+    else lo = mid;
+  }
+  return day + hi;
+}
+
+/** Index of the highest tier whose min the score reaches, or −1. */
+export function tierOf(m: Model, s: number): number {
+  let tier = -1;
+  for (let x = 0; x < m.tierNames.length; x++) if (s >= m.tierMins[x]) tier = x;
+  return tier;
 }

@@ -32,7 +32,10 @@ export interface Model {
   misattribute: Float64Array;
   review: Float64Array;
   reviewCatch: number;
-  detect: Float64Array; // 1 − Π(1 − detect_k,b)
+  /** 1 − Π(1 − detect_k,b) per behaviour × listing state (index b·L2 + listed). */
+  detect: Float64Array;
+  /** 2 when detection or false records depend on being listed (inspections), else 1. */
+  L2: number;
   deter: Float64Array; // effective deterrence per behaviour (0 if rules are open and it is not penalised)
 
   /** min(1, base·groupMult·segmentMult) per class × behaviour: the rate with no system. */
@@ -45,17 +48,22 @@ export interface Model {
   // Channels: each class has M independent daily Bernoulli channels (behaviour
   // candidates first, then false-record channels), combined into one geometric clock.
   M: number;
-  chanBehaviour: Int32Array; // per channel (same for every class)
-  chanIsFalse: Uint8Array;
-  chanP: Float64Array; // C × M
-  /** Π_{j≤c}(1 − p_j) per class: prefix products, C × (M + 1), index 0 = 1. */
-  chanPrefix: Float64Array;
-  /** log(1 − q) per class where q = P(any channel fires on a day). */
+  chanBehaviour: Int32Array; // per channel (same for every class); −1 for the rating channel
+  chanType: Uint8Array; // CHANNEL.behaviour | falseRecord | rating
+  /** Channel probabilities per (class·L2 + listed) × M. */
+  chanP: Float64Array;
+  /** P(no channel fires on a day) per class·L2 + listed. */
+  noEvent: Float64Array;
+  /** log of noEvent. */
   logNoEvent: Float64Array;
 
   classGroup: Int32Array;
   classSegment: Int32Array;
   exemptClass: Uint8Array;
+  /** 1 for firms (no household, no contacts). */
+  segmentFirm: Uint8Array;
+  /** Days present per segment; 0 means the whole run. */
+  segmentPresent: Int32Array;
 
   s0: number;
   sMin: number;
@@ -87,6 +95,40 @@ export interface Model {
   cutTie: number;
   appeals: { fileRate: number; capacityPerDay: number; overturnWrongful: number; overturnRightful: number } | null;
   insiders: { count: number; targets: number; everyDays: number; behaviour: number } | null;
+  cure: { rate: number; logKeep: number; resetScore: boolean } | null;
+  perkAbove: number | null;
+  breach: { day: number; share: number } | null;
+  /** Per behaviour: the vote share for its rule and whether it was adopted (null: no vote). */
+  vote: { yes: number[]; adopted: boolean[] } | null;
+  ratings: {
+    low: number;
+    high: number;
+    lowPoints: number;
+    highPoints: number;
+    statusBias: number;
+    raterWeight: boolean;
+    groupLowMult: Float64Array;
+  } | null;
+  /** Day at which the mid-run snapshot for mobility is taken. */
+  midDay: number;
+}
+
+export const CHANNEL = { behaviour: 0, falseRecord: 1, rating: 2 } as const;
+
+/** Share of votes for each behaviour's rule, by expected votes of each group (see docs/model.md 7.12). */
+function tallyVote(s: Scenario, behaviours: string[]): { yes: number[]; adopted: boolean[] } | null {
+  const v = s.vote;
+  if (!v) return null;
+  const defaultSupport: Record<string, number> = { violation: 0.9, disfavored: 0.2, rewarded: 0.6, access: 0.1 };
+  const yes = behaviours.map((b) => {
+    let total = 0;
+    for (const g of s.population.groups) {
+      const support = v.groupSupport[g.name]?.[b] ?? v.support[b] ?? defaultSupport[s.behaviours[b].kind];
+      total += g.share * support;
+    }
+    return total;
+  });
+  return { yes, adopted: yes.map((y) => y > v.threshold) };
 }
 
 export function compileModel(s: Scenario): Model {
@@ -98,6 +140,7 @@ export function compileModel(s: Scenario): Model {
   const B = behaviours.length;
   const C = G * S;
   const N = s.population.agents;
+  const vote = tallyVote(s, behaviours);
 
   const domainSet = ["general"];
   for (const b of Object.values(s.behaviours)) if (!domainSet.includes(b.domain)) domainSet.push(b.domain);
@@ -106,6 +149,8 @@ export function compileModel(s: Scenario): Model {
     throw new RangeError(`at most ${MAX_DOMAINS} domains (including 'general') are supported, the scenario has ${domainSet.length}: ${domainSet.join(", ")}`);
   }
   const D = domainSet.length;
+  const sources = Object.values(s.sources);
+  const L2 = sources.some((src) => src.listedDetectMult !== 1 || src.listedFalseMult !== 1) ? 2 : 1;
 
   const kind = new Uint8Array(B);
   const points = new Float64Array(B);
@@ -114,51 +159,59 @@ export function compileModel(s: Scenario): Model {
   const domainOf = new Uint8Array(B);
   const misattribute = new Float64Array(B);
   const review = new Float64Array(B);
-  const detect = new Float64Array(B);
+  const detect = new Float64Array(B * L2);
   const deter = new Float64Array(B);
   const floor = s.fear && s.transparency === "opaque" ? s.fear.perceivedSurveillance : 0;
 
   behaviours.forEach((name, b) => {
     const beh = s.behaviours[name];
+    const adopted = vote ? vote.adopted[b] : true;
     kind[b] = KIND[beh.kind];
-    points[b] = s.scoring.points[name] ?? 0;
-    direct[b] = s.listing.direct[name] ?? 0;
+    points[b] = adopted ? (s.scoring.points[name] ?? 0) : 0;
+    direct[b] = adopted ? (s.listing.direct[name] ?? 0) : 0;
     penalising[b] = points[b] < 0 || direct[b] > 0 ? 1 : 0;
     domainOf[b] = domainSet.indexOf(beh.domain);
     misattribute[b] = beh.misattribute;
     review[b] = s.review.rate[name] ?? 0;
-    let miss = 1;
-    for (const src of Object.values(s.sources)) miss *= 1 - (src.detect[name] ?? 0);
-    detect[b] = 1 - miss;
+    for (let l = 0; l < L2; l++) {
+      let miss = 1;
+      for (const src of sources) miss *= 1 - Math.min(1, (src.detect[name] ?? 0) * (l ? src.listedDetectMult : 1));
+      detect[b * L2 + l] = 1 - miss;
+    }
     // Under open rules people know which acts are penalised; under opaque rules they fear all.
     deter[b] = s.fear && (s.transparency === "opaque" || penalising[b]) ? beh.deter : 0;
   });
 
-  // Channels: behaviours, then (source, behaviour) false-record pairs with a positive rate.
+  // Channels: behaviours, then (source, behaviour) false-record pairs with a positive rate, then ratings.
   const chanBehaviour: number[] = [];
-  const chanIsFalse: number[] = [];
-  const falseSources: { src: Scenario["sources"][string]; b: number; rate: number }[] = [];
+  const chanType: number[] = [];
+  const falseSources: { src: Scenario["sources"][string]; rate: number }[] = [];
   for (let b = 0; b < B; b++) {
     chanBehaviour.push(b);
-    chanIsFalse.push(0);
+    chanType.push(CHANNEL.behaviour);
   }
-  for (const src of Object.values(s.sources)) {
+  for (const src of sources) {
     behaviours.forEach((name, b) => {
       const rate = src.falseRate[name] ?? 0;
       if (rate > 0) {
         chanBehaviour.push(b);
-        chanIsFalse.push(1);
-        falseSources.push({ src, b, rate });
+        chanType.push(CHANNEL.falseRecord);
+        falseSources.push({ src, rate });
       }
     });
+  }
+  const ratings = s.ratings && s.population.network ? s.ratings : null;
+  if (ratings) {
+    chanBehaviour.push(-1);
+    chanType.push(CHANNEL.rating);
   }
   const M = chanBehaviour.length;
   const pBase = new Float64Array(C * B);
   const pMax = new Float64Array(C * B);
   const pRaw = new Float64Array(C * B);
-  const chanP = new Float64Array(C * M);
-  const chanPrefix = new Float64Array(C * (M + 1));
-  const logNoEvent = new Float64Array(C);
+  const chanP = new Float64Array(C * L2 * M);
+  const noEvent = new Float64Array(C * L2);
+  const logNoEvent = new Float64Array(C * L2);
   const classGroup = new Int32Array(C);
   const classSegment = new Int32Array(C);
   const exemptClass = new Uint8Array(C);
@@ -175,18 +228,19 @@ export function compileModel(s: Scenario): Model {
         pRaw[c * B + b] = raw;
         pBase[c * B + b] = Math.min(1, raw);
         pMax[c * B + b] = Math.min(1, raw * (1 - deter[b] * floor));
-        chanP[c * M + b] = pMax[c * B + b];
       });
-      falseSources.forEach(({ src, rate }, j) => {
-        chanP[c * M + B + j] = Math.min(1, rate * (src.groupFalseMult[groups[g]] ?? 1));
-      });
-      let prod = 1;
-      chanPrefix[c * (M + 1)] = 1;
-      for (let m = 0; m < M; m++) {
-        prod *= 1 - chanP[c * M + m];
-        chanPrefix[c * (M + 1) + m + 1] = prod;
+      for (let l = 0; l < L2; l++) {
+        const row = (c * L2 + l) * M;
+        for (let b = 0; b < B; b++) chanP[row + b] = pMax[c * B + b];
+        falseSources.forEach(({ src, rate }, j) => {
+          chanP[row + B + j] = Math.min(1, rate * (src.groupFalseMult[groups[g]] ?? 1) * (l ? src.listedFalseMult : 1));
+        });
+        if (ratings) chanP[row + M - 1] = ratings.encounterRate;
+        let prod = 1;
+        for (let m = 0; m < M; m++) prod *= 1 - chanP[row + m];
+        noEvent[c * L2 + l] = prod;
+        logNoEvent[c * L2 + l] = Math.log(prod);
       }
-      logNoEvent[c] = Math.log(prod);
     }
   }
 
@@ -247,6 +301,7 @@ export function compileModel(s: Scenario): Model {
     : null;
 
   const ins = s.insiders;
+  const cure = s.listing.cure;
   return {
     agents: N,
     days: s.days,
@@ -271,19 +326,22 @@ export function compileModel(s: Scenario): Model {
     review,
     reviewCatch: s.review.catch,
     detect,
+    L2,
     deter,
     pBase,
     pMax,
     pRaw,
     M,
     chanBehaviour: Int32Array.from(chanBehaviour),
-    chanIsFalse: Uint8Array.from(chanIsFalse),
+    chanType: Uint8Array.from(chanType),
     chanP,
-    chanPrefix,
+    noEvent,
     logNoEvent,
     classGroup,
     classSegment,
     exemptClass,
+    segmentFirm: Uint8Array.from(s.population.segments.map((x) => (x.kind === "firm" ? 1 : 0))),
+    segmentPresent: Int32Array.from(s.population.segments.map((x) => (x.presentDays && x.presentDays < s.days ? x.presentDays : 0))),
     s0: s.scoring.start,
     sMin: s.scoring.min,
     sMax: s.scoring.max,
@@ -316,5 +374,21 @@ export function compileModel(s: Scenario): Model {
       ins && ins.perMillion > 0
         ? { count: (ins.perMillion * N) / 1e6, targets: ins.targets, everyDays: ins.everyDays, behaviour: behaviours.indexOf(ins.behaviour) }
         : null,
+    cure: cure && cure.rate > 0 ? { rate: cure.rate, logKeep: Math.log1p(-cure.rate), resetScore: cure.score === "start" } : null,
+    perkAbove: s.perks ? s.perks.above : null,
+    breach: s.breach && s.breach.day < s.days ? s.breach : null,
+    vote,
+    ratings: ratings
+      ? {
+          low: ratings.low,
+          high: ratings.high,
+          lowPoints: ratings.lowPoints,
+          highPoints: ratings.highPoints,
+          statusBias: ratings.statusBias,
+          raterWeight: ratings.raterWeight,
+          groupLowMult: Float64Array.from(groups.map((g) => ratings.groupLowMult[g] ?? 1)),
+        }
+      : null,
+    midDay: Math.floor(s.days / 2),
   };
 }

@@ -1,4 +1,5 @@
 import type { Model } from "./model.js";
+import type { Population } from "./population.js";
 import { Purpose, streamKey1, streamKey2, uniform } from "./rng.js";
 
 /**
@@ -21,65 +22,75 @@ function shuffleRange(perm: Int32Array, from: number, to: number, k1: number, k2
 }
 
 /**
- * Small world (Watts–Strogatz) over a random ring: each agent ties to the next
- * degree/2 agents on the ring, each tie rewired with probability β to a uniform
- * agent. With homophily h, each tie is an in-group tie with probability h (ring
- * and rewiring inside the group) and otherwise goes to a uniform agent of another
- * group. Duplicate ties and self-ties are dropped, so the mean degree is slightly
- * below `degree` (by about degree²/N).
+ * Small world (Watts–Strogatz) over a random ring of the persons (firms have no
+ * contacts): each person ties to the next degree/2 persons on the ring, each tie
+ * rewired with probability β to a uniform person. With homophily h, each tie is an
+ * in-group tie with probability h (ring and rewiring inside the group) and
+ * otherwise goes to a uniform person of another group. Duplicate ties and
+ * self-ties are dropped, so the mean degree is slightly below `degree` (by about
+ * degree²/N).
  */
-export function buildNetwork(model: Model, groupStart: Int32Array): Network {
+export function buildNetwork(model: Model, pop: Population): Network {
   const net = model.network;
   if (!net) throw new Error("buildNetwork called without a network");
   const N = model.agents;
+  const G = model.G;
   const half = net.degree / 2;
   const k1 = streamKey1(model.seed, 0, Purpose.network);
   const k2 = streamKey2(k1, model.seed);
   const counter = { n: 0 };
 
-  // Global ring and per-group rings, each over a random order of agents.
-  const perm = new Int32Array(N);
-  for (let i = 0; i < N; i++) perm[i] = i;
+  // Persons, listed group by group: persons of group g sit at [pStart[g], pStart[g+1]) of `perm`.
+  const pStart = new Int32Array(G + 1);
+  for (let g = 0; g < G; g++) pStart[g + 1] = pStart[g] + (pop.personEnd[g] - pop.groupStart[g]);
+  const P = pStart[G];
+  const perm = new Int32Array(P);
+  for (let g = 0; g < G; g++) for (let x = 0; x < pStart[g + 1] - pStart[g]; x++) perm[pStart[g] + x] = pop.groupStart[g] + x;
   const homophily = net.homophily;
-  if (homophily === null) shuffleRange(perm, 0, N, k1, k2, counter);
-  else for (let g = 0; g < model.G; g++) shuffleRange(perm, groupStart[g], groupStart[g + 1], k1, k2, counter);
-  const pos = new Int32Array(N);
-  for (let p = 0; p < N; p++) pos[perm[p]] = p;
-  const groupOf = new Int32Array(N);
-  for (let g = 0; g < model.G; g++) groupOf.fill(g, groupStart[g], groupStart[g + 1]);
+  if (homophily === null) shuffleRange(perm, 0, P, k1, k2, counter);
+  else for (let g = 0; g < G; g++) shuffleRange(perm, pStart[g], pStart[g + 1], k1, k2, counter);
+  const pos = new Int32Array(N).fill(-1);
+  for (let p = 0; p < P; p++) pos[perm[p]] = p;
+  /** The k-th person (k in [0, P)) in group order, for uniform draws. */
+  const personAt = (k: number) => {
+    let g = 0;
+    while (k >= pStart[g + 1]) g++;
+    return pop.groupStart[g] + (k - pStart[g]);
+  };
 
-  const E = N * half;
+  const E = P * half;
   const from = new Int32Array(E);
   const to = new Int32Array(E);
   const degree = new Int32Array(N);
   let e = 0;
-  for (let i = 0; i < N; i++) {
-    const a1 = streamKey1(model.seed, i, Purpose.network);
-    const a2 = streamKey2(a1, model.seed);
-    let n = 0;
-    const g = groupOf[i];
-    const gs = groupStart[g];
-    const gn = groupStart[g + 1] - gs;
-    for (let m = 1; m <= half; m++) {
-      let j: number;
-      if (homophily === null) {
-        j = perm[(pos[i] + m) % N];
-        if (uniform(a1, a2, n++) < net.rewire) j = Math.floor(uniform(a1, a2, n++) * N);
-      } else if (uniform(a1, a2, n++) < homophily || gn === N) {
-        j = perm[gs + ((pos[i] - gs + m) % gn)];
-        if (uniform(a1, a2, n++) < net.rewire) j = gs + Math.floor(uniform(a1, a2, n++) * gn);
-      } else {
-        // uniform over agents outside the group
-        let r = Math.floor(uniform(a1, a2, n++) * (N - gn));
-        if (r >= gs) r += gn;
-        j = r;
+  for (let g = 0; g < G; g++) {
+    const gs = pStart[g];
+    const gn = pStart[g + 1] - gs;
+    for (let i = pop.groupStart[g]; i < pop.personEnd[g]; i++) {
+      const a1 = streamKey1(model.seed, i, Purpose.network);
+      const a2 = streamKey2(a1, model.seed);
+      let n = 0;
+      for (let m = 1; m <= half; m++) {
+        let j: number;
+        if (homophily === null) {
+          j = perm[(pos[i] + m) % P];
+          if (uniform(a1, a2, n++) < net.rewire) j = personAt(Math.floor(uniform(a1, a2, n++) * P));
+        } else if (uniform(a1, a2, n++) < homophily || gn === P) {
+          j = perm[gs + ((pos[i] - gs + m) % gn)];
+          if (uniform(a1, a2, n++) < net.rewire) j = perm[gs + Math.floor(uniform(a1, a2, n++) * gn)];
+        } else {
+          // uniform over persons outside the group
+          let r = Math.floor(uniform(a1, a2, n++) * (P - gn));
+          if (r >= gs) r += gn;
+          j = personAt(r);
+        }
+        if (j === i) continue;
+        from[e] = i;
+        to[e] = j;
+        degree[i]++;
+        degree[j]++;
+        e++;
       }
-      if (j === i) continue;
-      from[e] = i;
-      to[e] = j;
-      degree[i]++;
-      degree[j]++;
-      e++;
     }
   }
   const start = new Int32Array(N + 1);

@@ -2,12 +2,18 @@ import type { Model } from "./model.js";
 import { Purpose, Stream, streamKey1, streamKey2, uniform } from "./rng.js";
 
 /**
- * Agents are laid out by group: group g holds ids [groupStart[g], groupStart[g+1]).
- * Group sizes are exact (largest remainder), not sampled, so a share of 0.2 gives
- * exactly 20 % of the agents. Households are contiguous id ranges inside a group.
+ * Agents are laid out by group, and inside a group by segment (persons first, then
+ * firms): group g holds ids [groupStart[g], groupStart[g+1]), and class c =
+ * g·S + s holds [classStart[c], classEnd[c]). Counts are exact (largest remainder),
+ * not sampled. Households are contiguous id ranges of persons inside a group;
+ * every firm is a household of its own.
  */
 export interface Population {
   groupStart: Int32Array;
+  classStart: Int32Array;
+  classEnd: Int32Array;
+  /** End of the persons in each group (firms follow). */
+  personEnd: Int32Array;
   /** class = group·S + segment, per agent */
   cls: Uint8Array;
   classCount: Float64Array;
@@ -31,14 +37,29 @@ export function groupStarts(model: Model): Int32Array {
   return start;
 }
 
-/** Segment of one agent: a categorical draw from the agent's own population stream. */
-export function segmentOf(model: Model, agent: number, cumulative: Float64Array): number {
-  if (model.S === 1) return 0;
-  const k1 = streamKey1(model.seed, agent, Purpose.population);
-  const u = uniform(k1, streamKey2(k1, model.seed), 0);
-  let s = 0;
-  while (s < model.S - 1 && u >= cumulative[s]) s++;
-  return s;
+/** Segments in layout order: persons first, then firms, each in scenario order. */
+export function segmentOrder(model: Model): number[] {
+  const order: number[] = [];
+  for (let s = 0; s < model.S; s++) if (!model.segmentFirm[s]) order.push(s);
+  for (let s = 0; s < model.S; s++) if (model.segmentFirm[s]) order.push(s);
+  return order;
+}
+
+/**
+ * First day agent i is present (it stays `segmentPresent` days), drawn from its
+ * own setup stream; 0 for segments present the whole run.
+ */
+export function arrivalDay(model: Model, i: number, cls: number): number {
+  const stay = model.segmentPresent[model.classSegment[cls]];
+  if (stay === 0) return 0;
+  const k1 = streamKey1(model.seed, i, Purpose.population);
+  return Math.floor(uniform(k1, streamKey2(k1, model.seed), 0) * (model.days - stay + 1));
+}
+
+/** Days agent i is present, for expected-occurrence denominators. */
+export function presentDays(model: Model, cls: number): number {
+  const stay = model.segmentPresent[model.classSegment[cls]];
+  return stay === 0 ? model.days : stay;
 }
 
 export function buildPopulation(model: Model): Population {
@@ -46,17 +67,22 @@ export function buildPopulation(model: Model): Population {
   const groupStart = groupStarts(model);
   const cls = new Uint8Array(N);
   const classCount = new Float64Array(model.C);
-  const cumulative = new Float64Array(model.S);
-  let acc = 0;
-  for (let s = 0; s < model.S; s++) {
-    acc += model.segmentShare[s];
-    cumulative[s] = acc;
-  }
+  const classStart = new Int32Array(model.C);
+  const classEnd = new Int32Array(model.C);
+  const personEnd = new Int32Array(model.G);
+  const order = segmentOrder(model);
   for (let g = 0; g < model.G; g++) {
-    for (let i = groupStart[g]; i < groupStart[g + 1]; i++) {
-      const c = g * model.S + segmentOf(model, i, cumulative);
-      cls[i] = c;
-      classCount[c]++;
+    const counts = apportion(groupStart[g + 1] - groupStart[g], model.segmentShare);
+    let at = groupStart[g];
+    personEnd[g] = at;
+    for (const s of order) {
+      const c = g * model.S + s;
+      classStart[c] = at;
+      cls.fill(c, at, at + counts[s]);
+      classCount[c] = counts[s];
+      at += counts[s];
+      classEnd[c] = at;
+      if (!model.segmentFirm[s]) personEnd[g] = at;
     }
   }
   let householdStart: Int32Array | null = null;
@@ -68,20 +94,24 @@ export function buildPopulation(model: Model): Population {
     for (let g = 0; g < model.G; g++) {
       const stream = new Stream(model.seed, g, Purpose.households);
       let i = groupStart[g];
-      while (i < groupStart[g + 1]) {
+      while (i < personEnd[g]) {
         const u = stream.next();
         let k = 0;
         let c = probs[0];
         while (k < sizes.length - 1 && u >= c) c += probs[++k];
-        const size = Math.min(sizes[k], groupStart[g + 1] - i);
+        const size = Math.min(sizes[k], personEnd[g] - i);
         const h = starts.length;
         starts.push(i);
         for (let j = 0; j < size; j++) householdOf[i + j] = h;
         i += size;
       }
+      for (; i < groupStart[g + 1]; i++) {
+        householdOf[i] = starts.length;
+        starts.push(i);
+      }
     }
     starts.push(N);
     householdStart = Int32Array.from(starts);
   }
-  return { groupStart, cls, classCount, householdStart, householdOf };
+  return { groupStart, classStart, classEnd, personEnd, cls, classCount, householdStart, householdOf };
 }

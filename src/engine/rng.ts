@@ -53,6 +53,7 @@ export const Purpose = {
   network: 2,
   insiders: 3,
   households: 4,
+  breach: 5,
 } as const;
 
 /** A sequential stream for setup work and global actors: counter kept inside. */

@@ -1,30 +1,48 @@
 import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
-import { crossing, DayRecords, decayTable, drift, fearDecay, NEVER, sampleDay, scoreDay } from "./day.js";
+import { crossing, DayRecords, decayTable, drift, fearDecay, firstDay, NEVER, sampleDay, scoreDay, tierOf } from "./day.js";
 import type { Model } from "./model.js";
-import { buildPopulation } from "./population.js";
-import { geometricGap, Purpose, streamKey1, streamKey2, uniformPositive } from "./rng.js";
-import { isSeparable } from "./simulate.js";
+import { arrivalDay, buildPopulation, presentDays } from "./population.js";
+import { geometricGap, Purpose, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
+import { integrate, isSeparable } from "./simulate.js";
 
 // The per-agent engine: when agents do not interact (no contacts, households,
 // misattribution, appeals queue or insiders), each agent's whole run is simulated
-// at once, its state in local variables, from one wake to the next. State that the
-// calendar engine keeps per agent in memory lives only for the agent being run, so
-// memory is the population layout plus the counters. Changes of listing state are
-// written as day deltas and summed at the end. It draws exactly the random numbers
-// the calendar engine draws, so both give identical counters.
+// at once, its state in local variables, from one wake to the next. Memory is the
+// population layout plus the counters. Changes of listing state are written as
+// day deltas and summed at the end. It draws exactly the random numbers the
+// calendar engine draws, in the same order, so both give identical counters.
+
+interface Deltas {
+  listed: Float64Array;
+  wrong: Float64Array;
+  shadow: Float64Array;
+  domain: Float64Array;
+  perk: Float64Array;
+}
+
+/** Adds (sign = +1) or removes (−1) one agent's status from day `at` = t·G + g on. */
+function addStatus(d: Deltas, at: number, D: number, dom: number, listed: boolean, shadowListed: boolean, sign: number): void {
+  if (listed) {
+    d.listed[at] += sign;
+    d.domain[at * D + dom] += sign;
+    if (!shadowListed) d.wrong[at] += sign;
+  }
+  if (shadowListed) d.shadow[at] += sign;
+}
 
 export function runSeparable(model: Model, range: [number, number] = [0, model.agents], onProgress?: (done: number) => void): Counters {
   if (!isSeparable(model)) throw new Error("runSeparable needs a scenario whose agents do not interact");
   const m = model;
   const pop = buildPopulation(m);
   const c = newCounters(m);
-  const { days, G, D, B } = m;
+  const { days, G, D } = m;
   const decay = decayTable(m);
   const deltas: Deltas = {
     listed: new Float64Array((days + 1) * G),
     wrong: new Float64Array((days + 1) * G),
     shadow: new Float64Array((days + 1) * G),
     domain: new Float64Array((days + 1) * G * D),
+    perk: new Float64Array((days + 1) * G),
   };
   const r = new DayRecords();
   const fm = m.fear;
@@ -33,8 +51,13 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
   // With no association penalty, an unlisted score (≥ threshold) only moves toward
   // s0; if s0 is not below the threshold it can never drift under it.
   const canCross = E > m.sMin && !(m.association === 0 && m.s0 >= E);
+  const hasPresence = m.segmentPresent.some((x) => x > 0);
+  const P = m.perkAbove;
   const T = m.tierNames.length;
   const range01 = m.sMax - m.sMin;
+  const cure = m.cure;
+  const breach = m.breach;
+  const L2 = m.L2;
 
   const span = range[1] - range[0];
   for (let i = range[0]; i < range[1]; i++) {
@@ -44,10 +67,12 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
     const exempt = m.exemptClass[cls] === 1;
     c.agents[g]++;
     c.classAgents[cls]++;
+    c.classAgentDays[cls] += presentDays(m, cls);
     const k1 = streamKey1(m.seed, i, Purpose.agent);
     const k2 = streamKey2(k1, m.seed);
     let n = 1;
-    let nextCand = geometricGap(uniformPositive(k1, k2, 0), m.logNoEvent[cls]);
+    let nextCand = geometricGap(uniformPositive(k1, k2, 0), m.logNoEvent[cls * L2]);
+    let clockListed = false;
     let score = m.s0;
     let shadow = m.s0;
     let sDay = -1;
@@ -63,9 +88,39 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
     let hasFalse = false;
     let fear = floor;
     let fearDay = -1;
+    let cureDay = NEVER;
+    let cureArmed = false;
+    let perk = P !== null && m.s0 >= P;
+    if (perk) deltas.perk[g]++;
+    let kept = 0;
+    let keptFalse = 0;
+    let midTier = -1;
+    let midDone = T === 0;
+    const arrive = hasPresence ? arrivalDay(m, i, cls) : 0;
+    const stay = presentDays(m, cls);
+
+    /** Perk changes along a no-record path of k days after day `from`. */
+    const perkAlong = (before: number, from: number, k: number) => {
+      if (P === null || exempt) return;
+      const x = firstDay(m, decay, before, from, k, 0, P, perk);
+      if (x === NEVER) return;
+      perk = !perk;
+      deltas.perk[x * G + g] += perk ? 1 : -1;
+    };
+    const perkAt = (t: number) => {
+      if (P === null || exempt) return;
+      const holds = score >= P;
+      if (holds === perk) return;
+      perk = holds;
+      deltas.perk[t * G + g] += perk ? 1 : -1;
+    };
 
     let t = nextCand;
     while (t < days) {
+      if (!midDone && t > m.midDay) {
+        midTier = tierOf(m, exempt ? score : Math.fround(drift(m, decay, score, m.midDay - sDay, 0)));
+        midDone = true;
+      }
       // 1. expiry
       if (until === t) {
         if (wrongStart) {
@@ -87,21 +142,48 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
 
       // 2–6
       r.clear();
+      const listedNow = until > t;
+      if (L2 === 2 && listedNow !== clockListed) {
+        nextCand = t + geometricGap(uniformPositive(k1, k2, n++), m.logNoEvent[cls * 2 + (listedNow ? 1 : 0)]);
+        clockListed = listedNow;
+      }
       if (nextCand === t) {
-        const fearYesterday = fm ? fearDecay(fear, t - 1 - fearDay, fm.decay, floor) : 0;
-        nextCand = sampleDay(m, c, i, cls, t, k1, k2, n, fearYesterday, exempt, until > t ? dom : -1, 0, pop.groupStart, r, null);
-        n = r.n;
-        if (r.hasFalse) hasFalse = true;
+        const state = L2 === 2 && listedNow ? 1 : 0;
+        if (hasPresence && t < arrive) nextCand = arrive + geometricGap(uniformPositive(k1, k2, n++), m.logNoEvent[cls * L2 + state]);
+        else if (hasPresence && t >= arrive + stay) nextCand = NEVER;
+        else {
+          r.i = i;
+          r.cls = cls;
+          r.listedState = state;
+          r.fearYesterday = fm ? fearDecay(fear, t - 1 - fearDay, fm.decay, floor) : 0;
+          r.exempt = exempt;
+          r.ownBlockDomain = listedNow ? dom : -1;
+          r.householdMask = 0;
+          nextCand = sampleDay(m, c, t, k1, k2, n, pop.groupStart, r, null, null);
+          n = r.n;
+          if (r.hasFalse) hasFalse = true;
+          if (breach && t < breach.day) {
+            kept += r.kept;
+            keptFalse += r.keptFalse;
+          }
+        }
       }
 
-      // 7. score (closed form up to yesterday, then today)
+      // 7. score (closed form up to yesterday, then today). Math.fround: scores are
+      // stored as float32 in the calendar engine; round alike.
       const k = t - 1 - sDay;
-      // Math.fround: scores are stored as float32 in the calendar engine; round alike.
       if (k > 0) {
-        if (!exempt) score = Math.fround(drift(m, decay, score, k, 0));
+        if (!exempt) {
+          const before = score;
+          score = Math.fround(drift(m, decay, score, k, 0));
+          perkAlong(before, sDay, k);
+        }
         shadow = Math.fround(drift(m, decay, shadow, k, 0));
       }
-      if (!exempt) score = Math.fround(scoreDay(m, score, r.real, 0));
+      if (!exempt) {
+        score = Math.fround(scoreDay(m, score, r.real, 0));
+        perkAt(t);
+      }
       shadow = Math.fround(scoreDay(m, shadow, r.shadow, 0));
       sDay = t;
 
@@ -140,17 +222,56 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
         shadowListed = shadowUntil > t;
         addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
       }
+      if (cure) {
+        const any = until > t || shadowUntil > t;
+        if (any && !cureArmed) {
+          cureDay = t + geometricGap(uniformPositive(k1, k2, n++), cure.logKeep);
+          cureArmed = true;
+        } else if (!any && cureArmed) cureArmed = false;
+      }
 
-      // 10. fear from one's own penalising records
+      // 10. fear from one's own penalising records; cure
       if (fm && r.penal) {
         const f = (1 - fm.decay) * fearDecay(fear, t - 1 - fearDay, fm.decay, floor) + fm.self;
         fear = f > 1 ? 1 : f < floor ? floor : f;
         fearDay = t;
       }
+      if (cure && cureArmed && cureDay === t && (listed || shadowListed)) {
+        c.cured[t * G + g]++;
+        if (listed) {
+          if (wrongStart) {
+            const duration = t - since;
+            c.wrongfulSpells[g]++;
+            c.wrongfulSpellDays[g] += duration;
+            c.wrongfulSpellHistogram[Math.min(duration, days)]++;
+            wrongStart = false;
+          }
+          until = t;
+        }
+        if (shadowListed) shadowUntil = t;
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
+        listed = false;
+        shadowListed = false;
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
+        if (cure.resetScore) {
+          if (!exempt) {
+            score = m.s0;
+            perkAt(t);
+          }
+          shadow = m.s0;
+        }
+        cureArmed = false;
+      }
+      if (cureArmed && !(until > t) && !(shadowUntil > t)) cureArmed = false;
 
-      // next wake
+      // next wake (rates that depend on being listed change from tomorrow)
+      const listedAfter = until > t;
+      if (L2 === 2 && listedAfter !== clockListed) {
+        nextCand = t + 1 + geometricGap(uniformPositive(k1, k2, n++), m.logNoEvent[cls * 2 + (listedAfter ? 1 : 0)]);
+        clockListed = listedAfter;
+      }
       let w = nextCand;
-      if (until > t) {
+      if (listedAfter) {
         if (until < w) w = until;
       } else if (!exempt && canCross) {
         const x = crossing(m, decay, score, sDay, 0);
@@ -162,14 +283,20 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
         const x = crossing(m, decay, shadow, sDay, 0);
         if (x < w) w = x;
       }
+      if (cureArmed && cureDay > t && cureDay < w) w = cureDay;
       if (w <= t) w = t + 1;
       t = w >= NEVER ? days : w;
     }
 
     // end of run
     const last = days - 1;
+    if (!midDone) midTier = tierOf(m, exempt ? score : Math.fround(drift(m, decay, score, m.midDay - sDay, 0)));
     if (last - sDay > 0) {
-      if (!exempt) score = Math.fround(drift(m, decay, score, last - sDay, 0));
+      if (!exempt) {
+        const before = score;
+        score = Math.fround(drift(m, decay, score, last - sDay, 0));
+        perkAlong(before, sDay, last - sDay);
+      }
       shadow = Math.fround(drift(m, decay, shadow, last - sDay, 0));
     }
     if (hasFalse) c.withFalseRecord[g]++;
@@ -180,26 +307,29 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
     c.scoreHistogram[g * SCORE_BINS + bin(score, m.sMin, range01)]++;
     c.shadowScoreHistogram[g * SCORE_BINS + bin(shadow, m.sMin, range01)]++;
     if (T > 0) {
-      let tier = -1;
-      for (let x = 0; x < T; x++) if (score >= m.tierMins[x]) tier = x;
+      const tier = tierOf(m, score);
       if (tier >= 0) c.tierCounts[g * T + tier]++;
+      if (tier >= 0 && midTier >= 0) c.tierTransitions[(g * T + midTier) * T + tier]++;
+    }
+    if (breach) {
+      const b1 = streamKey1(m.seed, i, Purpose.breach);
+      if (uniform(b1, streamKey2(b1, m.seed), 0) < breach.share) {
+        c.exposedPeople[g]++;
+        c.exposedRecords[g] += Math.min(65535, kept);
+        c.exposedFalseRecords[g] += Math.min(65535, keptFalse);
+      }
     }
   }
 
   // Integrate the deltas into daily states.
+  integrate(deltas.listed, c.listed, days, G);
+  integrate(deltas.wrong, c.wrongful, days, G);
+  integrate(deltas.shadow, c.shadowListed, days, G);
+  if (P !== null) integrate(deltas.perk, c.perkHolders, days, G);
   for (let g = 0; g < G; g++) {
-    let listed = 0;
-    let wrong = 0;
-    let shadow = 0;
     const dom = new Float64Array(D);
     for (let t = 0; t < days; t++) {
       const at = t * G + g;
-      listed += deltas.listed[at];
-      wrong += deltas.wrong[at];
-      shadow += deltas.shadow[at];
-      c.listed[at] = listed;
-      c.wrongful[at] = wrong;
-      c.shadowListed[at] = shadow;
       let harm = 0;
       for (let d = 0; d < D; d++) {
         dom[d] += deltas.domain[at * D + d];
@@ -208,25 +338,7 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       c.harm[at] = harm;
     }
   }
-  void B;
   return c;
-}
-
-interface Deltas {
-  listed: Float64Array;
-  wrong: Float64Array;
-  shadow: Float64Array;
-  domain: Float64Array;
-}
-
-/** Adds (sign = +1) or removes (−1) one agent's status from day `at` = t·G + g on. */
-function addStatus(d: Deltas, at: number, D: number, dom: number, listed: boolean, shadowListed: boolean, sign: number): void {
-  if (listed) {
-    d.listed[at] += sign;
-    d.domain[at * D + dom] += sign;
-    if (!shadowListed) d.wrong[at] += sign;
-  }
-  if (shadowListed) d.shadow[at] += sign;
 }
 
 function bin(s: number, min: number, range: number): number {

@@ -1,19 +1,19 @@
 import { Calendar } from "./calendar.js";
 import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
-import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, keepRecord, NEVER, sampleDay } from "./day.js";
+import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, keepRecord, NEVER, type RatingSink, sampleDay, tierOf } from "./day.js";
 import type { Model } from "./model.js";
 import { buildNetwork, type Network } from "./network.js";
-import { buildPopulation, type Population } from "./population.js";
+import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
 import { geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
 
 // Event-driven engine. Each agent sleeps until its next wake: the next day any of
-// its independent daily channels fires (behaviours and false records, one combined
-// geometric clock), its listing or shadow listing expires, its score drifts below
-// the threshold, or it files an appeal. Between wakes, its score follows the
-// closed form of MODEL.md step 7 with no records. Interactions (misattribution,
-// contacts, households, appeals, insiders) touch other agents through phases that
-// run in a fixed order each day, so the result equals the day-by-day semantics
-// and does not depend on the order agents are visited within a day.
+// its independent daily channels fires (behaviours, false records, ratings: one
+// combined geometric clock), its listing or shadow listing expires, its score
+// drifts below the threshold, it files an appeal or cures. Between wakes, its
+// score follows the closed form of MODEL.md step 7 with no records. Interactions
+// (misattribution, contacts, households, appeals, insiders, ratings) touch other
+// agents through phases that run in a fixed order each day, so the result equals
+// the day-by-day semantics and does not depend on the order agents are visited.
 
 // flags
 const LISTED = 1; // counted as listed (real)
@@ -24,11 +24,14 @@ const EVER_LISTED = 16;
 const HAS_FALSE = 32;
 const HAS_DISFAVORED = 64;
 const EVER_WRONGFUL = 128;
+// flags2
+const CLOCK_LISTED = 1; // the candidate clock was drawn with listed rates
+const CURE_ARMED = 2; // a cure day is drawn for the current listed period
+const PERK = 4; // held perks as of scoreDay
 
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
   range?: [number, number];
-  onDay?: (day: number) => void;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -46,7 +49,6 @@ export class Simulation {
   readonly from: number;
   readonly to: number;
   private readonly n: number;
-  private day = 0;
 
   // agent state, indexed by local id (agent − from)
   readonly score: Float32Array;
@@ -59,6 +61,7 @@ export class Simulation {
   readonly wake: Int32Array;
   readonly rngN: Uint32Array;
   readonly flags: Uint8Array;
+  readonly flags2: Uint8Array;
   readonly dom: Uint8Array;
   private readonly touchIdx: Int32Array;
   readonly fear: Float32Array | null;
@@ -66,8 +69,12 @@ export class Simulation {
   readonly listedContacts: Uint16Array | null;
   readonly shadowListedContacts: Uint16Array | null;
   readonly fileDay: Int32Array | null;
+  readonly cureDay: Int32Array | null;
   private readonly hhCount: Uint8Array | null;
   private readonly hhMask: Uint8Array | null;
+  private readonly keptBeforeBreach: Uint16Array | null;
+  private readonly falseBeforeBreach: Uint16Array | null;
+  private readonly midTier: Int8Array | null;
 
   // group-level live counts
   private readonly listedNow: Float64Array;
@@ -77,13 +84,16 @@ export class Simulation {
   private readonly waitingNow: Float64Array;
   private readonly listedByDomain: Float64Array;
   private readonly spillByMask: Float64Array;
+  private readonly perkDelta: Float64Array | null;
 
   private readonly calendar: Calendar;
   private readonly cutCalendar: Calendar | null;
   private readonly decay: DecayTable;
   private readonly canCross: boolean;
+  private readonly hasPresence: boolean;
   private readonly records = new DayRecords();
   private readonly sink = (target: number, b: number) => this.message(target, b);
+  private readonly rate: RatingSink | null;
   private readonly groupOfClass: Int32Array;
 
   // per-day scratch: touched agents and their slots
@@ -134,7 +144,7 @@ export class Simulation {
     const n = to - from;
     this.n = n;
     this.population = buildPopulation(model);
-    this.network = model.network ? buildNetwork(model, this.population.groupStart) : null;
+    this.network = model.network ? buildNetwork(model, this.population) : null;
     this.counters = newCounters(model);
     const { G, D } = model;
 
@@ -148,6 +158,7 @@ export class Simulation {
     this.wake = new Int32Array(n);
     this.rngN = new Uint32Array(n);
     this.flags = new Uint8Array(n);
+    this.flags2 = new Uint8Array(n);
     this.dom = new Uint8Array(n);
     this.touchIdx = new Int32Array(n);
     this.fear = model.fear ? new Float32Array(n).fill(model.fear.floor) : null;
@@ -155,9 +166,13 @@ export class Simulation {
     this.listedContacts = this.network ? new Uint16Array(n) : null;
     this.shadowListedContacts = this.network ? new Uint16Array(n) : null;
     this.fileDay = model.appeals ? new Int32Array(n).fill(NEVER) : null;
+    this.cureDay = model.cure ? new Int32Array(n).fill(NEVER) : null;
     const H = this.population.householdStart ? this.population.householdStart.length - 1 : 0;
     this.hhCount = H ? new Uint8Array(H * D) : null;
     this.hhMask = H ? new Uint8Array(H) : null;
+    this.keptBeforeBreach = model.breach ? new Uint16Array(n) : null;
+    this.falseBeforeBreach = model.breach ? new Uint16Array(n) : null;
+    this.midTier = model.tierNames.length > 0 ? new Int8Array(n) : null;
 
     this.listedNow = new Float64Array(G);
     this.wrongNow = new Float64Array(G);
@@ -166,12 +181,15 @@ export class Simulation {
     this.waitingNow = new Float64Array(G);
     this.listedByDomain = new Float64Array(G * D);
     this.spillByMask = new Float64Array(G << D);
+    this.perkDelta = model.perkAbove !== null ? new Float64Array((model.days + 1) * G) : null;
 
     this.decay = decayTable(model);
     // With no association penalty, an unlisted score (≥ threshold) only moves toward
     // s0; if s0 is not below the threshold it can never drift under it.
     this.canCross = model.enterBelow > model.sMin && !(model.association === 0 && model.s0 >= model.enterBelow);
+    this.hasPresence = model.segmentPresent.some((x) => x > 0);
     this.groupOfClass = model.classGroup;
+    this.rate = model.ratings && this.network ? (r, t, k1, k2, n0) => this.rateEncounter(r, t, k1, k2, n0) : null;
 
     this.calendar = new Calendar(model.days, 1, n);
     this.cutCalendar = this.network && model.cutTie > 0 ? new Calendar(model.days, 3, 1024) : null;
@@ -180,18 +198,25 @@ export class Simulation {
     // Initial wakes: first candidate day of each agent.
     const cls = this.population.cls;
     const c = this.counters;
+    const perkAtStart = model.perkAbove !== null && model.s0 >= model.perkAbove;
     for (let li = 0; li < n; li++) {
       const i = from + li;
       const k = cls[i];
-      c.agents[this.groupOfClass[k]]++;
+      const g = this.groupOfClass[k];
+      c.agents[g]++;
       c.classAgents[k]++;
+      c.classAgentDays[k] += presentDays(model, k);
       const k1 = streamKey1(model.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, model.seed);
-      const first = geometricGap(uniformPositive(k1, k2, 0), model.logNoEvent[k]);
+      const first = geometricGap(uniformPositive(k1, k2, 0), model.logNoEvent[k * model.L2]);
       this.rngN[li] = 1;
       this.nextCand[li] = first;
       this.wake[li] = first < model.days ? first : NEVER;
       if (first < model.days) this.calendar.push(first, li);
+      if (perkAtStart && this.perkDelta) {
+        this.flags2[li] |= PERK;
+        this.perkDelta[g]++;
+      }
     }
     if (model.insiders) this.setUpInsiders();
   }
@@ -222,9 +247,31 @@ export class Simulation {
     if (k <= 0) return;
     const lc = this.listedContacts ? this.listedContacts[li] : 0;
     const lh = this.shadowListedContacts ? this.shadowListedContacts[li] : 0;
-    if (!this.isExempt(li)) this.score[li] = drift(this.model, this.decay, this.score[li], k, lc);
+    if (!this.isExempt(li)) {
+      const before = this.score[li];
+      this.score[li] = drift(this.model, this.decay, before, k, lc);
+      if (this.perkDelta) this.perkPath(li, before, this.scoreDay[li], k, lc);
+    }
     this.shadow[li] = drift(this.model, this.decay, this.shadow[li], k, lh);
     this.scoreDay[li] = d;
+  }
+
+  /** Records when perks are gained or lost along a no-record path of k days from `day`. */
+  private perkPath(li: number, s: number, day: number, k: number, lc: number): void {
+    const P = this.model.perkAbove as number;
+    const holds = (this.flags2[li] & PERK) !== 0;
+    const x = firstDay(this.model, this.decay, s, day, k, lc, P, holds);
+    if (x === NEVER) return;
+    this.setPerk(li, x, !holds);
+  }
+
+  /** Perk status from day x on. */
+  private setPerk(li: number, x: number, holds: boolean): void {
+    const delta = this.perkDelta as Float64Array;
+    const was = (this.flags2[li] & PERK) !== 0;
+    if (was === holds) return;
+    delta[x * this.model.G + this.groupOf(li)] += holds ? 1 : -1;
+    this.flags2[li] = holds ? this.flags2[li] | PERK : this.flags2[li] & ~PERK;
   }
 
   private fearAt(li: number, d: number): number {
@@ -269,7 +316,7 @@ export class Simulation {
   }
 
   /** Adds a day's records (from sampleDay or a delivered message) to agent li's slot. */
-  private addRecords(slot: number, li: number, r: DayRecords): void {
+  private addRecords(slot: number, li: number, r: DayRecords, t: number): void {
     this.slotReal[slot] += r.real;
     this.slotShadow[slot] += r.shadow;
     if (r.direct > this.slotDirect[slot]) this.slotDirect[slot] = r.direct;
@@ -281,6 +328,11 @@ export class Simulation {
     if (r.hasDisfavored && !(this.flags[li] & HAS_DISFAVORED)) {
       this.flags[li] |= HAS_DISFAVORED;
       if (this.model.insiders) this.newDisfavored = push(this.newDisfavored, this.newDisfavoredCount++, this.from + li);
+    }
+    const breach = this.model.breach;
+    if (breach && t < breach.day && this.keptBeforeBreach && this.falseBeforeBreach) {
+      this.keptBeforeBreach[li] = Math.min(65535, this.keptBeforeBreach[li] + r.kept);
+      this.falseBeforeBreach[li] = Math.min(65535, this.falseBeforeBreach[li] + r.keptFalse);
     }
   }
 
@@ -375,7 +427,8 @@ export class Simulation {
     }
   }
 
-  private endShadowListing(li: number, t: number): void {
+  /** Ends the shadow listing of li at day t; contacts feel it from day `effective`. */
+  private endShadowListing(li: number, t: number, effective: number): void {
     this.shadowUntil[li] = t;
     this.syncStatus(li, t);
     const lh = this.shadowListedContacts;
@@ -385,7 +438,7 @@ export class Simulation {
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
-        this.advance(j, t - 1);
+        this.advance(j, effective - 1);
         lh[j]--;
         this.touch(j);
       }
@@ -395,7 +448,7 @@ export class Simulation {
   // ---- the day -------------------------------------------------------------
 
   step(t: number): void {
-    this.day = t;
+    const m = this.model;
     this.touchedCount = 0;
     this.messageCount = 0;
     this.newListedCount = 0;
@@ -419,17 +472,14 @@ export class Simulation {
       const slot = this.touch(li);
       this.slotStep7[slot] = 1;
       if (this.until[li] === t) this.endListing(li, t, t);
-      if (this.shadowUntil[li] === t) this.endShadowListing(li, t);
+      if (this.shadowUntil[li] === t) this.endShadowListing(li, t, t);
     }
 
     // 5. Insiders (their records are delivered with the misattributed ones).
-    if (this.model.insiders) this.insidersAct(t);
+    if (m.insiders) this.insidersAct(t);
 
     // 2–4. Behaviour, detection, false records, review (at the origin).
-    for (let k = 0; k < live; k++) {
-      const li = woken[k];
-      if (this.nextCand[li] === t) this.behave(li, t);
-    }
+    for (let k = 0; k < live; k++) this.behave(woken[k], t);
 
     // Records attributed to other agents, in a fixed order.
     if (this.messageCount > 0) this.deliverMessages(t);
@@ -443,14 +493,16 @@ export class Simulation {
     // Contacts of the newly listed: association penalty from tomorrow, social fear today.
     if (this.network) this.contactEffects(t);
 
-    // 10. Fear, ties, appeals.
+    // 10. Fear, ties, appeals, cure.
     if (this.fear) this.updateFear(t);
     if (this.cutCalendar) this.cutTies(t);
-    if (this.model.appeals) this.appeals(t);
-    if (this.model.insiders && this.newDisfavoredCount > 0) this.growDisfavoredPool();
+    if (m.appeals) this.appeals(t);
+    if (m.cure) this.cures(t);
+    if (m.insiders && this.newDisfavoredCount > 0) this.growDisfavoredPool();
 
     // 11. Observe.
     this.observe(t);
+    if (this.midTier && t === m.midDay) this.snapshotTiers(t);
 
     // Next wakes.
     for (let k = 0; k < this.touchedCount; k++) this.reschedule(this.touched[k], t);
@@ -462,28 +514,90 @@ export class Simulation {
     const cls = this.population.cls[i];
     const k1 = streamKey1(m.seed, i, Purpose.agent);
     const k2 = streamKey2(k1, m.seed);
+    const listedNow = this.until[li] > t;
+    // Rates that depend on being listed: redraw the clock from today when the state changed.
+    if (m.L2 === 2 && listedNow !== ((this.flags2[li] & CLOCK_LISTED) !== 0)) {
+      this.nextCand[li] = t + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), m.logNoEvent[cls * 2 + (listedNow ? 1 : 0)]);
+      this.flags2[li] ^= CLOCK_LISTED;
+    }
+    if (this.nextCand[li] !== t) return;
+    if (this.hasPresence) {
+      const arrive = arrivalDay(m, i, cls);
+      const stay = presentDays(m, cls);
+      if (t < arrive) {
+        this.nextCand[li] = arrive + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), m.logNoEvent[cls * m.L2 + (listedNow && m.L2 === 2 ? 1 : 0)]);
+        return;
+      }
+      if (t >= arrive + stay) {
+        this.nextCand[li] = NEVER;
+        return;
+      }
+    }
     const r = this.records;
     r.clear();
     const hh = this.population.householdOf;
-    this.nextCand[li] = sampleDay(
-      m,
-      this.counters,
-      i,
-      cls,
-      t,
-      k1,
-      k2,
-      this.rngN[li],
-      this.fear ? this.fearAt(li, t - 1) : 0,
-      m.exemptClass[cls] === 1,
-      this.until[li] > t ? this.dom[li] : -1,
-      hh && this.hhMask ? this.hhMask[hh[i]] : 0,
-      this.population.groupStart,
-      r,
-      this.sink,
-    );
+    r.i = i;
+    r.cls = cls;
+    r.listedState = m.L2 === 2 && listedNow ? 1 : 0;
+    r.fearYesterday = this.fear ? this.fearAt(li, t - 1) : 0;
+    r.exempt = m.exemptClass[cls] === 1;
+    r.ownBlockDomain = listedNow ? this.dom[li] : -1;
+    r.householdMask = hh && this.hhMask ? this.hhMask[hh[i]] : 0;
+    this.nextCand[li] = sampleDay(m, this.counters, t, k1, k2, this.rngN[li], this.population.groupStart, r, this.sink, this.rate);
     this.rngN[li] = r.n;
-    this.addRecords(this.touchIdx[li], li, r);
+    this.addRecords(this.touchIdx[li], li, r, t);
+  }
+
+  /** A contact rates agent r.i (peer ratings as a source). */
+  private rateEncounter(r: DayRecords, t: number, k1: number, k2: number, n0: number): number {
+    const m = this.model;
+    const rt = m.ratings;
+    const net = this.network;
+    if (!rt || !net) return n0;
+    let n = n0;
+    const i = r.i;
+    const li = i - this.from;
+    const { start, adj } = net;
+    let deg = 0;
+    for (let e = start[i]; e < start[i + 1]; e++) if (adj[e] >= 0) deg++;
+    if (deg === 0) return n;
+    let pick = Math.floor(uniform(k1, k2, n++) * deg);
+    let j = -1;
+    for (let e = start[i]; e < start[i + 1]; e++) {
+      if (adj[e] < 0) continue;
+      if (pick-- === 0) {
+        j = adj[e];
+        break;
+      }
+    }
+    const range = m.sMax - m.sMin;
+    const si = this.scoreAt(li, t - 1);
+    const sj = this.scoreAt(j - this.from, t - 1);
+    const g = m.classGroup[r.cls];
+    const lowBias = Math.max(0, 1 + (rt.statusBias * (m.s0 - si)) / range);
+    const highBias = Math.max(0, 1 + (rt.statusBias * (si - m.s0)) / range);
+    const pLow = Math.min(1, rt.low * rt.groupLowMult[g] * lowBias);
+    const pHigh = Math.min(1 - pLow, rt.high * highBias);
+    const weight = rt.raterWeight ? Math.max(0, (sj - m.sMin) / (m.s0 - m.sMin)) : 1;
+    const u = uniform(k1, k2, n++);
+    if (u < pLow) {
+      this.counters.ratingsLow[t * m.G + g]++;
+      if (!r.exempt) {
+        r.real += rt.lowPoints * weight;
+        if (rt.lowPoints < 0) r.penal = 1;
+      }
+    } else if (u < pLow + pHigh) {
+      this.counters.ratingsHigh[t * m.G + g]++;
+      if (!r.exempt) r.real += rt.highPoints * weight;
+    }
+    return n;
+  }
+
+  /** Real score of li at the end of day d, without changing its state (d ≥ scoreDay). */
+  private scoreAt(li: number, d: number): number {
+    if (this.isExempt(li)) return this.score[li];
+    const k = d - this.scoreDay[li];
+    return k > 0 ? drift(this.model, this.decay, this.score[li], k, this.listedContacts ? this.listedContacts[li] : 0) : this.score[li];
   }
 
   private message(target: number, b: number): void {
@@ -506,8 +620,9 @@ export class Simulation {
       this.slotStep7[slot] = 1;
       const r = this.records;
       r.clear();
-      keepRecord(this.model, this.counters, this.groupOf(li), t, b, false, this.isExempt(li), r);
-      this.addRecords(slot, li, r);
+      r.exempt = this.isExempt(li);
+      keepRecord(this.model, this.counters, this.groupOf(li), t, b, false, r);
+      this.addRecords(slot, li, r, t);
     }
   }
 
@@ -521,6 +636,7 @@ export class Simulation {
       let s = this.score[li] + this.slotReal[slot] - m.association * lc;
       s = m.s0 + (1 - m.rho) * (s - m.s0);
       this.score[li] = s < m.sMin ? m.sMin : s > m.sMax ? m.sMax : s;
+      if (this.perkDelta) this.setPerk(li, t, this.score[li] >= (m.perkAbove as number));
     }
     let h = this.shadow[li] + this.slotShadow[slot] - m.association * lh;
     h = m.s0 + (1 - m.rho) * (h - m.s0);
@@ -553,6 +669,22 @@ export class Simulation {
       }
     }
     this.syncStatus(li, t);
+    this.armCure(li, t);
+  }
+
+  /** Draws a cure day when the agent becomes listed in either world; disarms when in neither. */
+  private armCure(li: number, t: number): void {
+    const cure = this.model.cure;
+    if (!cure || !this.cureDay) return;
+    const any = this.until[li] > t || this.shadowUntil[li] > t;
+    const armed = (this.flags2[li] & CURE_ARMED) !== 0;
+    if (any && !armed) {
+      const i = this.from + li;
+      const k1 = streamKey1(this.model.seed, i, Purpose.agent);
+      const k2 = streamKey2(k1, this.model.seed);
+      this.cureDay[li] = t + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), cure.logKeep);
+      this.flags2[li] |= CURE_ARMED;
+    } else if (!any && armed) this.flags2[li] &= ~CURE_ARMED;
   }
 
   private startListing(li: number, t: number, until: number, domain: number): void {
@@ -731,7 +863,7 @@ export class Simulation {
         else c.overturnedRightful[t * m.G + g]++;
         this.advance(li, t);
         this.endListing(li, t, t + 1);
-        this.score[li] = this.isExempt(li) ? m.s0 : this.shadow[li];
+        if (!this.isExempt(li)) this.setScore(li, this.shadow[li], t);
       } else {
         fileDay[li] = t + 1 + geometricGap(uniformPositive(k1, k2, n++), Math.log1p(-ap.fileRate));
       }
@@ -742,6 +874,36 @@ export class Simulation {
       this.queueSince.copyWithin(0, this.queueHead, this.queueTail);
       this.queueTail -= this.queueHead;
       this.queueHead = 0;
+    }
+  }
+
+  /** Sets the real score at day t (scoreDay must be t), keeping perk bookkeeping. */
+  private setScore(li: number, s: number, t: number): void {
+    this.score[li] = s;
+    if (this.perkDelta) this.setPerk(li, t, s >= (this.model.perkAbove as number));
+  }
+
+  /** Cure (step 10): a listed agent pays or repairs; both its listings end. */
+  private cures(t: number): void {
+    const cure = this.model.cure;
+    const cureDay = this.cureDay;
+    if (!cure || !cureDay) return;
+    const touchedNow = this.touchedCount;
+    for (let k = 0; k < touchedNow; k++) {
+      const li = this.touched[k];
+      if (cureDay[li] !== t || !(this.flags2[li] & CURE_ARMED)) continue;
+      const listed = this.until[li] > t;
+      const shadowListed = this.shadowUntil[li] > t;
+      if (!listed && !shadowListed) continue;
+      this.counters.cured[t * this.model.G + this.groupOf(li)]++;
+      this.advance(li, t);
+      if (listed) this.endListing(li, t, t + 1);
+      if (shadowListed) this.endShadowListing(li, t, t + 1);
+      if (cure.resetScore) {
+        if (!this.isExempt(li)) this.setScore(li, this.model.s0, t);
+        this.shadow[li] = this.model.s0;
+      }
+      this.flags2[li] &= ~CURE_ARMED;
     }
   }
 
@@ -824,10 +986,26 @@ export class Simulation {
     }
   }
 
+  /** Tier of every agent at the end of mid-run day t (for mobility), read without changing state. */
+  private snapshotTiers(t: number): void {
+    const mid = this.midTier as Int8Array;
+    for (let li = 0; li < this.n; li++) mid[li] = tierOf(this.model, Math.fround(this.scoreAt(li, t)));
+  }
+
   private reschedule(li: number, t: number): void {
     const m = this.model;
-    let w = this.nextCand[li];
     const listed = this.until[li] > t;
+    if (this.flags2[li] & CURE_ARMED && !listed && !(this.shadowUntil[li] > t)) this.flags2[li] &= ~CURE_ARMED;
+    if (m.L2 === 2 && listed !== ((this.flags2[li] & CLOCK_LISTED) !== 0)) {
+      // Rates change from tomorrow: redraw the candidate clock from t + 1.
+      const i = this.from + li;
+      const k1 = streamKey1(m.seed, i, Purpose.agent);
+      const k2 = streamKey2(k1, m.seed);
+      const cls = this.population.cls[i];
+      this.nextCand[li] = t + 1 + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), m.logNoEvent[cls * 2 + (listed ? 1 : 0)]);
+      this.flags2[li] ^= CLOCK_LISTED;
+    }
+    let w = this.nextCand[li];
     if (listed) {
       if (this.until[li] < w) w = this.until[li];
     } else if (!this.isExempt(li) && this.canCross) {
@@ -841,6 +1019,7 @@ export class Simulation {
       if (x < w) w = x;
     }
     if (this.fileDay && listed && !(this.flags[li] & WAITING) && this.fileDay[li] > t && this.fileDay[li] < w) w = this.fileDay[li];
+    if (this.cureDay && this.flags2[li] & CURE_ARMED && this.cureDay[li] > t && this.cureDay[li] < w) w = this.cureDay[li];
     if (w <= t) w = t + 1;
     if (w >= m.days) {
       this.wake[li] = NEVER;
@@ -873,16 +1052,22 @@ export class Simulation {
       c.scoreHistogram[g * SCORE_BINS + binOf(s, m.sMin, range)]++;
       c.shadowScoreHistogram[g * SCORE_BINS + binOf(h, m.sMin, range)]++;
       if (T > 0) {
-        let tier = -1;
-        for (let x = 0; x < T; x++) if (s >= m.tierMins[x]) tier = x;
+        const tier = tierOf(m, s);
         if (tier >= 0) c.tierCounts[g * T + tier]++;
+        const before = this.midTier ? this.midTier[li] : -1;
+        if (tier >= 0 && before >= 0) c.tierTransitions[(g * T + before) * T + tier]++;
+      }
+      if (m.breach && this.keptBeforeBreach && this.falseBeforeBreach) {
+        const k1 = streamKey1(m.seed, this.from + li, Purpose.breach);
+        if (uniform(k1, streamKey2(k1, m.seed), 0) < m.breach.share) {
+          c.exposedPeople[g]++;
+          c.exposedRecords[g] += this.keptBeforeBreach[li];
+          c.exposedFalseRecords[g] += this.falseBeforeBreach[li];
+        }
       }
     }
-  }
-
-  /** Current day (for progress). */
-  get currentDay(): number {
-    return this.day;
+    if (this.perkDelta) integrate(this.perkDelta, c.perkHolders, m.days, m.G);
+    if (this.network) tieMoments(this.network, this.score, c.tieScoreMoments);
   }
 
   /** Typed-array bytes held by this simulation (state, network, calendars). */
@@ -899,6 +1084,7 @@ export class Simulation {
       this.wake,
       this.rngN,
       this.flags,
+      this.flags2,
       this.dom,
       this.touchIdx,
       this.fear,
@@ -906,8 +1092,12 @@ export class Simulation {
       this.listedContacts,
       this.shadowListedContacts,
       this.fileDay,
+      this.cureDay,
       this.hhCount,
       this.hhMask,
+      this.keptBeforeBreach,
+      this.falseBeforeBreach,
+      this.midTier,
       this.population.cls,
       this.population.householdOf,
       this.population.householdStart,
@@ -916,6 +1106,36 @@ export class Simulation {
     ];
     for (const a of arrays) if (a) total += a.byteLength;
     return total;
+  }
+}
+
+/** Daily state from per-day deltas: into[t·G + g] = Σ_{τ ≤ t} delta[τ·G + g]. */
+export function integrate(delta: Float64Array, into: Float64Array, days: number, G: number): void {
+  for (let g = 0; g < G; g++) {
+    let x = 0;
+    for (let t = 0; t < days; t++) {
+      x += delta[t * G + g];
+      into[t * G + g] = x;
+    }
+  }
+}
+
+/** Moments of the final scores at the two ends of every remaining tie (each tie once). */
+function tieMoments(net: Network, score: Float32Array, out: Float64Array): void {
+  const { start, adj } = net;
+  for (let i = 0; i + 1 < start.length; i++) {
+    for (let e = start[i]; e < start[i + 1]; e++) {
+      const j = adj[e];
+      if (j <= i) continue; // cut (negative) or counted from the other end
+      const x = score[i];
+      const y = score[j];
+      out[0] += x;
+      out[1] += y;
+      out[2] += x * x;
+      out[3] += y * y;
+      out[4] += x * y;
+      out[5]++;
+    }
   }
 }
 

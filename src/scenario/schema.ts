@@ -23,6 +23,8 @@ export const Segment = z
   .object({
     name,
     share: share.describe("share of the population in this segment; shares sum to 1"),
+    kind: z.enum(["person", "firm"]).default("person").describe("firms have no household and no contacts"),
+    presentDays: z.number().int().min(1).optional().describe("days each agent of the segment is present (a window at a random start); default: the whole run"),
   })
   .strict();
 
@@ -54,7 +56,7 @@ export const Population = z
       .array(Segment)
       .min(1)
       .max(8)
-      .default([{ name: "resident", share: 1 }]),
+      .default([{ name: "resident", share: 1, kind: "person" }]),
     households: Households.nullable().default(null),
     network: Network.nullable().default(null),
   })
@@ -79,6 +81,8 @@ export const Source = z
     detect: numberMap(probability).default({}).describe("probability this source records an occurrence, per behaviour"),
     falseRate: numberMap(probability).default({}).describe("false records per agent-day, per behaviour"),
     groupFalseMult: numberMap(nonNegative).default({}).describe("multiplier of false-record rates per group (default 1)"),
+    listedDetectMult: nonNegative.default(1).describe("detection multiplier while the agent is listed (inspections)"),
+    listedFalseMult: nonNegative.default(1).describe("false-record multiplier while the agent is listed"),
   })
   .strict();
 
@@ -103,12 +107,20 @@ export const Scoring = z
   })
   .strict();
 
+export const Cure = z
+  .object({
+    rate: probability.describe("daily probability that a listed agent pays or repairs and is removed"),
+    score: z.enum(["start", "keep"]).default("start").describe("start: the score returns to s0 on cure; keep: it stays"),
+  })
+  .strict();
+
 export const Listing = z
   .object({
     enterBelow: z.number().default(950).describe("a score below this lists the agent"),
     days: days.default(180).describe("length of a listing"),
     direct: numberMap(z.number().int().min(1)).default({}).describe("a kept record of this behaviour lists for this many days"),
     joint: z.boolean().default(true).describe("true: a listed agent is under every restriction; false: only its listing's domain"),
+    cure: Cure.nullable().default(null),
   })
   .strict();
 
@@ -151,6 +163,41 @@ export const Insiders = z
     targets: z.number().int().min(1).default(3),
     everyDays: days.default(30),
     behaviour: name.describe("the behaviour insiders record falsely"),
+  })
+  .strict();
+
+export const Perks = z
+  .object({
+    above: z.number().describe("agents with a score at or above this hold the perks (red list)"),
+    name: z.string().default("perks"),
+  })
+  .strict();
+
+export const Breach = z
+  .object({
+    day: z.number().int().min(0).describe("day the records are exposed"),
+    share: probability.describe("share of people whose whole file is exposed"),
+  })
+  .strict();
+
+export const Vote = z
+  .object({
+    threshold: probability.default(0.5).describe("share of votes a rule needs to be adopted"),
+    support: numberMap(probability).default({}).describe("share of citizens who vote to penalise or reward each behaviour"),
+    groupSupport: z.record(name, numberMap(probability)).default({}).describe("support per group, overriding `support`"),
+  })
+  .strict();
+
+export const Ratings = z
+  .object({
+    encounterRate: probability.describe("daily probability an agent is rated by one of its contacts"),
+    low: probability.default(0.1).describe("probability a rating is low"),
+    high: probability.default(0.3).describe("probability a rating is high"),
+    lowPoints: z.number().default(-10),
+    highPoints: z.number().default(5),
+    statusBias: nonNegative.default(0).describe("how much more raters favour high scorers: rates scale by 1 ± bias·(s − s0)/(max − min)"),
+    raterWeight: z.boolean().default(false).describe("a rating counts (score − min)/(s0 − min) times: high scorers' ratings count more"),
+    groupLowMult: numberMap(nonNegative).default({}).describe("multiplier of low ratings per rated agent's group (bias)"),
   })
   .strict();
 
@@ -201,6 +248,10 @@ export const Scenario = z
     appeals: Appeals.nullable().default(null),
     insiders: Insiders.nullable().default(null),
     exempt: Exempt.default(Exempt.parse({})),
+    perks: Perks.nullable().default(null),
+    breach: Breach.nullable().default(null),
+    vote: Vote.nullable().default(null),
+    ratings: Ratings.nullable().default(null),
   })
   .strict();
 

@@ -8,7 +8,7 @@
 import { type Counters, newCounters, SCORE_BINS } from "../../src/engine/counters.js";
 import { KIND, type Model } from "../../src/engine/model.js";
 import { buildNetwork } from "../../src/engine/network.js";
-import { buildPopulation } from "../../src/engine/population.js";
+import { arrivalDay, buildPopulation, presentDays } from "../../src/engine/population.js";
 
 /** sfc32: a small, well-tested generator, unrelated to the engines' counter-based streams. */
 export function sfc32(seed: number): () => number {
@@ -52,6 +52,11 @@ interface Agent {
   hasFalse: boolean;
   hasDisfavored: boolean;
   contacts: Set<number>;
+  arrive: number;
+  stay: number;
+  kept: number;
+  keptFalse: number;
+  midTier: number;
 }
 
 interface Day {
@@ -67,7 +72,7 @@ export function runOracle(m: Model, seed: number): Counters {
   const rand = sfc32(seed);
   const c = newCounters(m);
   const pop = buildPopulation(m);
-  const net = m.network ? buildNetwork(m, pop.groupStart) : null;
+  const net = m.network ? buildNetwork(m, pop) : null;
   const N = m.agents;
   const { G, B, D, days } = m;
   const agents: Agent[] = [];
@@ -94,9 +99,15 @@ export function runOracle(m: Model, seed: number): Counters {
       hasFalse: false,
       hasDisfavored: false,
       contacts,
+      arrive: arrivalDay(m, i, cls),
+      stay: presentDays(m, cls),
+      kept: 0,
+      keptFalse: 0,
+      midTier: -1,
     });
     c.agents[m.classGroup[cls]]++;
     c.classAgents[cls]++;
+    c.classAgentDays[cls] += presentDays(m, cls);
   }
   const householdMembers = new Map<number, number[]>();
   agents.forEach((a, i) => {
@@ -141,6 +152,10 @@ export function runOracle(m: Model, seed: number): Counters {
         c.recordsFalse[t * G + a.group]++;
         a.hasFalse = true;
       }
+      if (m.breach && t < m.breach.day) {
+        a.kept++;
+        if (!isTrue) a.keptFalse++;
+      }
       if (m.kind[b] === KIND.disfavored) a.hasDisfavored = true;
       if (a.exempt) return;
       const d = today[i];
@@ -169,10 +184,13 @@ export function runOracle(m: Model, seed: number): Counters {
       });
     }
 
-    // 2–4, 6
+    // 2–4, 6 (present agents only; rates may depend on being listed)
     for (let i = 0; i < N; i++) {
       const a = agents[i];
       const g = a.group;
+      if (t < a.arrive || t >= a.arrive + a.stay) continue;
+      const ls = m.L2 === 2 && listed(i, t) ? 1 : 0;
+      const row = (a.cls * m.L2 + ls) * m.M;
       for (let b = 0; b < B; b++) {
         const p = Math.min(1, m.pRaw[a.cls * B + b] * (1 - m.deter[b] * a.fear));
         if (!(rand() < p)) continue;
@@ -185,7 +203,7 @@ export function runOracle(m: Model, seed: number): Counters {
         }
         today[i].shadowPoints += m.points[b];
         today[i].shadowDirect = Math.max(today[i].shadowDirect, m.direct[b]);
-        if (!(rand() < m.detect[b])) continue;
+        if (!(rand() < m.detect[b * m.L2 + ls])) continue;
         const gs = pop.groupStart[g];
         const size = pop.groupStart[g + 1] - gs;
         if (rand() < m.misattribute[b] && size > 1) {
@@ -195,12 +213,41 @@ export function runOracle(m: Model, seed: number): Counters {
           else keep(j, b, false);
         } else keep(i, b, true);
       }
-      // false records, per source channel
+      // false records, per source channel; the rating channel
       for (let ch = B; ch < m.M; ch++) {
-        if (!(rand() < m.chanP[a.cls * m.M + ch])) continue;
+        if (!(rand() < m.chanP[row + ch])) continue;
         const b = m.chanBehaviour[ch];
+        if (b < 0) {
+          rateEncounter(i);
+          continue;
+        }
         if (rand() < m.review[b] && rand() < m.reviewCatch) c.recordsDiscarded[t * G + g]++;
         else keep(i, b, false);
+      }
+    }
+
+    function rateEncounter(i: number) {
+      const rt = m.ratings;
+      const a = agents[i];
+      if (!rt || a.contacts.size === 0) return;
+      const list = [...a.contacts].sort((x, y) => x - y);
+      const j = list[Math.floor(rand() * list.length)];
+      const range = m.sMax - m.sMin;
+      const si = a.score;
+      const sj = agents[j].score;
+      const pLow = Math.min(1, rt.low * rt.groupLowMult[a.group] * Math.max(0, 1 + (rt.statusBias * (m.s0 - si)) / range));
+      const pHigh = Math.min(1 - pLow, rt.high * Math.max(0, 1 + (rt.statusBias * (si - m.s0)) / range));
+      const weight = rt.raterWeight ? Math.max(0, (sj - m.sMin) / (m.s0 - m.sMin)) : 1;
+      const u = rand();
+      if (u < pLow) {
+        c.ratingsLow[t * G + a.group]++;
+        if (!a.exempt) {
+          today[i].points += rt.lowPoints * weight;
+          if (rt.lowPoints < 0) today[i].penal = true;
+        }
+      } else if (u < pLow + pHigh) {
+        c.ratingsHigh[t * G + a.group]++;
+        if (!a.exempt) today[i].points += rt.highPoints * weight;
       }
     }
 
@@ -294,6 +341,26 @@ export function runOracle(m: Model, seed: number): Counters {
         }
       }
     }
+    // 10. cure: each day listed (in either world), pay or repair with probability rate
+    if (m.cure) {
+      const cure = m.cure;
+      agents.forEach((a, i) => {
+        const isListed = listed(i, t);
+        const isShadow = a.shadowUntil > t;
+        if (!(isListed || isShadow) || !(rand() < cure.rate)) return;
+        c.cured[t * G + a.group]++;
+        if (isListed) {
+          endSpell(a, t);
+          a.until = t;
+        }
+        if (isShadow) a.shadowUntil = t;
+        if (cure.resetScore) {
+          if (!a.exempt) a.score = m.s0;
+          a.shadow = m.s0;
+        }
+      });
+    }
+
     agents.forEach((a, i) => {
       if (a.hasDisfavored && !inPool.has(i)) {
         inPool.add(i);
@@ -313,6 +380,8 @@ export function runOracle(m: Model, seed: number): Counters {
       }
       if (isShadow) c.shadowListed[at]++;
       if (a.waiting) c.waiting[at]++;
+      if (m.perkAbove !== null && a.score >= m.perkAbove) c.perkHolders[at]++;
+      if (t === m.midDay) a.midTier = tierOf(a.score);
       if (!isListed && a.household >= 0) {
         let mask = 0;
         for (const j of householdMembers.get(a.household) ?? []) if (listed(j, t) && m.spillDomain[agents[j].dom]) mask |= 1 << agents[j].dom;
@@ -335,6 +404,12 @@ export function runOracle(m: Model, seed: number): Counters {
     a.waiting = false;
   }
 
+  function tierOf(score: number) {
+    let tier = -1;
+    for (let x = 0; x < m.tierNames.length; x++) if (score >= m.tierMins[x]) tier = x;
+    return tier;
+  }
+
   // end of run
   const range = m.sMax - m.sMin;
   const bin = (s: number) => (range <= 0 ? 0 : Math.min(SCORE_BINS - 1, Math.max(0, Math.floor(((s - m.sMin) / range) * SCORE_BINS))));
@@ -347,9 +422,25 @@ export function runOracle(m: Model, seed: number): Counters {
     }
     c.scoreHistogram[a.group * SCORE_BINS + bin(a.score)]++;
     c.shadowScoreHistogram[a.group * SCORE_BINS + bin(a.shadow)]++;
-    let tier = -1;
-    for (let x = 0; x < T; x++) if (a.score >= m.tierMins[x]) tier = x;
+    const tier = tierOf(a.score);
     if (tier >= 0) c.tierCounts[a.group * T + tier]++;
+    if (tier >= 0 && a.midTier >= 0) c.tierTransitions[(a.group * T + a.midTier) * T + tier]++;
+    if (m.breach && rand() < m.breach.share) {
+      c.exposedPeople[a.group]++;
+      c.exposedRecords[a.group] += a.kept;
+      c.exposedFalseRecords[a.group] += a.keptFalse;
+    }
+    for (const j of a.contacts) {
+      if (j <= i) continue;
+      const x = a.score;
+      const y = agents[j].score;
+      c.tieScoreMoments[0] += x;
+      c.tieScoreMoments[1] += y;
+      c.tieScoreMoments[2] += x * x;
+      c.tieScoreMoments[3] += y * y;
+      c.tieScoreMoments[4] += x * y;
+      c.tieScoreMoments[5]++;
+    }
   });
   void D;
   return c;
