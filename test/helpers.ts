@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { resolveBase } from "../src/cli/scenario-arg.js";
 import { type Counters, countersArrays } from "../src/engine/counters.js";
 import { compileModel, type Model } from "../src/engine/model.js";
 import { parseScenario } from "../src/scenario/load.js";
@@ -9,7 +10,8 @@ export function scenarioFromYaml(text: string): Scenario {
 }
 
 export function preset(name: string): Scenario {
-  return parseScenario(readFileSync(new URL(`../presets/${name}.yaml`, import.meta.url), "utf8"), `${name}.yaml`).scenario;
+  const file = new URL(`../presets/${name}.yaml`, import.meta.url).pathname;
+  return parseScenario(readFileSync(file, "utf8"), file, { resolveBase }).scenario;
 }
 
 export function withChanges(s: Scenario, change: (s: Scenario) => void): Scenario {

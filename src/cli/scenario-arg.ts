@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { didYouMean, InputError } from "../scenario/errors.js";
@@ -43,8 +43,20 @@ export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; 
     }
   }
   if (statSync(file).isDirectory()) throw new InputError(file, [{ field: "", message: "is a folder; expected a scenario YAML file" }]);
-  const { scenario } = parseScenario(readFileSync(file, "utf8"), file);
+  const { scenario } = parseScenario(readFileSync(file, "utf8"), file, { resolveBase });
   return { scenario, file };
+}
+
+/** `extends:` names a preset, or a file relative to the scenario that extends it. */
+export function resolveBase(ref: string, from: string): { text: string; file: string } {
+  const relative = join(dirname(from), ref);
+  const preset = join(presetsDir, `${ref.replace(/\.ya?ml$/, "")}.yaml`);
+  const file = existsSync(relative) && statSync(relative).isFile() ? relative : existsSync(preset) ? preset : null;
+  if (!file) {
+    const guess = didYouMean(ref.replace(/\.ya?ml$/, ""), presetNames());
+    throw new InputError(from, [{ field: "extends", message: `no file ${relative} and no preset '${ref}'${guess ? ` (did you mean '${guess}'?)` : ""}` }]);
+  }
+  return { text: readFileSync(file, "utf8"), file };
 }
 
 /** Parses an integer flag strictly, with limits. */

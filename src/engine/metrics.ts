@@ -33,6 +33,14 @@ export interface GroupMetrics {
   overturnedWrongful: number;
   overturnedRightful: number;
   tiesCut: number;
+  cured: number;
+  perkHolders: number;
+  perkDays: number;
+  ratingsLow: number;
+  ratingsHigh: number;
+  exposedPeople: number;
+  exposedRecords: number;
+  exposedFalseRecords: number;
   meanScore: number;
   tierShares: Record<string, number>;
   chilling: Record<string, number | null>;
@@ -67,6 +75,19 @@ export interface Summary {
     meanOpenWrongfulListingDays: number | null;
   };
   scoreHistogram: { min: number; max: number; counts: number[] };
+  /** Share of all perk-days held by each group (null without perks). */
+  perks: { name: string; above: number; shareOfPerkDays: Record<string, number | null> } | null;
+  /** Tier at mid-run (rows) → tier at the end (columns), counts over all groups. */
+  mobility: {
+    midDay: number;
+    tiers: string[];
+    transitions: number[][];
+    /** Of those in the two lowest tiers at mid-run, the share in a higher tier at the end. */
+    climbedFromBottomTwo: number | null;
+  } | null;
+  /** Pearson correlation of final scores across remaining ties (null without a network). */
+  tieScoreCorrelation: number | null;
+  vote: Record<string, { yes: number; adopted: boolean }> | null;
 }
 
 export interface RunMeta {
@@ -86,12 +107,12 @@ function sumDays(a: Float64Array, G: number, g: number | null, days: number): nu
   return s;
 }
 
-/** Expected occurrences of each behaviour without any system, per group: Σ pBase over agent-days. */
+/** Expected occurrences of each behaviour without any system, per group: Σ pBase over agent-days present. */
 export function expectedOccurrences(model: Model, c: Counters): Float64Array {
   const out = new Float64Array(model.G * model.B);
   for (let k = 0; k < model.C; k++) {
     const g = model.classGroup[k];
-    for (let b = 0; b < model.B; b++) out[g * model.B + b] += c.classAgents[k] * model.days * model.pBase[k * model.B + b];
+    for (let b = 0; b < model.B; b++) out[g * model.B + b] += c.classAgentDays[k] * model.pBase[k * model.B + b];
   }
   return out;
 }
@@ -196,6 +217,14 @@ function groupMetrics(model: Model, c: Counters, g: number | null, expected: Flo
     overturnedWrongful: sumDays(c.overturnedWrongful, G, g, days),
     overturnedRightful: sumDays(c.overturnedRightful, G, g, days),
     tiesCut: sumDays(c.tiesCut, G, g, days),
+    cured: sumDays(c.cured, G, g, days),
+    perkHolders: at(c.perkHolders),
+    perkDays: sumDays(c.perkHolders, G, g, days),
+    ratingsLow: sumDays(c.ratingsLow, G, g, days),
+    ratingsHigh: sumDays(c.ratingsHigh, G, g, days),
+    exposedPeople: pick(c.exposedPeople),
+    exposedRecords: pick(c.exposedRecords),
+    exposedFalseRecords: pick(c.exposedFalseRecords),
     meanScore: scoreN > 0 ? scoreSum / scoreN : model.s0,
     tierShares,
     chilling,
@@ -284,7 +313,48 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
       meanOpenWrongfulListingDays: open > 0 ? openDays / open : null,
     },
     scoreHistogram: { min: model.sMin, max: model.sMax, counts: coarse },
+    perks:
+      model.perkAbove === null
+        ? null
+        : {
+            name: "perks",
+            above: model.perkAbove,
+            shareOfPerkDays: Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, total.perkDays > 0 ? v.perkDays / total.perkDays : null])),
+          },
+    mobility: mobility(model, c),
+    tieScoreCorrelation: tieCorrelation(c.tieScoreMoments),
+    vote: model.vote
+      ? Object.fromEntries(
+          model.behaviours.map((b, k) => [b, { yes: (model.vote as { yes: number[] }).yes[k], adopted: (model.vote as { adopted: boolean[] }).adopted[k] }]),
+        )
+      : null,
   };
+}
+
+function mobility(model: Model, c: Counters): Summary["mobility"] {
+  const T = model.tierNames.length;
+  if (T === 0) return null;
+  const transitions = Array.from({ length: T }, () => new Array(T).fill(0));
+  for (let g = 0; g < model.G; g++) for (let a = 0; a < T; a++) for (let b = 0; b < T; b++) transitions[a][b] += c.tierTransitions[(g * T + a) * T + b];
+  let bottom = 0;
+  let climbed = 0;
+  for (let a = 0; a < Math.min(2, T); a++) {
+    for (let b = 0; b < T; b++) {
+      bottom += transitions[a][b];
+      if (b >= 2) climbed += transitions[a][b];
+    }
+  }
+  return { midDay: model.midDay, tiers: model.tierNames, transitions, climbedFromBottomTwo: T > 2 && bottom > 0 ? climbed / bottom : null };
+}
+
+/** Assortativity of scores: correlation over ties, each tie counted in both directions. */
+function tieCorrelation(mo: Float64Array): number | null {
+  const n = mo[5];
+  if (n < 2) return null;
+  const mean = (mo[0] + mo[1]) / (2 * n);
+  const variance = (mo[2] + mo[3]) / (2 * n) - mean * mean;
+  if (variance <= 1e-12 * Math.max(1, mean * mean)) return null;
+  return (mo[4] / n - mean * mean) / variance;
 }
 
 /** Column names of the daily table, in order. */

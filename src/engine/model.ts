@@ -161,7 +161,9 @@ export function compileModel(s: Scenario): Model {
   const review = new Float64Array(B);
   const detect = new Float64Array(B * L2);
   const deter = new Float64Array(B);
-  const floor = s.fear && s.transparency === "opaque" ? s.fear.perceivedSurveillance : 0;
+  // Perceived surveillance sets a floor on fear under either rule; what transparency
+  // changes is which behaviours fear reaches (deter below).
+  const floor = s.fear ? s.fear.perceivedSurveillance : 0;
 
   behaviours.forEach((name, b) => {
     const beh = s.behaviours[name];

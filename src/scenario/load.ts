@@ -52,8 +52,44 @@ export interface Loaded {
   source: SourceMap | undefined;
 }
 
+/** Finds the text of a scenario named by `extends` (a preset name or a path relative to `from`). */
+export type BaseResolver = (ref: string, from: string) => { text: string; file: string };
+
+export interface LoadOptions {
+  resolveBase?: BaseResolver;
+}
+
+/** Plain objects merge key by key; anything else (lists, numbers, null) in `over` replaces. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (!isObject(base) || !isObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  return out;
+}
+
 /** Parse and validate scenario text. Throws InputError naming file, line and field. */
-export function parseScenario(text: string, file = "<scenario>"): Loaded {
+export function parseScenario(text: string, file = "<scenario>", options: LoadOptions = {}): Loaded {
+  const { data, source } = parseYaml(text, file);
+  return validateScenario(resolveExtends(data, file, source, options, 0), file, source);
+}
+
+/** A scenario with `extends: base` is the base (itself validated first) with this file's fields merged over it. */
+function resolveExtends(data: Record<string, unknown>, file: string, source: SourceMap, options: LoadOptions, depth: number): Record<string, unknown> {
+  if (!("extends" in data)) return data;
+  const { extends: ref, ...rest } = data;
+  const at = source.locate(["extends"]);
+  if (typeof ref !== "string") throw new InputError(file, [{ field: "extends", message: "expected the name of a preset or a path to a scenario file", ...at }]);
+  if (!options.resolveBase) throw new InputError(file, [{ field: "extends", message: "cannot load a base scenario here", ...at }]);
+  if (depth > 8) throw new InputError(file, [{ field: "extends", message: "more than 8 levels of extends (a cycle?)", ...at }]);
+  const base = options.resolveBase(ref, file);
+  const parsed = parseYaml(base.text, base.file);
+  const baseData = resolveExtends(parsed.data, base.file, parsed.source, options, depth + 1);
+  validateScenario(baseData, base.file, parsed.source); // the base must stand on its own
+  return deepMerge(baseData, rest) as Record<string, unknown>;
+}
+
+function parseYaml(text: string, file: string): { data: Record<string, unknown>; source: SourceMap } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -75,8 +111,7 @@ export function parseScenario(text: string, file = "<scenario>"): Loaded {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new InputError(file, [{ field: "", message: "expected a mapping of scenario fields (name, population, behaviours, ...)", line: 1, column: 1 }]);
   }
-  const source = new SourceMap(doc, lines);
-  return validateScenario(data, file, source);
+  return { data: data as Record<string, unknown>, source: new SourceMap(doc, lines) };
 }
 
 /** Validate an already-parsed object (from YAML, JSON, or the lab's editor). */

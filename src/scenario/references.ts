@@ -79,6 +79,29 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
     problems.push({ path: ["insiders", "behaviour"], message: unknownName("behaviour", s.insiders.behaviour, behaviours) });
   }
 
+  s.population.segments.forEach((seg, i) => {
+    if (seg.presentDays !== undefined && seg.presentDays > s.days) {
+      problems.push({ path: ["population", "segments", i, "presentDays"], message: `expected at most the run's ${s.days} days, got ${seg.presentDays}` });
+    }
+  });
+  if (s.population.segments.every((seg) => seg.kind === "firm") && (s.population.households || s.population.network)) {
+    problems.push({ path: ["population", "segments"], message: "households and a network need at least one segment of persons (kind: person)" });
+  }
+  if (s.ratings && !s.population.network) {
+    problems.push({ path: ["ratings"], message: "peer ratings need a contact network (population.network): raters are contacts" });
+  }
+  if (s.ratings) keysIn(["ratings", "groupLowMult"], s.ratings.groupLowMult, groups, "group");
+  if (s.breach && s.breach.day >= s.days) {
+    problems.push({ path: ["breach", "day"], message: `expected a day before the end of the run (0 to ${s.days - 1}), got ${s.breach.day}` });
+  }
+  if (s.vote) {
+    keysIn(["vote", "support"], s.vote.support, behaviours, "behaviour");
+    for (const [g, m] of Object.entries(s.vote.groupSupport)) {
+      if (!groups.includes(g)) problems.push({ path: ["vote", "groupSupport"], key: g, message: unknownName("group", g, groups) });
+      else keysIn(["vote", "groupSupport", g], m, behaviours, "behaviour");
+    }
+  }
+
   const sc = s.scoring;
   if (!(sc.min <= sc.start && sc.start <= sc.max)) {
     problems.push({ path: ["scoring", "start"], message: `expected min ≤ start ≤ max, got min ${sc.min}, start ${sc.start}, max ${sc.max}` });
