@@ -49,6 +49,26 @@ export function summaryTable(s: Summary): string {
   }
   if (a.wrongfulListingsEnded > 0)
     lines.push(`wrongful listings that ended lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays})`);
+  if (s.perks)
+    lines.push(
+      `perks (score ≥ ${s.perks.above}): share of perk-days ${Object.entries(s.perks.shareOfPerkDays)
+        .map(([g, v]) => `${g} ${fmtShare(v)}`)
+        .join(", ")}`,
+    );
+  if (s.total.cured > 0) lines.push(`cured (paid or repaired, removed from the list): ${fmtInt(s.total.cured)}`);
+  if (s.total.exposedPeople > 0)
+    lines.push(
+      `breach: ${fmtInt(s.total.exposedPeople)} people exposed, ${fmtInt(s.total.exposedRecords)} records (${fmtInt(s.total.exposedFalseRecords)} false)`,
+    );
+  if (s.vote)
+    lines.push(
+      `vote: ${Object.entries(s.vote)
+        .map(([b, v]) => `${b} ${fmtShare(v.yes)} ${v.adopted ? "adopted" : "rejected"}`)
+        .join(", ")}`,
+    );
+  if (s.tieScoreCorrelation !== null) lines.push(`score correlation across ties ${s.tieScoreCorrelation.toFixed(3)}; ties cut ${fmtInt(s.total.tiesCut)}`);
+  if (s.mobility && s.mobility.climbedFromBottomTwo !== null)
+    lines.push(`of those in the two lowest tiers at day ${s.mobility.midDay}, ${fmtShare(s.mobility.climbedFromBottomTwo)} were higher at the end`);
   lines.push(
     `score Gini ${s.scoreGini.toFixed(4)}${
       Object.keys(s.tierShares).length

@@ -115,7 +115,8 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       deltas.perk[t * G + g] += perk ? 1 : -1;
     };
 
-    let t = nextCand;
+    // a start below the threshold lists on day 0
+    let t = canCross ? Math.min(nextCand, crossing(m, decay, m.s0, -1, 0)) : nextCand;
     while (t < days) {
       if (!midDone && t > m.midDay) {
         midTier = tierOf(m, exempt ? score : Math.fround(drift(m, decay, score, m.midDay - sDay, 0)));

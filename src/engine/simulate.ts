@@ -211,8 +211,11 @@ export class Simulation {
       const first = geometricGap(uniformPositive(k1, k2, 0), model.logNoEvent[k * model.L2]);
       this.rngN[li] = 1;
       this.nextCand[li] = first;
-      this.wake[li] = first < model.days ? first : NEVER;
-      if (first < model.days) this.calendar.push(first, li);
+      // a start below the threshold lists on day 0
+      let wake = first;
+      if (this.canCross && crossing(model, this.decay, model.s0, -1, 0) < wake) wake = crossing(model, this.decay, model.s0, -1, 0);
+      this.wake[li] = wake < model.days ? wake : NEVER;
+      if (wake < model.days) this.calendar.push(wake, li);
       if (perkAtStart && this.perkDelta) {
         this.flags2[li] |= PERK;
         this.perkDelta[g]++;
