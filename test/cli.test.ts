@@ -122,7 +122,7 @@ describe("credsim run", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("listed (last day)");
     const out = join(dir, "out/good");
-    expect(readdirSync(out).sort()).toEqual(["credsim.duckdb", "daily.parquet", "scenario.yaml", "summary.json"]);
+    expect(readdirSync(out).sort()).toEqual(["credsim.duckdb", "daily.parquet", "report.html", "scenario.yaml", "summary.json"]);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     for (const k of ["agents", "days", "seed", "scenarioHash", "credsimVersion", "ratios", "chilling", "deterrence"]) expect(summary).toHaveProperty(k);
     for (const k of [

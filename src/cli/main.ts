@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "../scenario/errors.js";
 import { credsimVersion } from "../store/version.js";
 import { presetsCommand } from "./presets.js";
+import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
 import { schemaCommand } from "./schema.js";
 import { validateCommand } from "./validate.js";
@@ -45,7 +46,16 @@ program
   .option("--threads <n>", "worker threads (results are identical for any number)", "1")
   .option("--quiet", "print nothing")
   .option("--json", "print summary.json instead of the table")
+  .option("--no-report", "do not write report.html")
   .action((scenario, flags) => runCommand(scenario, flags));
+
+program
+  .command("report")
+  .description("write report.html (and PNG charts) for a run folder")
+  .argument("<run>", "a run folder written by `credsim run`")
+  .option("--png <dir>", "also write each chart as a PNG into this folder")
+  .option("--quiet", "print nothing")
+  .action((run, flags) => reportCommand(run, flags));
 
 program
   .command("validate")

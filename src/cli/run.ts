@@ -1,6 +1,7 @@
 import { totalmem } from "node:os";
 import { estimateMemory, largestFitting } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
+import { buildReport, runDataFromTables } from "../report/write.js";
 import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -17,6 +18,7 @@ export interface RunFlags {
   threads?: string;
   quiet?: boolean;
   json?: boolean;
+  report?: boolean;
 }
 
 /** Scenario from a file or preset with the command-line overrides applied and checked. */
@@ -57,11 +59,12 @@ export async function runCommand(arg: string | undefined, flags: RunFlags): Prom
   const bar = showProgress ? progressBar(`${scenario.name}: ${fmtInt(scenario.population.agents)} agents × ${scenario.days} days`) : null;
   const result = await execute(scenario, { threads, onProgress: bar?.update });
   bar?.end();
-  await writeRunFolder(out, {
-    scenarioYaml: resolvedScenarioYaml(scenario, { version: result.summary.credsimVersion, hash: result.hash, seed: scenario.seed }),
-    summary: result.summary,
-    tables: result.tables,
-  });
+  const scenarioYaml = resolvedScenarioYaml(scenario, { version: result.summary.credsimVersion, hash: result.hash, seed: scenario.seed });
+  const extra: Record<string, string> = {};
+  if (flags.report !== false) {
+    extra["report.html"] = buildReport(runDataFromTables(result.summary, result.tables, scenario.title ?? scenario.name), scenarioYaml).html;
+  }
+  await writeRunFolder(out, { scenarioYaml, summary: result.summary, tables: result.tables, extra });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     return;

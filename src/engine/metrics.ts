@@ -73,6 +73,8 @@ export interface Summary {
     medianWrongfulListingDays: number | null;
     wrongfulListingsOpenAtEnd: number;
     meanOpenWrongfulListingDays: number | null;
+    /** Durations of wrongful listings that ended, in bins of 7 days (from inclusive, to exclusive). */
+    wrongfulListingDurations: { from: number; to: number; count: number }[];
   };
   scoreHistogram: { min: number; max: number; counts: number[] };
   /** Share of all perk-days held by each group (null without perks). */
@@ -311,6 +313,7 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
       medianWrongfulListingDays: median,
       wrongfulListingsOpenAtEnd: open,
       meanOpenWrongfulListingDays: open > 0 ? openDays / open : null,
+      wrongfulListingDurations: durationBins(c.wrongfulSpellHistogram, 7),
     },
     scoreHistogram: { min: model.sMin, max: model.sMax, counts: coarse },
     perks:
@@ -329,6 +332,18 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
         )
       : null,
   };
+}
+
+function durationBins(hist: Float64Array, width: number): { from: number; to: number; count: number }[] {
+  const out: { from: number; to: number; count: number }[] = [];
+  let last = -1;
+  for (let d = 0; d < hist.length; d++) if (hist[d] > 0) last = d;
+  for (let from = 0; from <= last; from += width) {
+    let count = 0;
+    for (let d = from; d < Math.min(from + width, hist.length); d++) count += hist[d];
+    out.push({ from, to: from + width, count });
+  }
+  return out;
 }
 
 function mobility(model: Model, c: Counters): Summary["mobility"] {

@@ -1,0 +1,404 @@
+import * as Plot from "@observablehq/plot";
+import type { Summary } from "../engine/metrics.js";
+
+// The charts of a run, one function each, as Observable Plot SVG. They take the
+// `document` to draw into (linkedom's in Node, the page's in the lab), so the
+// report and the lab share them. Every chart has a one-sentence caption that says
+// what to read from it.
+
+export interface DailyPoint {
+  day: number;
+  group: string;
+  agents: number;
+  listed: number;
+  listed_wrongfully: number;
+  shadow_listed: number;
+  spillover: number;
+  queue_length: number;
+  ties_cut: number;
+  appeals_filed: number;
+  overturned: number;
+}
+
+export interface BehaviourPoint {
+  group: string;
+  behaviour: string;
+  kind: string;
+  occurrences: number;
+  expected_without_system: number;
+}
+
+export interface RunData {
+  summary: Summary;
+  daily: DailyPoint[];
+  behaviours: BehaviourPoint[];
+  title: string;
+}
+
+export interface Chart {
+  id: string;
+  title: string;
+  caption: string;
+  svg: string;
+}
+
+const WIDTH = 680;
+const HEIGHT = 280;
+const style = { fontSize: "12px", fontFamily: "DejaVu Sans, system-ui, sans-serif", background: "white", color: "#222" };
+
+type Doc = Document;
+
+/** A legend drawn inside the SVG (Plot's own legends are HTML, which PNG export cannot render). */
+function legend(items: [string, string][], options: { fx?: string; dy?: number } = {}): Plot.Markish[] {
+  const dy = options.dy ?? -18;
+  let dx = 6;
+  return items.flatMap(([label, color]) => {
+    const at = dx;
+    dx += 26 + label.length * 6.6;
+    const data = [{ label, fx: options.fx }];
+    const fx = options.fx !== undefined ? "fx" : undefined;
+    return [
+      Plot.dot(data, { frameAnchor: "top-left", dx: at, dy, fill: color, r: 5, fx }),
+      Plot.text(data, { frameAnchor: "top-left", dx: at + 10, dy, text: "label", textAnchor: "start", fontSize: 11, fx }),
+    ];
+  });
+}
+
+const PALETTE = ["#4c78a8", "#e45756", "#b279a2", "#f58518", "#72b7b2", "#54a24b", "#eeca3b", "#9d755d"];
+
+function svgOf(node: Element): string {
+  let s = node.outerHTML;
+  if (!s.includes('xmlns="http://www.w3.org/2000/svg"')) s = s.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+  return s;
+}
+
+/** Totals over groups, per day. */
+function totals(daily: DailyPoint[]): { day: number; listed: number; wrongful: number; shadow: number; queue: number; tiesCut: number }[] {
+  const byDay = new Map<number, { day: number; listed: number; wrongful: number; shadow: number; queue: number; tiesCut: number }>();
+  for (const d of daily) {
+    const t = byDay.get(d.day) ?? { day: d.day, listed: 0, wrongful: 0, shadow: 0, queue: 0, tiesCut: 0 };
+    t.listed += d.listed;
+    t.wrongful += d.listed_wrongfully;
+    t.shadow += d.shadow_listed;
+    t.queue += d.queue_length;
+    t.tiesCut += d.ties_cut;
+    byDay.set(d.day, t);
+  }
+  return [...byDay.values()].sort((a, b) => a.day - b.day);
+}
+
+export function listedOverTime(data: RunData, document: Doc): Chart {
+  const rows = data.daily.flatMap((d) => [
+    { day: d.day, group: d.group, part: "rightful", share: (d.listed - d.listed_wrongfully) / d.agents },
+    { day: d.day, group: d.group, part: "wrongful", share: d.listed_wrongfully / d.agents },
+  ]);
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    marginLeft: 56,
+    y: { label: "share of group listed", tickFormat: "%", grid: true },
+    x: { label: "day" },
+    fx: { label: null },
+    color: { domain: ["rightful", "wrongful"], range: ["#4c78a8", "#e45756"] },
+    marks: [
+      Plot.areaY(rows, { x: "day", y: "share", fill: "part", fx: "group", order: ["rightful", "wrongful"] }),
+      Plot.ruleY([0]),
+      // inside the first panel's top-left corner, which the data leaves empty
+      ...legend(
+        [
+          ["listed rightfully", "#4c78a8"],
+          ["listed wrongfully", "#e45756"],
+        ],
+        { fx: data.daily[0]?.group, dy: 8 },
+      ),
+    ],
+  });
+  return {
+    id: "listed",
+    title: "Listed over time, by group",
+    caption:
+      "Each panel is a group: the height is the share of the group on the list, and the red part is the share listed wrongfully (not listed under perfect information).",
+    svg: svgOf(svg),
+  };
+}
+
+export function precisionRecall(data: RunData, document: Doc): Chart {
+  const rows = totals(data.daily).flatMap((t) => [
+    { day: t.day, metric: "precision", value: t.listed > 0 ? (t.listed - t.wrongful) / t.listed : null },
+    { day: t.day, metric: "recall", value: t.shadow > 0 ? (t.listed - t.wrongful) / t.shadow : null },
+  ]);
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    y: { label: "share", domain: [0, 1], tickFormat: "%", grid: true },
+    x: { label: "day" },
+    marginTop: 30,
+    color: { domain: ["precision", "recall"], range: ["#4c78a8", "#f58518"] },
+    marks: [
+      Plot.lineY(rows, { x: "day", y: "value", stroke: "metric", strokeWidth: 2 }),
+      ...legend([
+        ["precision", "#4c78a8"],
+        ["recall", "#f58518"],
+      ]),
+    ],
+  });
+  return {
+    id: "precision-recall",
+    title: "Precision and recall over time",
+    caption: "Precision is the share of the listed who would be listed under perfect information; recall is the share of those who would be listed that are.",
+    svg: svgOf(svg),
+  };
+}
+
+export function disparity(data: RunData, document: Doc): Chart {
+  const groups = Object.keys(data.summary.ratios);
+  const rows = groups.flatMap((g) => [
+    { group: g, ratio: "listing-rate ratio", value: data.summary.ratios[g].listedShare },
+    { group: g, ratio: "FPR ratio", value: data.summary.ratios[g].fpr },
+  ]);
+  const values = rows.map((r) => r.value).filter((v): v is number => v !== null);
+  const top = Math.max(1.5, ...values) * 1.1;
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    marginLeft: 120,
+    x: { label: `ratio to ${groups[0]}`, domain: [0, top], grid: true },
+    y: { label: null },
+    marginTop: 30,
+    color: { domain: ["listing-rate ratio", "FPR ratio"], range: ["#4c78a8", "#e45756"] },
+    symbol: { domain: ["listing-rate ratio", "FPR ratio"], range: ["circle", "diamond"] },
+    marks: [
+      ...legend([
+        ["listing-rate ratio", "#4c78a8"],
+        ["false-positive-rate ratio", "#e45756"],
+      ]),
+      Plot.rectX([{ x1: 0.8, x2: 1.25 }], { x1: "x1", x2: "x2", fill: "#ccc", fillOpacity: 0.4 }),
+      Plot.text([{ x: 1.025, label: "0.8–1.25 (four-fifths convention, not a legal test)" }], {
+        x: "x",
+        text: "label",
+        frameAnchor: "top",
+        dy: 6,
+        fontSize: 10,
+      }),
+      Plot.ruleX([1]),
+      Plot.dot(
+        rows.filter((r) => r.value !== null),
+        { x: "value", y: "group", fill: "ratio", r: 5, symbol: "ratio" },
+      ),
+    ],
+  });
+  return {
+    id: "disparity",
+    title: "Listing-rate and false-positive-rate ratios by group",
+    caption:
+      "Each group's listing rate and false-positive rate divided by the first group's; points outside the grey band are outside the 0.8–1.25 convention often used to flag disparity.",
+    svg: svgOf(svg),
+  };
+}
+
+export function sanctionDays(data: RunData, document: Doc): Chart {
+  const rows = Object.entries(data.summary.groups).flatMap(([g, m]) => [
+    { group: g, part: "rightful", days: m.rightfulSanctionDays / m.agents },
+    { group: g, part: "wrongful", days: m.wrongfulSanctionDays / m.agents },
+    { group: g, part: "spillover (household)", days: m.spilloverSanctionDays / m.agents },
+  ]);
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    marginLeft: 120,
+    x: { label: "sanction-days per person", grid: true },
+    y: { label: null },
+    marginTop: 30,
+    color: { domain: ["rightful", "wrongful", "spillover (household)"], range: ["#4c78a8", "#e45756", "#b279a2"] },
+    marks: [
+      Plot.barX(rows, { x: "days", y: "group", fill: "part" }),
+      Plot.ruleX([0]),
+      ...legend([
+        ["rightful", "#4c78a8"],
+        ["wrongful", "#e45756"],
+        ["spillover (household)", "#b279a2"],
+      ]),
+    ],
+  });
+  return {
+    id: "sanction-days",
+    title: "Sanction-days per person: rightful, wrongful, spillover",
+    caption:
+      "Days spent under sanction per person in each group, split into rightful listings, wrongful listings, and days relatives spent under a household restriction without being listed.",
+    svg: svgOf(svg),
+  };
+}
+
+export function chillingDeterrence(data: RunData, document: Doc): Chart {
+  const byBehaviour = new Map<string, { behaviour: string; kind: string; occ: number; exp: number }>();
+  for (const b of data.behaviours) {
+    const x = byBehaviour.get(b.behaviour) ?? { behaviour: b.behaviour, kind: b.kind, occ: 0, exp: 0 };
+    x.occ += b.occurrences;
+    x.exp += b.expected_without_system;
+    byBehaviour.set(b.behaviour, x);
+  }
+  const rows = [...byBehaviour.values()].map((x) => ({
+    behaviour: x.behaviour,
+    effect: x.kind === "violation" ? "deterrence (violation)" : `chilling (${x.kind})`,
+    value: x.exp > 0 ? 1 - x.occ / x.exp : 0,
+  }));
+  const effects = [...new Set(rows.map((r) => r.effect))];
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: Math.max(HEIGHT, 40 + rows.length * 26),
+    style,
+    marginLeft: 170,
+    x: { label: "reduction below the no-system level", tickFormat: "%", grid: true },
+    y: { label: null },
+    marginTop: 30,
+    color: { domain: effects, range: PALETTE },
+    marks: [
+      Plot.barX(rows, { x: "value", y: "behaviour", fill: "effect", sort: { y: "x", reverse: true } }),
+      Plot.ruleX([0]),
+      ...legend(effects.map((e, i) => [e, PALETTE[i % PALETTE.length]] as [string, string])),
+    ],
+  });
+  return {
+    id: "chilling",
+    title: "Deterrence and chilling per behaviour",
+    caption:
+      "How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling (values near 0 are within sampling noise).",
+    svg: svgOf(svg),
+  };
+}
+
+export function appealQueue(data: RunData, document: Doc): Chart {
+  const rows = totals(data.daily);
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    y: { label: "people waiting for an appeal decision", grid: true },
+    x: { label: "day" },
+    marks: [Plot.lineY(rows, { x: "day", y: "queue", stroke: "#4c78a8", strokeWidth: 2 }), Plot.ruleY([0])],
+  });
+  const none = data.summary.appeals.filed === 0;
+  return {
+    id: "appeal-queue",
+    title: "Appeal queue over time",
+    caption: none
+      ? "No appeals were filed in this scenario (it has no appeal procedure, or nobody used it)."
+      : "People waiting for an appeal decision each day: a line that keeps rising means decisions come slower than appeals.",
+    svg: svgOf(svg),
+  };
+}
+
+export function wrongfulDurations(data: RunData, document: Doc): Chart {
+  const hist = data.summary.appeals.wrongfulListingDurations ?? [];
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    y: { label: "wrongful listings that ended", grid: true },
+    x: { label: "days the listing lasted" },
+    marks: [Plot.rectY(hist, { x1: "from", x2: "to", y: "count", fill: "#e45756" }), Plot.ruleY([0])],
+  });
+  const a = data.summary.appeals;
+  return {
+    id: "wrongful-durations",
+    title: "How long wrongful listings lasted",
+    caption:
+      a.wrongfulListingsEnded > 0
+        ? `Wrongful listings that ended during the run lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays}); ${a.wrongfulListingsOpenAtEnd} were still running at the end.`
+        : "No wrongful listing ended during the run.",
+    svg: svgOf(svg),
+  };
+}
+
+export function scoreDistribution(data: RunData, document: Doc): Chart {
+  const h = data.summary.scoreHistogram;
+  const width = (h.max - h.min) / h.counts.length;
+  const rows = h.counts.map((count, k) => ({ from: h.min + k * width, to: h.min + (k + 1) * width, count }));
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    y: { label: "people", grid: true },
+    x: { label: "score at the end" },
+    marks: [Plot.rectY(rows, { x1: "from", x2: "to", y: "count", fill: "#4c78a8" }), Plot.ruleY([0])],
+  });
+  return {
+    id: "scores",
+    title: "Score distribution at the end",
+    caption: `Scores of everyone on the last day (Gini ${data.summary.scoreGini.toFixed(3)}); a long left tail is people pushed far below the starting score.`,
+    svg: svgOf(svg),
+  };
+}
+
+export function tierShares(data: RunData, document: Doc): Chart {
+  const rows = Object.entries(data.summary.tierShares).map(([tier, share]) => ({ tier, share }));
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    y: { label: "share of people", tickFormat: "%", grid: true },
+    x: { label: "tier", domain: rows.map((r) => r.tier) },
+    marks: [Plot.barY(rows, { x: "tier", y: "share", fill: "#72b7b2" }), Plot.ruleY([0])],
+  });
+  return {
+    id: "tiers",
+    title: "Tier shares at the end",
+    caption: rows.length ? "The share of people in each named score band on the last day." : "This scenario defines no tiers.",
+    svg: svgOf(svg),
+  };
+}
+
+export function tiesCut(data: RunData, document: Doc): Chart {
+  let total = 0;
+  const rows = totals(data.daily).map((t) => {
+    total += t.tiesCut;
+    return { day: t.day, cumulative: total };
+  });
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style,
+    y: { label: "ties cut (cumulative)", grid: true },
+    x: { label: "day" },
+    marks: [Plot.lineY(rows, { x: "day", y: "cumulative", stroke: "#b279a2", strokeWidth: 2 }), Plot.ruleY([0])],
+  });
+  return {
+    id: "ties-cut",
+    title: "Ties cut to listed contacts",
+    caption:
+      total > 0
+        ? "Contacts who dropped a tie to a listed person, added up over the run: the social cost of a listing beyond the person listed."
+        : "No ties were cut (the scenario has no contact network or no tie cutting).",
+    svg: svgOf(svg),
+  };
+}
+
+/** Every chart of a run report, in reading order. */
+export function runCharts(data: RunData, document: Doc): Chart[] {
+  return [
+    listedOverTime(data, document),
+    precisionRecall(data, document),
+    disparity(data, document),
+    sanctionDays(data, document),
+    chillingDeterrence(data, document),
+    appealQueue(data, document),
+    wrongfulDurations(data, document),
+    scoreDistribution(data, document),
+    tierShares(data, document),
+    tiesCut(data, document),
+  ];
+}

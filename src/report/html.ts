@@ -1,0 +1,87 @@
+import { parseHTML } from "linkedom";
+import { parse } from "yaml";
+import type { Summary } from "../engine/metrics.js";
+import { type Chart, type RunData, runCharts } from "./charts.js";
+
+// A run report: one self-contained HTML file (inline CSS and SVG, no scripts, no
+// fonts, no images, no links to fetch), so it opens anywhere with no network.
+
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+
+const pct = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(Math.abs(x) < 0.001 && x !== 0 ? 3 : 2)} %`);
+const int = (x: number) => Math.round(x).toLocaleString("en");
+
+export const CSS = `
+body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #222; max-width: 760px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; } h2 { font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ddd; }
+.meta { color: #666; font-size: 0.9em; } figure { margin: 1.5em 0; } figcaption { font-size: 0.92em; color: #444; margin-top: 0.3em; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 1em 0; } td, th { border-bottom: 1px solid #eee; padding: 0.25em 0.6em; text-align: right; }
+td:first-child, th:first-child { text-align: left; } ul { padding-left: 1.2em; } .note { font-size: 0.85em; color: #555; }
+`;
+
+/** A fresh linkedom document for Plot to draw into. */
+export function svgDocument(): Document {
+  return parseHTML("<!doctype html><html><body></body></html>").document as unknown as Document;
+}
+
+export function summaryTableHtml(s: Summary): string {
+  const groups = Object.keys(s.groups);
+  const cols = [...groups, ...(groups.length > 1 ? ["all"] : [])];
+  const m = (g: string) => (g === "all" ? s.total : s.groups[g]);
+  const row = (label: string, f: (g: string) => string) => `<tr><td>${escapeHtml(label)}</td>${cols.map((g) => `<td>${f(g)}</td>`).join("")}</tr>`;
+  return `<table><tr><th></th>${cols.map((g) => `<th>${escapeHtml(g)}</th>`).join("")}</tr>
+${row("people", (g) => int(m(g).agents))}
+${row("listed on the last day", (g) => pct(m(g).listedShare))}
+${row("wrongful share of the listed", (g) => pct(m(g).wrongfulShareOfListed))}
+${row("false-positive rate", (g) => pct(m(g).fpr))}
+${row("precision", (g) => pct(m(g).precision))}
+${row("recall", (g) => pct(m(g).recall))}
+${row("ever listed", (g) => pct(m(g).everListedShare))}
+${row("sanction-days per person", (g) => (m(g).sanctionDays / m(g).agents).toFixed(2))}
+${row("of which spillover", (g) => pct(m(g).sanctionDays > 0 ? m(g).spilloverSanctionDays / m(g).sanctionDays : null))}
+${row("denied attempts", (g) => int(m(g).deniedAttempts))}
+</table>`;
+}
+
+interface ScenarioText {
+  description?: string;
+  references?: { title: string; publisher?: string; year?: number; url?: string; note?: string }[];
+  assumptions?: string[];
+}
+
+export function sourcesHtml(scenarioYaml: string): string {
+  let sc: ScenarioText = {};
+  try {
+    sc = (parse(scenarioYaml) ?? {}) as ScenarioText;
+  } catch {
+    return "";
+  }
+  const refs = (sc.references ?? []).map(
+    (r) =>
+      `<li>${escapeHtml(r.title)}${r.publisher ? `. ${escapeHtml(r.publisher)}` : ""}${r.year ? `, ${r.year}` : ""}${r.url ? `. ${escapeHtml(r.url)}` : ""}${r.note ? ` — ${escapeHtml(r.note)}` : ""}</li>`,
+  );
+  const assumptions = (sc.assumptions ?? []).map((a) => `<li>${escapeHtml(a)}</li>`);
+  return `${sc.description ? `<p>${escapeHtml(sc.description)}</p>` : ""}
+${refs.length ? `<h2>Sources</h2><ul>${refs.join("")}</ul>` : ""}
+${assumptions.length ? `<h2>Assumptions</h2><ul>${assumptions.join("")}</ul>` : ""}`;
+}
+
+export function figureHtml(c: Chart): string {
+  return `<figure id="${c.id}"><h2>${escapeHtml(c.title)}</h2>${c.svg}<figcaption>${escapeHtml(c.caption)}</figcaption></figure>`;
+}
+
+export function reportHtml(data: RunData & { scenarioYaml: string }, charts: Chart[] = runCharts(data, svgDocument())): string {
+  const s = data.summary;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(data.title)} — credsim report</title>
+<style>${CSS}</style></head><body>
+<h1>${escapeHtml(data.title)}</h1>
+<p class="meta">Scenario <code>${escapeHtml(s.scenario)}</code> · ${int(s.agents)} synthetic people · ${s.days} days · seed ${s.seed} · scenario hash ${escapeHtml(s.scenarioHash)} · credsim ${escapeHtml(s.credsimVersion)}</p>
+<p class="note">Every person in this report is synthetic. "Wrongful" means listed although the same rules applied to the person's true behaviour, with perfect information, would not list them.</p>
+${sourcesHtml(data.scenarioYaml)}
+<h2>Summary</h2>
+${summaryTableHtml(s)}
+${charts.map(figureHtml).join("\n")}
+</body></html>
+`;
+}

@@ -1,0 +1,86 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { buildReport, runDataFromTables, writePngs } from "../src/report/write.js";
+import { execute } from "../src/store/execute.js";
+import { resolvedScenarioYaml } from "../src/store/runfolder.js";
+import { preset, withChanges } from "./helpers.js";
+
+const CHART_IDS = ["listed", "precision-recall", "disparity", "sanction-days", "chilling", "appeal-queue", "wrongful-durations", "scores", "tiers", "ties-cut"];
+
+async function report(name: string) {
+  const s = withChanges(preset(name), (x) => void (x.population.agents = 5000));
+  const r = await execute(s);
+  const yaml = resolvedScenarioYaml(s, { version: "test", hash: r.hash, seed: s.seed });
+  return buildReport(runDataFromTables(r.summary, r.tables, s.title ?? s.name), yaml);
+}
+
+/** Width and height from a PNG's IHDR, after checking the signature and that the image data inflates. */
+function decodePng(bytes: Buffer): { width: number; height: number } {
+  expect(bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+  expect(bytes.toString("latin1", 12, 16)).toBe("IHDR");
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  const chunks: Buffer[] = [];
+  for (let at = 8; at < bytes.length; ) {
+    const len = bytes.readUInt32BE(at);
+    const type = bytes.toString("latin1", at + 4, at + 8);
+    if (type === "IDAT") chunks.push(bytes.subarray(at + 8, at + 8 + len));
+    at += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(chunks));
+  // rows of (filter byte + pixels); at least one byte per pixel
+  expect(raw.length).toBeGreaterThanOrEqual(height * (1 + width));
+  return { width, height };
+}
+
+describe("credsim report", () => {
+  it("contains every chart with its caption, and nothing that needs a network", async () => {
+    for (const name of ["fused-city", "reference"]) {
+      const { html, charts } = await report(name);
+      expect(charts.map((c) => c.id)).toEqual(CHART_IDS);
+      for (const c of charts) {
+        expect(html).toContain(`<figure id="${c.id}">`);
+        expect(html).toContain(c.caption.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/"/g, "&quot;").slice(0, 40));
+      }
+      expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(CHART_IDS.length);
+      // no scripts, stylesheets, images, fonts or frames fetched from anywhere
+      expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(|src=|href=/i);
+    }
+  });
+
+  it("is identical for the same run", async () => {
+    const a = await report("reference");
+    const b = await report("reference");
+    expect(a.html).toBe(b.html);
+  });
+
+  it("writes each chart as a PNG that decodes", async () => {
+    const { charts } = await report("national-outline");
+    const dir = mkdtempSync(join(tmpdir(), "credsim-png-"));
+    const files = writePngs(charts, dir);
+    expect(files).toHaveLength(CHART_IDS.length);
+    for (const f of files) {
+      const { width, height } = decodePng(readFileSync(f));
+      expect(width).toBe(1360);
+      expect(height).toBeGreaterThan(300);
+    }
+  });
+
+  it("from the command line: run writes report.html; report --png writes PNGs; a wrong folder exits 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "credsim-rep-"));
+    const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [bin, "run", "city-cameras", "--agents", "5000", "--out", join(dir, "r"), "--quiet"], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readdirSync(join(dir, "r"))).toContain("report.html");
+    const rep = spawnSync(process.execPath, [bin, "report", join(dir, "r"), "--png", join(dir, "png")], { encoding: "utf8" });
+    expect(rep.status, rep.stderr).toBe(0);
+    expect(readdirSync(join(dir, "png")).sort()).toEqual(CHART_IDS.map((c) => `${c}.png`).sort());
+    const bad = spawnSync(process.execPath, [bin, "report", dir], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("not a credsim run folder");
+  });
+});
