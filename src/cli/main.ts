@@ -5,6 +5,7 @@ import { presetsCommand } from "./presets.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
 import { schemaCommand } from "./schema.js";
+import { mergeCommand, sweepCommand } from "./sweep.js";
 import { validateCommand } from "./validate.js";
 
 // A thin CLI over the library: parse flags, call the layers, turn errors into
@@ -48,6 +49,25 @@ program
   .option("--json", "print summary.json instead of the table")
   .option("--no-report", "do not write report.html")
   .action((scenario, flags) => runCommand(scenario, flags));
+
+program
+  .command("sweep")
+  .description("run a parameter sweep with replicates; resumable; --shard for clusters")
+  .argument("<sweep>", "a sweep YAML file")
+  .option("--workers <n>", "worker processes", "1")
+  .option("--out <dir>", "output folder (default: sweeps/<name>)")
+  .option("--shard <i/N>", "run only shard i of N (then credsim merge)")
+  .option("--retry-failed", "run again the runs recorded as failed")
+  .option("--quiet", "print nothing")
+  .action((file, flags) => sweepCommand(file, flags));
+
+program
+  .command("merge")
+  .description("join sharded sweep outputs into one database")
+  .argument("<dirs...>", "shard output folders")
+  .option("--out <dir>", "merged output folder", "merged")
+  .option("--quiet", "print nothing")
+  .action((dirs, flags) => mergeCommand(dirs, flags));
 
 program
   .command("report")

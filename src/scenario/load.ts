@@ -89,7 +89,8 @@ function resolveExtends(data: Record<string, unknown>, file: string, source: Sou
   return deepMerge(baseData, rest) as Record<string, unknown>;
 }
 
-function parseYaml(text: string, file: string): { data: Record<string, unknown>; source: SourceMap } {
+/** YAML text to a plain object and a map of where each field sits, or an InputError. */
+export function parseYaml(text: string, file: string): { data: Record<string, unknown>; source: SourceMap } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -109,7 +110,7 @@ function parseYaml(text: string, file: string): { data: Record<string, unknown>;
     throw new InputError(file, [{ field: "", message: `YAML: ${error instanceof Error ? error.message : String(error)}`, line: 1, column: 1 }]);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new InputError(file, [{ field: "", message: "expected a mapping of scenario fields (name, population, behaviours, ...)", line: 1, column: 1 }]);
+    throw new InputError(file, [{ field: "", message: "expected a mapping of fields (name: value, ...)", line: 1, column: 1 }]);
   }
   return { data: data as Record<string, unknown>, source: new SourceMap(doc, lines) };
 }

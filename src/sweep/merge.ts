@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "../scenario/errors.js";
+import { openDatabase } from "../store/duckdb.js";
+import { exportParquet } from "./sweep.js";
+
+// Joins the outputs of a sharded sweep (credsim sweep --shard i/N, one folder per
+// shard) into one database and Parquet files equal to an unsharded sweep's.
+
+export async function mergeSweeps(dirs: string[], out: string): Promise<{ runs: number; files: string[]; missing: string[] }> {
+  for (const d of dirs) {
+    if (!existsSync(join(d, "sweep.duckdb")))
+      throw new InputError(d, [{ field: "", message: "no sweep.duckdb here: expected the output folder of `credsim sweep --shard i/N`" }]);
+  }
+  if (existsSync(join(out, "sweep.duckdb"))) throw new InputError(out, [{ field: "--out", message: "already holds a sweep.duckdb; merge into a new folder" }]);
+  // Built in a partial folder and renamed at the end: a failed merge leaves nothing that looks complete.
+  const partial = `${out.replace(/\/+$/, "")}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  const db = await openDatabase(join(partial, "sweep.duckdb"));
+  const con = db.connection;
+  let ok = false;
+  try {
+    const metas: { name: string; spec_hash: string; credsim_version: string; shard: string; runs_planned: number }[] = [];
+    for (const [k, d] of dirs.entries()) {
+      await con.run(`ATTACH '${join(d, "sweep.duckdb").replace(/'/g, "''")}' AS s${k} (READ_ONLY)`);
+      const meta = (await con.runAndReadAll(`SELECT * FROM s${k}.sweep`)).getRowObjects()[0] as unknown as (typeof metas)[number];
+      metas.push({ ...meta, runs_planned: Number(meta.runs_planned) });
+    }
+    const first = metas[0];
+    metas.forEach((m, k) => {
+      if (m.spec_hash !== first.spec_hash) {
+        throw new InputError(dirs[k], [{ field: "", message: `comes from a different sweep (spec ${m.spec_hash}) than ${dirs[0]} (spec ${first.spec_hash})` }]);
+      }
+    });
+    const shards = metas.map((m) => m.shard);
+    const count = Number(first.shard.split("/")[1] ?? 1);
+    const missing = first.shard === "all" ? [] : Array.from({ length: count }, (_, i) => `${i + 1}/${count}`).filter((s) => !shards.includes(s));
+    const duplicated = shards.filter((s, i) => shards.indexOf(s) !== i);
+    if (duplicated.length) throw new InputError(out, [{ field: "", message: `shard ${duplicated[0]} is given twice` }]);
+
+    const tables = [
+      "runs",
+      "groups",
+      ...((await con.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = 's0' AND table_name = 'daily'`)).getRowObjects().length
+        ? ["daily"]
+        : []),
+    ];
+    await con.run(`CREATE TABLE sweep AS SELECT name, spec_hash, credsim_version, 'all' AS shard, runs_planned FROM s0.sweep`);
+    for (const t of tables) {
+      await con.run(`CREATE TABLE ${t} AS SELECT * FROM s0.${t} WHERE false`);
+      for (let k = 0; k < dirs.length; k++) await con.run(`INSERT INTO ${t} SELECT * FROM s${k}.${t}`);
+    }
+    const counts = (await con.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT run_id)::BIGINT AS d FROM runs`)).getRowObjects()[0];
+    if (counts.n !== counts.d) throw new InputError(out, [{ field: "", message: "the shards share runs: were they run with the same --shard count?" }]);
+    for (let k = 0; k < dirs.length; k++) await con.run(`DETACH s${k}`);
+    await exportParquet(con, partial, tables.includes("daily"));
+    db.close();
+    if (existsSync(out)) {
+      for (const f of readdirSync(partial)) renameSync(join(partial, f), join(out, f));
+      rmSync(partial, { recursive: true, force: true });
+    } else renameSync(partial, out);
+    ok = true;
+    const files = ["runs.parquet", "groups.parquet", ...(tables.includes("daily") ? ["daily.parquet"] : [])].map((f) => join(out, f));
+    return { runs: Number(counts.n), files, missing };
+  } finally {
+    if (!ok) {
+      db.close();
+      rmSync(partial, { recursive: true, force: true });
+    }
+  }
+}
