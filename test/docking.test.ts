@@ -30,6 +30,7 @@ const METRICS: [string, (c: Counters) => number][] = [
   ["denied attempts", (c) => sum(c.denied)],
   ["appeals filed", (c) => sum(c.appealsFiled)],
   ["appeals served", (c) => sum(c.appealsServed)],
+  ["appeals withdrawn", (c) => sum(c.appealsWithdrawn)],
   ["overturned", (c) => sum(c.overturnedWrongful) + sum(c.overturnedRightful)],
   ["waiting agent-days", (c) => sum(c.waiting)],
   ["ties cut", (c) => sum(c.tiesCut)],

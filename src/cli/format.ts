@@ -5,10 +5,17 @@ export const fmtShare = (x: number | null) => (x === null ? "–" : `${(x * 100)
 export const fmtRatio = (x: number | null) => (x === null ? "–" : x.toFixed(2));
 export const fmtBytes = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`);
 
-/** A plain text table: first column left-aligned, the others right-aligned. */
-export function table(rows: string[][]): string {
+/** A plain text table: first column left-aligned, the others right-aligned (or all left). */
+export function table(rows: string[][], allLeft = false): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 || allLeft ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function summaryTable(s: Summary): string {
@@ -44,16 +51,21 @@ export function summaryTable(s: Summary): string {
   const a = s.appeals;
   if (a.filed > 0 || a.queueAtEnd > 0) {
     lines.push(
-      `appeals: ${fmtInt(a.filed)} filed, ${fmtInt(a.served)} decided, ${fmtInt(a.overturnedWrongful + a.overturnedRightful)} overturned, ${fmtInt(a.queueAtEnd)} waiting at the end`,
+      `appeals: ${fmtInt(a.filed)} filed, ${fmtInt(a.served)} decided (${fmtInt(a.overturnedWrongful + a.overturnedRightful)} overturned), ${fmtInt(a.withdrawn)} dropped because the listing ended first, ${fmtInt(a.queueAtEnd)} waiting at the end`,
     );
   }
   if (a.wrongfulListingsEnded > 0)
     lines.push(`wrongful listings that ended lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays})`);
-  if (s.perks)
+  if (s.perks && s.total.perkDays === 0) lines.push(`perks (score ≥ ${s.perks.above}): nobody reached them`);
+  else if (s.perks)
     lines.push(
       `perks (score ≥ ${s.perks.above}): share of perk-days ${Object.entries(s.perks.shareOfPerkDays)
         .map(([g, v]) => `${g} ${fmtShare(v)}`)
         .join(", ")}`,
+    );
+  if (s.total.ratingsLow + s.total.ratingsHigh > 0)
+    lines.push(
+      `peer ratings received: ${fmtInt(s.total.ratingsLow)} low, ${fmtInt(s.total.ratingsHigh)} high (ratings are opinions, not records of behaviour: the shadow world ignores them)`,
     );
   if (s.total.cured > 0) lines.push(`cured (paid or repaired, removed from the list): ${fmtInt(s.total.cured)}`);
   if (s.total.exposedPeople > 0)

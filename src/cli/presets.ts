@@ -6,5 +6,5 @@ export function presetsCommand(): void {
     const info = presetInfo(name);
     return [name + (name === DEFAULT_PRESET ? " (default)" : ""), info.title];
   });
-  process.stdout.write(`${table([["preset", "system"], ...rows])}\n\nRun one with: npx credsim run <preset>\n`);
+  process.stdout.write(`${table([["preset", "system"], ...rows], true)}\n\nRun one with: npx credsim run <preset>\n`);
 }

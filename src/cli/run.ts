@@ -22,8 +22,8 @@ export interface RunFlags {
 }
 
 /** Scenario from a file or preset with the command-line overrides applied and checked. */
-export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags): { scenario: Scenario; file: string } {
-  const { scenario, file } = loadScenarioArg(arg);
+export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags): { scenario: Scenario; file: string; warnings: string[] } {
+  const { scenario, file, warnings } = loadScenarioArg(arg);
   const agents = intFlag("--agents", flags.agents, 10, 1e9);
   const days = intFlag("--days", flags.days, 1, 100_000);
   const seed = intFlag("--seed", flags.seed, 0, 2 ** 32 - 1);
@@ -31,7 +31,7 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
   if (agents !== undefined) copy.population.agents = agents;
   if (days !== undefined) copy.days = days;
   if (seed !== undefined) copy.seed = seed;
-  return { scenario: validateScenario(copy, file).scenario, file };
+  return { scenario: validateScenario(copy, file).scenario, file, warnings };
 }
 
 /** Refuses a population that will not fit, with the estimate and the largest that would. */
@@ -50,7 +50,8 @@ export function checkMemory(scenario: Scenario, file: string, available = totalm
 }
 
 export async function runCommand(arg: string | undefined, flags: RunFlags): Promise<void> {
-  const { scenario, file } = scenarioWithOverrides(arg, flags);
+  const { scenario, file, warnings } = scenarioWithOverrides(arg, flags);
+  if (!flags.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   checkMemory(scenario, file);
   const threads = intFlag("--threads", flags.threads, 1, 256) ?? 1;
   const out = flags.out ?? `runs/${scenario.name}`;

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { didYouMean, InputError } from "../scenario/errors.js";
+import { didYouMean, formatProblems, InputError } from "../scenario/errors.js";
 import { parseScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 
@@ -28,7 +28,7 @@ export function presetInfo(name: string): PresetInfo {
 }
 
 /** A scenario file path, or the name of a built-in preset. */
-export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; file: string } {
+export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; file: string; warnings: string[] } {
   const name = arg ?? DEFAULT_PRESET;
   let file = name;
   if (!existsSync(file)) {
@@ -43,18 +43,18 @@ export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; 
     }
   }
   if (statSync(file).isDirectory()) throw new InputError(file, [{ field: "", message: "is a folder; expected a scenario YAML file" }]);
-  const { scenario } = parseScenario(readFileSync(file, "utf8"), file, { resolveBase });
-  return { scenario, file };
+  const { scenario, warnings } = parseScenario(readFileSync(file, "utf8"), file, { resolveBase });
+  return { scenario, file, warnings: warnings.length ? formatProblems(file, warnings).split("\n") : [] };
 }
 
 /** `extends:` names a preset, or a file relative to the scenario that extends it. */
-export function resolveBase(ref: string, from: string): { text: string; file: string } {
-  const relative = join(dirname(from), ref);
+export function resolveBase(ref: string, from: string, field = "extends"): { text: string; file: string } {
+  const relative = resolve(dirname(from), ref);
   const preset = join(presetsDir, `${ref.replace(/\.ya?ml$/, "")}.yaml`);
   const file = existsSync(relative) && statSync(relative).isFile() ? relative : existsSync(preset) ? preset : null;
   if (!file) {
     const guess = didYouMean(ref.replace(/\.ya?ml$/, ""), presetNames());
-    throw new InputError(from, [{ field: "extends", message: `no file ${relative} and no preset '${ref}'${guess ? ` (did you mean '${guess}'?)` : ""}` }]);
+    throw new InputError(from, [{ field, message: `no file ${relative} and no preset '${ref}'${guess ? ` (did you mean '${guess}'?)` : ""}` }]);
   }
   return { text: readFileSync(file, "utf8"), file };
 }

@@ -35,7 +35,7 @@ export function loadSweep(file: string) {
     throw new InputError(file, [{ field: "", message: "no such sweep file" }]);
   }
   const { spec, source } = parseSweep(text, file);
-  const base = resolveBase(spec.base, file);
+  const base = resolveBase(spec.base, file, "base");
   const { scenario } = parseScenario(base.text, base.file, { resolveBase });
   const resolved = JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>;
   checkVaryPaths(spec, resolved, file, source);

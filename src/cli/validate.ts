@@ -3,7 +3,8 @@ import { checkMemory } from "./run.js";
 import { loadScenarioArg } from "./scenario-arg.js";
 
 export function validateCommand(arg: string): void {
-  const { scenario, file } = loadScenarioArg(arg);
+  const { scenario, file, warnings } = loadScenarioArg(arg);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   checkMemory(scenario, file);
   const b = Object.keys(scenario.behaviours).length;
   const k = Object.keys(scenario.sources).length;

@@ -31,6 +31,8 @@ export interface Counters {
   denied: Float64Array;
   appealsFiled: Float64Array;
   appealsServed: Float64Array;
+  /** Appeals dropped because the listing ended before the case was decided. */
+  appealsWithdrawn: Float64Array;
   overturnedWrongful: Float64Array;
   overturnedRightful: Float64Array;
   tiesCut: Float64Array;
@@ -86,6 +88,7 @@ export function newCounters(model: Model): Counters {
     denied: dg(),
     appealsFiled: dg(),
     appealsServed: dg(),
+    appealsWithdrawn: dg(),
     overturnedWrongful: dg(),
     overturnedRightful: dg(),
     tiesCut: dg(),
@@ -131,6 +134,7 @@ const ARRAY_KEYS = [
   "denied",
   "appealsFiled",
   "appealsServed",
+  "appealsWithdrawn",
   "overturnedWrongful",
   "overturnedRightful",
   "tiesCut",

@@ -65,6 +65,8 @@ export interface Summary {
   appeals: {
     filed: number;
     served: number;
+    /** Cases dropped because the listing ended (expired or cured) before a decision. */
+    withdrawn: number;
     overturnedWrongful: number;
     overturnedRightful: number;
     queueAtEnd: number;
@@ -305,6 +307,7 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
     appeals: {
       filed: total.appealsFiled,
       served: total.appealsServed,
+      withdrawn: sumDays(c.appealsWithdrawn, model.G, null, model.days),
       overturnedWrongful: total.overturnedWrongful,
       overturnedRightful: total.overturnedRightful,
       queueAtEnd: queue,

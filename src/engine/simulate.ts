@@ -412,6 +412,7 @@ export class Simulation {
     if (f & WAITING) {
       this.flags[li] &= ~WAITING;
       this.waitingNow[g]--;
+      c.appealsWithdrawn[t * this.model.G + g]++;
     }
     this.flags[li] &= ~WRONG_START;
     this.until[li] = t;

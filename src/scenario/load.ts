@@ -1,7 +1,7 @@
 import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { didYouMean, InputError, type Problem } from "./errors.js";
-import { checkReferences } from "./references.js";
+import { checkReferences, scenarioWarnings } from "./references.js";
 import { Scenario } from "./schema.js";
 
 type Path = (string | number)[];
@@ -50,6 +50,8 @@ export class SourceMap {
 export interface Loaded {
   scenario: Scenario;
   source: SourceMap | undefined;
+  /** Valid settings that do nothing or may surprise (see scenarioWarnings). */
+  warnings: Problem[];
 }
 
 /** Finds the text of a scenario named by `extends` (a preset name or a path relative to `from`). */
@@ -129,7 +131,11 @@ export function validateScenario(data: unknown, file = "<scenario>", source?: So
     return { field: fieldName(p.key !== undefined ? [...p.path, p.key] : p.path), message: p.message, ...at };
   });
   if (problems.length > 0) throw new InputError(file, problems);
-  return { scenario: parsed.data, source };
+  const warnings = scenarioWarnings(parsed.data).map((p) => {
+    const at = source?.locate(p.path, p.key);
+    return { field: fieldName(p.key !== undefined ? [...p.path, p.key] : p.path), message: p.message, ...at };
+  });
+  return { scenario: parsed.data, source, warnings };
 }
 
 export function fieldName(path: Path): string {

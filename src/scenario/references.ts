@@ -121,3 +121,32 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
   );
   return problems;
 }
+
+/**
+ * Settings that are valid but do nothing, or do something a person may not mean:
+ * the run goes ahead, and validate and run print these as warnings.
+ */
+export function scenarioWarnings(s: Scenario): ReferenceProblem[] {
+  const warnings: ReferenceProblem[] = [];
+  const seen = new Set<string>();
+  for (const src of Object.values(s.sources)) {
+    for (const b of Object.keys(src.detect)) if ((src.detect[b] ?? 0) > 0) seen.add(b);
+    for (const b of Object.keys(src.falseRate)) if ((src.falseRate[b] ?? 0) > 0) seen.add(b);
+  }
+  for (const [b, beh] of Object.entries(s.behaviours)) {
+    if (beh.deter > 0 && !s.fear) {
+      warnings.push({ path: ["behaviours", b, "deter"], message: "has no effect without a fear section: deterrence and chilling work through fear" });
+    }
+    const scored = (s.scoring.points[b] ?? 0) !== 0 || (s.listing.direct[b] ?? 0) > 0;
+    if (scored && !seen.has(b)) {
+      warnings.push({ path: ["scoring", "points"], key: b, message: `no source detects '${b}' or records it falsely, so its points or listing never apply` });
+    }
+  }
+  if (s.listing.enterBelow > s.scoring.start) {
+    warnings.push({ path: ["listing", "enterBelow"], message: `is above the starting score ${s.scoring.start}: everyone is listed from day 0` });
+  }
+  if (s.population.network === null && s.ties.cut > 0) {
+    warnings.push({ path: ["ties", "cut"], message: "has no effect without a contact network (population.network)" });
+  }
+  return warnings;
+}

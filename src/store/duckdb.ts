@@ -55,7 +55,10 @@ export async function writeTables(con: DuckDBConnection, tables: RunTables): Pro
   await appendRows(con, "behaviours", tables.behaviours);
 }
 
-/** Writes a query's result as Parquet. */
-export async function copyToParquet(con: DuckDBConnection, query: string, file: string): Promise<void> {
-  await con.run(`COPY (${query}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+/** Writes a query's result as Parquet, with optional key-value metadata in the file footer. */
+export async function copyToParquet(con: DuckDBConnection, query: string, file: string, metadata: Record<string, string> = {}): Promise<void> {
+  const kv = Object.entries(metadata)
+    .map(([k, v]) => `${k}: '${v.replace(/'/g, "''")}'`)
+    .join(", ");
+  await con.run(`COPY (${query}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd${kv ? `, KV_METADATA {${kv}}` : ""})`);
 }

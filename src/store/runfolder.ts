@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { Summary } from "../engine/metrics.js";
@@ -16,6 +16,7 @@ export const RUN_FILES = ["scenario.yaml", "summary.json", "daily.parquet", "cre
 /** Refuses, before any work, to replace a folder that is not a credsim run. */
 export function checkOutFolder(out: string): void {
   if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for the run's results" }]);
   const entries = readdirSync(out);
   if (entries.length > 0 && !entries.includes("summary.json")) {
     throw new InputError(out, [{ field: "--out", message: "the folder exists and is not a credsim run folder; choose another --out or empty it" }]);
@@ -48,7 +49,13 @@ export async function writeRunFolder(
     const db = await openDatabase(join(partial, "credsim.duckdb"));
     try {
       await writeTables(db.connection, parts.tables);
-      await copyToParquet(db.connection, `SELECT * FROM daily ORDER BY day, "group"`, join(partial, "daily.parquet"));
+      const meta = {
+        credsim_version: parts.summary.credsimVersion,
+        scenario: parts.summary.scenario,
+        scenario_hash: parts.summary.scenarioHash,
+        seed: String(parts.summary.seed),
+      };
+      await copyToParquet(db.connection, `SELECT * FROM daily ORDER BY day, "group"`, join(partial, "daily.parquet"), meta);
     } finally {
       db.close();
     }

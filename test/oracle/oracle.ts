@@ -401,6 +401,7 @@ export function runOracle(m: Model, seed: number): Counters {
       c.wrongfulSpellHistogram[Math.min(duration, days)]++;
     }
     a.wrongStart = false;
+    if (a.waiting) c.appealsWithdrawn[t * G + a.group]++;
     a.waiting = false;
   }
 

@@ -1,0 +1,129 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { beforeAll, describe, expect, it } from "vitest";
+import { plannedRuns } from "../src/sweep/design.js";
+import { parseSweep } from "../src/sweep/spec.js";
+
+// Sweeps as a user runs them (the built CLI): resume after a kill, failures
+// recorded, seeds that do not move when a variant is added, shards that merge
+// into the same files as one unsharded sweep.
+
+const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+let dir: string;
+const credsim = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8" });
+
+const SWEEP = (extra = "") => `
+name: t
+base: reference
+seed: 5
+replicates: 2
+agents: 3000
+days: 60
+design: { type: grid }
+vary:
+  listing.enterBelow: [940, 950, 960]
+  sources.camera.falseRate.red-light: [0.001, 0.004]
+${extra}`;
+
+async function rows(db: string, query: string) {
+  const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
+  const con = await instance.connect();
+  try {
+    return (await con.runAndReadAll(query)).getRowObjects();
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "credsim-sweep-"));
+});
+
+describe("credsim sweep", () => {
+  it("runs every variant and replicate into one database, with parameters and kept metrics", async () => {
+    writeFileSync(join(dir, "s.yaml"), SWEEP());
+    const r = credsim(["sweep", "s.yaml", "--workers", "2", "--out", "a"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("12 runs done, 0 failed");
+    const runs = await rows(
+      join(dir, "a/sweep.duckdb"),
+      "select count(*)::int n, count(distinct seed)::int seeds, min(k_total_listed_share) > 0 listed from runs where status = 'ok'",
+    );
+    expect(runs[0]).toEqual({ n: 12, seeds: 12, listed: true });
+    const groups = await rows(join(dir, "a/sweep.duckdb"), "select count(*)::int n from groups");
+    expect(groups[0].n).toBe(24);
+  });
+
+  it("keeps every run's seed when a variant is added", () => {
+    const before = new Map(plannedRuns(parseSweep(SWEEP(), "x.yaml").spec).map((r) => [r.runId, r.seed]));
+    const more = SWEEP().replace("[940, 950, 960]", "[940, 950, 960, 970]");
+    const after = plannedRuns(parseSweep(more, "x.yaml").spec);
+    expect(after.length).toBe(16);
+    for (const run of after) if (before.has(run.runId)) expect(run.seed).toBe(before.get(run.runId));
+    expect(after.filter((r) => before.has(r.runId)).length).toBe(12);
+  });
+
+  it("resumes after a kill with nothing lost and nothing counted twice", async () => {
+    // runs of about a second each, one worker: a kill after a few seconds lands mid-sweep
+    writeFileSync(join(dir, "slow.yaml"), SWEEP().replace("agents: 3000", "agents: 300000").replace("days: 60", "days: 365"));
+    const child = spawn(process.execPath, [bin, "sweep", "slow.yaml", "--out", "k", "--quiet"], { cwd: dir });
+    const exited = new Promise((r) => child.on("exit", r));
+    await new Promise((r) => setTimeout(r, 4000));
+    child.kill("SIGKILL");
+    await exited;
+    const partial = Number((await rows(join(dir, "k/sweep.duckdb"), "select count(*) n from runs"))[0].n);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(12);
+    const r = credsim(["sweep", "slow.yaml", "--out", "k"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${12 - partial} runs done, 0 failed, ${partial} already done before`);
+    const all = await rows(join(dir, "k/sweep.duckdb"), "select count(*)::int n, count(distinct run_id)::int d from runs");
+    expect(all[0]).toEqual({ n: 12, d: 12 });
+    const groups = await rows(join(dir, "k/sweep.duckdb"), "select count(*)::int n from groups");
+    expect(groups[0].n).toBe(24);
+    // and the resumed results equal an uninterrupted sweep's
+    expect(credsim(["sweep", "slow.yaml", "--out", "whole", "--workers", "2", "--quiet"]).status).toBe(0);
+    expect(readFileSync(join(dir, "k/runs.parquet")).equals(readFileSync(join(dir, "whole/runs.parquet")))).toBe(true);
+  });
+
+  it("records a failing run with its error and goes on", async () => {
+    writeFileSync(join(dir, "bad.yaml"), SWEEP().replace("[0.001, 0.004]", "[0.001, 1.5]"));
+    const r = credsim(["sweep", "bad.yaml", "--out", "f"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("6 runs done, 6 failed");
+    const failed = await rows(join(dir, "f/sweep.duckdb"), "select error from runs where status = 'failed' limit 1");
+    expect(String(failed[0].error)).toContain("sources.camera.falseRate.red-light: expected a number ≤ 1, got number 1.5");
+  });
+
+  it("shards merge into files identical to the unsharded sweep's", () => {
+    for (const i of [1, 2, 3]) expect(credsim(["sweep", "s.yaml", "--shard", `${i}/3`, "--out", `sh${i}`, "--quiet"]).status).toBe(0);
+    const m = credsim(["merge", "sh1", "sh2", "sh3", "--out", "merged"]);
+    expect(m.status, m.stderr).toBe(0);
+    expect(m.stdout).toContain("12 runs");
+    for (const f of ["runs.parquet", "groups.parquet"]) expect(readFileSync(join(dir, "merged", f)).equals(readFileSync(join(dir, "a", f))), f).toBe(true);
+    const again = credsim(["merge", "sh1", "sh1", "--out", "dup"]);
+    expect(again.status).toBe(2);
+  });
+
+  it("explains a bad sweep file", () => {
+    writeFileSync(join(dir, "e1.yaml"), SWEEP().replace("listing.enterBelow", "listing.enterBelw"));
+    const r1 = credsim(["sweep", "e1.yaml"]);
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toMatch(/e1\.yaml:\d+:\d+: vary\.listing\.enterBelw: unknown field in 'listing' 'enterBelw' \(did you mean 'enterBelow'\?\)/);
+    writeFileSync(join(dir, "e2.yaml"), SWEEP().replace("design: { type: grid }", "design: { type: lhs }"));
+    const r2 = credsim(["sweep", "e2.yaml"]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toContain("design.samples: required for a lhs design");
+    const r3 = credsim(["sweep", "s.yaml", "--shard", "0/3"]);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toContain("--shard: expected i/N");
+    writeFileSync(join(dir, "changed.yaml"), SWEEP().replace("seed: 5", "seed: 6"));
+    const r4 = credsim(["sweep", "changed.yaml", "--out", "a"]);
+    expect(r4.status).toBe(2);
+    expect(r4.stderr).toContain("this output folder holds a different sweep");
+  });
+});
