@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../scenario/errors.js";
 import { credsimVersion } from "../store/version.js";
+import { compareCommand } from "./compare.js";
 import { presetsCommand } from "./presets.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
@@ -49,6 +50,19 @@ program
   .option("--json", "print summary.json instead of the table")
   .option("--no-report", "do not write report.html")
   .action((scenario, flags) => runCommand(scenario, flags));
+
+program
+  .command("compare")
+  .description("compare runs or scenarios side by side, with uncertainty across replicates")
+  .argument("<items...>", "run folders, scenario files or preset names (two or more)")
+  .option("--replicates <n>", "replicates per scenario (seeds seed, seed+1, ... shared by all)", "5")
+  .option("--agents <n>", "population size for the scenarios")
+  .option("--days <n>", "days for the scenarios")
+  .option("--seed <n>", "first seed for the scenarios")
+  .option("--out <dir>", "folder for compare.html and compare.json")
+  .option("--json", "print the rows as JSON")
+  .option("--quiet", "print nothing")
+  .action((items, flags) => compareCommand(items, flags));
 
 program
   .command("sweep")

@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { DailyPoint } from "../report/charts.js";
+import { type Arm, compareHtml, compareRows, compareTable } from "../report/compare.js";
+import { loadRun } from "../report/load.js";
+import { writeAtomic } from "../report/write.js";
+import { validateScenario } from "../scenario/load.js";
+import { execute } from "../store/execute.js";
+import { table } from "./format.js";
+import { checkMemory, scenarioWithOverrides } from "./run.js";
+import { intFlag } from "./scenario-arg.js";
+
+export interface CompareFlags {
+  replicates?: string;
+  agents?: string;
+  days?: string;
+  seed?: string;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const isRunFolder = (p: string) => existsSync(p) && statSync(p).isDirectory() && existsSync(join(p, "summary.json"));
+
+/** An arm from a run folder (one replicate) or a scenario run R times with seeds seed, seed+1, ... shared by every arm. */
+async function loadArm(arg: string, flags: CompareFlags, replicates: number, progress: (s: string) => void): Promise<Arm> {
+  if (isRunFolder(arg)) {
+    const run = await loadRun(arg);
+    return { label: basename(arg.replace(/\/+$/, "")), summaries: [run.summary], dailies: [run.daily] };
+  }
+  const { scenario, file } = scenarioWithOverrides(arg, { agents: flags.agents, days: flags.days, seed: flags.seed });
+  checkMemory(scenario, file);
+  const arm: Arm = { label: scenario.name, summaries: [], dailies: [] };
+  for (let k = 0; k < replicates; k++) {
+    progress(`${scenario.name}: replicate ${k + 1} of ${replicates}`);
+    const s = validateScenario({ ...scenario, seed: (scenario.seed + k) >>> 0 }, file).scenario;
+    const r = await execute(s);
+    arm.summaries.push(r.summary);
+    arm.dailies.push(r.tables.daily as unknown as DailyPoint[]);
+  }
+  return arm;
+}
+
+export async function compareCommand(args: string[], flags: CompareFlags): Promise<void> {
+  const replicates = intFlag("--replicates", flags.replicates, 1, 1000) ?? 5;
+  const tty = !flags.quiet && !flags.json && process.stderr.isTTY;
+  const progress = (s: string) => {
+    if (tty) process.stderr.write(`\r\x1b[2K${s}`);
+  };
+  const arms: Arm[] = [];
+  for (const a of args) arms.push(await loadArm(a, flags, replicates, progress));
+  if (tty) process.stderr.write("\r\x1b[2K");
+  const labels = new Set<string>();
+  arms.forEach((a, i) => {
+    if (labels.has(a.label)) a.label = `${a.label} (${i + 1})`;
+    labels.add(a.label);
+  });
+  const rows = compareRows(arms);
+  const out = flags.out ?? join("compare", arms.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
+  mkdirSync(out, { recursive: true });
+  writeAtomic(join(out, "compare.html"), compareHtml(arms, rows));
+  writeAtomic(
+    join(out, "compare.json"),
+    `${JSON.stringify({ arms: arms.map((a) => ({ label: a.label, replicates: a.summaries.length, seeds: a.summaries.map((s) => s.seed) })), rows }, null, 2)}\n`,
+  );
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
+  if (flags.quiet) return;
+  process.stdout.write(
+    `${table(compareTable(arms, rows))}\n\n± is the half-width of a 95 % interval across replicates (pp: percentage points). Report: ${join(out, "compare.html")}\n`,
+  );
+}

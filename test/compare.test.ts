@@ -1,0 +1,53 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { difference, estimate, t95 } from "../src/report/compare.js";
+
+const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+const credsim = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
+
+describe("compare statistics", () => {
+  it("gives the t interval of a mean and a paired difference", () => {
+    const e = estimate([1, 2, 3, 4]);
+    expect(e.mean).toBe(2.5);
+    // sd = 1.29099, se = 0.645497, t(3) = 3.182
+    expect(e.half).toBeCloseTo(3.182 * 0.6454972, 5);
+    const d = difference([1, 2, 3, 4], [2, 3, 4, 5.5]);
+    expect(d.mean).toBeCloseTo(1.125, 12);
+    expect(d.half).toBeCloseTo(3.182 * (0.25 / Math.sqrt(4)), 5);
+    expect(t95(1000)).toBe(1.96);
+  });
+});
+
+describe("credsim compare", () => {
+  it("a policy against itself differs by exactly 0; a better policy differs beyond the noise", () => {
+    const dir = mkdtempSync(join(tmpdir(), "credsim-cmp-"));
+    const same = credsim(["compare", "reference", "reference", "--agents", "20000", "--replicates", "3", "--json", "--out", "same"], dir);
+    expect(same.status, same.stderr).toBe(0);
+    for (const row of JSON.parse(same.stdout)) {
+      const d = row.differences[0];
+      if (d.mean !== null) expect(Math.abs(d.mean)).toBe(0);
+    }
+    const r = credsim(["compare", "national-outline", "citizen-rules", "--agents", "20000", "--replicates", "4", "--out", "nc"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("citizen-rules − national-outline");
+    const rows = JSON.parse(readFileSync(join(dir, "nc/compare.json"), "utf8")).rows;
+    const wrongful = rows.find((x: { metric: string }) => x.metric === "wrongful sanction-days per person").differences[0];
+    expect(wrongful.mean + wrongful.half).toBeLessThan(0); // the whole interval below 0
+    const html = readFileSync(join(dir, "nc/compare.html"), "utf8");
+    expect(html).toContain('<figure id="listed-overlaid">');
+    expect(html).not.toMatch(/<script|<link|src=|href=/i);
+  });
+
+  it("compares run folders too (one replicate each: no interval)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "credsim-cmp2-"));
+    expect(credsim(["run", "midas", "--agents", "5000", "--out", "m1", "--quiet"], dir).status).toBe(0);
+    expect(credsim(["run", "robodebt", "--agents", "5000", "--out", "r1", "--quiet"], dir).status).toBe(0);
+    const r = credsim(["compare", "m1", "r1"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/r1 − m1/);
+    expect(r.stdout.split("\n\n")[0]).not.toContain("±"); // the table, not the footnote
+  });
+});
