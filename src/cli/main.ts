@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "../scenario/errors.js";
 import { credsimVersion } from "../store/version.js";
 import { compareCommand } from "./compare.js";
+import { followCommand } from "./follow.js";
 import { presetsCommand } from "./presets.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
@@ -49,6 +50,7 @@ program
   .option("--quiet", "print nothing")
   .option("--json", "print summary.json instead of the table")
   .option("--no-report", "do not write report.html")
+  .option("--track <n>", "follow this many people in full (credsim follow); 0 to turn off", "100")
   .action((scenario, flags) => runCommand(scenario, flags));
 
 program
@@ -63,6 +65,15 @@ program
   .option("--json", "print the rows as JSON")
   .option("--quiet", "print nothing")
   .action((items, flags) => compareCommand(items, flags));
+
+program
+  .command("follow")
+  .description("the story of one synthetic person in a run")
+  .argument("<run>", "a run folder")
+  .option("--agent <id>", "a followed person's id")
+  .option("--pick <kind>", "wrongful | spillover | appealed | false-record | random (default: wrongful)")
+  .option("--json", "print the timeline as JSON")
+  .action((run, flags) => followCommand(run, flags));
 
 program
   .command("sweep")

@@ -19,6 +19,7 @@ export interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   report?: boolean;
+  track?: string;
 }
 
 /** Scenario from a file or preset with the command-line overrides applied and checked. */
@@ -58,7 +59,8 @@ export async function runCommand(arg: string | undefined, flags: RunFlags): Prom
   checkOutFolder(out);
   const showProgress = !flags.quiet && !flags.json && process.stderr.isTTY;
   const bar = showProgress ? progressBar(`${scenario.name}: ${fmtInt(scenario.population.agents)} agents × ${scenario.days} days`) : null;
-  const result = await execute(scenario, { threads, onProgress: bar?.update });
+  const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;
+  const result = await execute(scenario, { threads, onProgress: bar?.update, track });
   bar?.end();
   const scenarioYaml = resolvedScenarioYaml(scenario, { version: result.summary.credsimVersion, hash: result.hash, seed: scenario.seed });
   const extra: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import type { Counters } from "./counters.js";
+import { EV, type History } from "./history.js";
 import { CHANNEL, KIND, type Model } from "./model.js";
 import { geometricGap, uniform, uniformPositive } from "./rng.js";
 
@@ -22,6 +23,7 @@ export class DayRecords {
   exempt = false;
   ownBlockDomain = -1; // domain of its listing if listed at the start of the day, else −1
   householdMask = 0; // listing domains of listed relatives
+  history: History | null = null; // event log (tracked agents only)
   // outputs
   real = 0; // points from kept records
   shadow = 0; // points in the shadow world
@@ -114,6 +116,7 @@ export function sampleDay(
       if (blocked) {
         c.denied[t * G + g]++;
         c.deniedByBehaviour[(t * G + g) * B + b]++;
+        r.history?.add(t, i, EV.denied, b);
       } else {
         r.shadow += m.points[b];
         if (m.direct[b] > r.shadowDirect) r.shadowDirect = m.direct[b];
@@ -130,12 +133,12 @@ export function sampleDay(
               else if (sink) sink(j, b);
             }
           }
-          if (own) keepRecord(m, c, g, t, b, true, r);
+          if (own) keepRecord(m, c, g, t, b, true, r, m.mainSource[b]);
         }
       }
     } else if (type === CHANNEL.falseRecord) {
       if (m.review[b] > 0 && uniform(k1, k2, n++) < m.review[b] * m.reviewCatch) c.recordsDiscarded[t * G + g]++;
-      else keepRecord(m, c, g, t, b, false, r);
+      else keepRecord(m, c, g, t, b, false, r, m.chanSource[fired]);
     } else if (rate) {
       n = rate(r, t, k1, k2, n);
     }
@@ -147,8 +150,9 @@ export function sampleDay(
 }
 
 /** A record kept (after review) on an agent of group g. Exempt agents' records are kept, not scored. */
-export function keepRecord(m: Model, c: Counters, g: number, t: number, b: number, isTrue: boolean, out: DayRecords): void {
+export function keepRecord(m: Model, c: Counters, g: number, t: number, b: number, isTrue: boolean, out: DayRecords, source = -1): void {
   out.kept++;
+  out.history?.add(t, out.i, EV.record, b, source, isTrue ? 1 : 0);
   if (isTrue) c.recordsTrue[t * m.G + g]++;
   else {
     c.recordsFalse[t * m.G + g]++;

@@ -36,6 +36,11 @@ export interface Model {
   detect: Float64Array;
   /** 2 when detection or false records depend on being listed (inspections), else 1. */
   L2: number;
+  sources: string[];
+  /** Source of each false-record channel (−1 for other channels). */
+  chanSource: Int32Array;
+  /** The source most likely to record each behaviour (for histories), −1 if none sees it. */
+  mainSource: Int32Array;
   deter: Float64Array; // effective deterrence per behaviour (0 if rules are open and it is not penalised)
 
   /** min(1, base·groupMult·segmentMult) per class × behaviour: the rate with no system. */
@@ -187,26 +192,43 @@ export function compileModel(s: Scenario): Model {
   // Channels: behaviours, then (source, behaviour) false-record pairs with a positive rate, then ratings.
   const chanBehaviour: number[] = [];
   const chanType: number[] = [];
+  const chanSource: number[] = [];
   const falseSources: { src: Scenario["sources"][string]; rate: number }[] = [];
   for (let b = 0; b < B; b++) {
     chanBehaviour.push(b);
     chanType.push(CHANNEL.behaviour);
+    chanSource.push(-1);
   }
-  for (const src of sources) {
+  sources.forEach((src, k) => {
     behaviours.forEach((name, b) => {
       const rate = src.falseRate[name] ?? 0;
       if (rate > 0) {
         chanBehaviour.push(b);
         chanType.push(CHANNEL.falseRecord);
+        chanSource.push(k);
         falseSources.push({ src, rate });
       }
     });
-  }
+  });
   const ratings = s.ratings && s.population.network ? s.ratings : null;
   if (ratings) {
     chanBehaviour.push(-1);
     chanType.push(CHANNEL.rating);
+    chanSource.push(-1);
   }
+  const mainSource = Int32Array.from(
+    behaviours.map((name) => {
+      let best = -1;
+      let p = 0;
+      sources.forEach((src, k) => {
+        if ((src.detect[name] ?? 0) > p) {
+          p = src.detect[name] ?? 0;
+          best = k;
+        }
+      });
+      return best;
+    }),
+  );
   const M = chanBehaviour.length;
   const pBase = new Float64Array(C * B);
   const pMax = new Float64Array(C * B);
@@ -329,6 +351,9 @@ export function compileModel(s: Scenario): Model {
     reviewCatch: s.review.catch,
     detect,
     L2,
+    sources: Object.keys(s.sources),
+    chanSource: Int32Array.from(chanSource),
+    mainSource,
     deter,
     pBase,
     pMax,

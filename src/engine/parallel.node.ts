@@ -1,7 +1,9 @@
 import { Worker } from "node:worker_threads";
 import type { Scenario } from "../scenario/schema.js";
 import { addCounters, type Counters, countersFromArrays } from "./counters.js";
+import { History, trackingPool } from "./history.js";
 import { compileModel, type Model } from "./model.js";
+import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
 import { isSeparable } from "./simulate.js";
 
@@ -13,6 +15,9 @@ export interface ParallelResult {
   counters: Counters;
   /** Threads actually used: 1 when agents interact (see docs/performance.md). */
   threads: number;
+  /** Events of the tracked pool (when poolSize > 0). */
+  history: History | null;
+  contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[];
 }
 
 const isSource = import.meta.url.endsWith(".ts");
@@ -30,22 +35,28 @@ export function splitRange(agents: number, parts: number): [number, number][] {
  * the calling thread stays free for progress and Ctrl-C. From TypeScript sources
  * (tests) workers cannot load the engine, so it runs inline on one thread.
  */
-export async function simulateThreads(scenario: Scenario, threads: number, onProgress?: (done: number) => void): Promise<ParallelResult> {
+export async function simulateThreads(scenario: Scenario, threads: number, onProgress?: (done: number) => void, poolSize = 0): Promise<ParallelResult> {
   const model: Model = compileModel(scenario);
   const parts = threads > 1 && isSeparable(model) && model.agents >= threads * 1000 ? threads : 1;
-  if (isSource) return { counters: simulate(model, { onProgress }), threads: 1 };
+  if (isSource) {
+    const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
+    let contacts: ParallelResult["contacts"] = [];
+    const counters = simulate(model, { onProgress, history, onFinish: (sim) => (contacts = history ? sim.contactsOf(history.mask) : []) });
+    return { counters, threads: 1, history: history ?? null, contacts };
+  }
   const ranges = splitRange(model.agents, parts);
   const progress = new Array(parts).fill(0);
+  type Part = { counters: Counters; events: Float64Array[]; contacts: ParallelResult["contacts"] };
   const results = await Promise.all(
     ranges.map(
       (range, k) =>
-        new Promise<Counters>((resolve, reject) => {
-          const worker = new Worker(workerUrl, { workerData: { scenario, range: parts > 1 ? range : undefined } });
-          worker.on("message", (msg: { progress?: number; arrays?: Float64Array[] }) => {
+        new Promise<Part>((resolve, reject) => {
+          const worker = new Worker(workerUrl, { workerData: { scenario, range: parts > 1 ? range : undefined, poolSize } });
+          worker.on("message", (msg: { progress?: number; arrays?: Float64Array[]; events?: Float64Array[]; contacts?: ParallelResult["contacts"] }) => {
             if (msg.progress !== undefined) {
               progress[k] = msg.progress;
               onProgress?.(progress.reduce((a, b) => a + b, 0) / parts);
-            } else if (msg.arrays) resolve(countersFromArrays(model, msg.arrays));
+            } else if (msg.arrays) resolve({ counters: countersFromArrays(model, msg.arrays), events: msg.events ?? [], contacts: msg.contacts ?? [] });
           });
           worker.on("error", reject);
           worker.on("exit", (code) => {
@@ -54,7 +65,16 @@ export async function simulateThreads(scenario: Scenario, threads: number, onPro
         }),
     ),
   );
-  const total = results[0];
-  for (let k = 1; k < results.length; k++) addCounters(total, results[k]);
-  return { counters: total, threads: parts };
+  const total = results[0].counters;
+  for (let k = 1; k < results.length; k++) addCounters(total, results[k].counters);
+  let history: History | null = null;
+  if (poolSize > 0) {
+    // the same pool in every worker (it depends on the seed only); ranges in order
+    history = new History(trackingPool(model, poolSize, buildPopulation(model).householdStart));
+    for (const r of results) {
+      const e = r.events;
+      for (let x = 0; x < (e[0]?.length ?? 0); x++) history.add(e[0][x], e[1][x], e[2][x], e[3][x], e[4][x], e[5][x]);
+    }
+  }
+  return { counters: total, threads: parts, history, contacts: results.flatMap((r) => r.contacts) };
 }

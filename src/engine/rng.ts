@@ -54,6 +54,7 @@ export const Purpose = {
   insiders: 3,
   households: 4,
   breach: 5,
+  tracking: 7,
 } as const;
 
 /** A sequential stream for setup work and global actors: counter kept inside. */

@@ -1,4 +1,5 @@
 import type { Counters } from "./counters.js";
+import type { History } from "./history.js";
 import type { Model } from "./model.js";
 import { runSeparable } from "./separable.js";
 import { isSeparable, Simulation } from "./simulate.js";
@@ -10,6 +11,10 @@ export interface EngineOptions {
   range?: [number, number];
   /** Called with the share of work done, 0..1. */
   onProgress?: (done: number) => void;
+  /** Event log for tracked agents. */
+  history?: History;
+  /** Called with the calendar engine's final state (for contacts of followed agents). */
+  onFinish?: (sim: Simulation) => void;
 }
 
 /** Runs a compiled scenario in this thread. */
@@ -17,8 +22,10 @@ export function simulate(model: Model, options: EngineOptions = {}): Counters {
   const engine = options.engine ?? "auto";
   const separable = isSeparable(model);
   if (engine === "separable" || (engine === "auto" && separable)) {
-    return runSeparable(model, options.range ?? [0, model.agents], options.onProgress);
+    return runSeparable(model, options.range ?? [0, model.agents], options.onProgress, options.history);
   }
-  const sim = new Simulation(model, { range: options.range });
-  return sim.run(options.onProgress ? (t) => options.onProgress?.((t + 1) / model.days) : undefined);
+  const sim = new Simulation(model, { range: options.range, history: options.history });
+  const counters = sim.run(options.onProgress ? (t) => options.onProgress?.((t + 1) / model.days) : undefined);
+  options.onFinish?.(sim);
+  return counters;
 }

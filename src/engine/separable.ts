@@ -1,5 +1,6 @@
 import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
 import { crossing, DayRecords, decayTable, drift, fearDecay, firstDay, NEVER, sampleDay, scoreDay, tierOf } from "./day.js";
+import { EV, type History } from "./history.js";
 import type { Model } from "./model.js";
 import { arrivalDay, buildPopulation, presentDays } from "./population.js";
 import { geometricGap, Purpose, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
@@ -30,7 +31,7 @@ function addStatus(d: Deltas, at: number, D: number, dom: number, listed: boolea
   if (shadowListed) d.shadow[at] += sign;
 }
 
-export function runSeparable(model: Model, range: [number, number] = [0, model.agents], onProgress?: (done: number) => void): Counters {
+export function runSeparable(model: Model, range: [number, number] = [0, model.agents], onProgress?: (done: number) => void, history?: History): Counters {
   if (!isSeparable(model)) throw new Error("runSeparable needs a scenario whose agents do not interact");
   const m = model;
   const pop = buildPopulation(m);
@@ -45,6 +46,8 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
     perk: new Float64Array((days + 1) * G),
   };
   const r = new DayRecords();
+  const log = history ?? null;
+  r.history = log;
   const fm = m.fear;
   const floor = fm ? fm.floor : 0;
   const E = m.enterBelow;
@@ -96,6 +99,7 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
     let keptFalse = 0;
     let midTier = -1;
     let midDone = T === 0;
+    let logScoreLater = false;
     const arrive = hasPresence ? arrivalDay(m, i, cls) : 0;
     const stay = presentDays(m, cls);
 
@@ -124,6 +128,7 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       }
       // 1. expiry
       if (until === t) {
+        log?.add(t, i, EV.unlisted, 0);
         if (wrongStart) {
           const duration = t - since;
           c.wrongfulSpells[g]++;
@@ -187,6 +192,7 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       }
       shadow = Math.fround(scoreDay(m, shadow, r.shadow, 0));
       sDay = t;
+      if (log && log.mask[i] === 1) logScoreLater = true;
 
       // 8. listing, shadow first
       if (!(shadowUntil > t)) {
@@ -205,6 +211,7 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
             since = t;
             dom = r.worst >= 0 ? m.domainOf[r.worst] : 0;
             c.newListings[t * G + g]++;
+            log?.add(t, i, EV.listed, shadowUntil > t ? 0 : 1, 0, u);
             if (!everListed) {
               c.everListed[g]++;
               everListed = true;
@@ -239,7 +246,9 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       }
       if (cure && cureArmed && cureDay === t && (listed || shadowListed)) {
         c.cured[t * G + g]++;
+        log?.add(t, i, EV.cured);
         if (listed) {
+          log?.add(t, i, EV.unlisted, 2);
           if (wrongStart) {
             const duration = t - since;
             c.wrongfulSpells[g]++;
@@ -264,6 +273,10 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
         cureArmed = false;
       }
       if (cureArmed && !(until > t) && !(shadowUntil > t)) cureArmed = false;
+      if (logScoreLater) {
+        log?.add(t, i, EV.score, 0, 0, score);
+        logScoreLater = false;
+      }
 
       // next wake (rates that depend on being listed change from tomorrow)
       const listedAfter = until > t;

@@ -1,6 +1,7 @@
 import { Calendar } from "./calendar.js";
 import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, keepRecord, NEVER, type RatingSink, sampleDay, tierOf } from "./day.js";
+import { EV, type History } from "./history.js";
 import type { Model } from "./model.js";
 import { buildNetwork, type Network } from "./network.js";
 import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
@@ -32,6 +33,8 @@ const PERK = 4; // held perks as of scoreDay
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
   range?: [number, number];
+  /** Event log for tracked agents. */
+  history?: History;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -95,6 +98,7 @@ export class Simulation {
   private readonly sink = (target: number, b: number) => this.message(target, b);
   private readonly rate: RatingSink | null;
   private readonly groupOfClass: Int32Array;
+  private readonly history: History | null;
 
   // per-day scratch: touched agents and their slots
   private touched = new Int32Array(1024);
@@ -190,6 +194,8 @@ export class Simulation {
     this.hasPresence = model.segmentPresent.some((x) => x > 0);
     this.groupOfClass = model.classGroup;
     this.rate = model.ratings && this.network ? (r, t, k1, k2, n0) => this.rateEncounter(r, t, k1, k2, n0) : null;
+    this.history = options.history ?? null;
+    this.records.history = this.history;
 
     this.calendar = new Calendar(model.days, 1, n);
     this.cutCalendar = this.network && model.cutTie > 0 ? new Calendar(model.days, 3, 1024) : null;
@@ -399,7 +405,8 @@ export class Simulation {
   }
 
   /** Ends the real listing of li at day t; contacts feel it from day `effective`. */
-  private endListing(li: number, t: number, effective: number): void {
+  private endListing(li: number, t: number, effective: number, reason = 0): void {
+    this.history?.add(t, this.from + li, EV.unlisted, reason);
     const g = this.groupOf(li);
     const c = this.counters;
     const f = this.flags[li];
@@ -584,6 +591,7 @@ export class Simulation {
     const pHigh = Math.min(1 - pLow, rt.high * highBias);
     const weight = rt.raterWeight ? Math.max(0, (sj - m.sMin) / (m.s0 - m.sMin)) : 1;
     const u = uniform(k1, k2, n++);
+    this.history?.add(t, i, EV.rated, j, 0, u < pLow ? rt.lowPoints * weight : u < pLow + pHigh ? rt.highPoints * weight : 0);
     if (u < pLow) {
       this.counters.ratingsLow[t * m.G + g]++;
       if (!r.exempt) {
@@ -604,28 +612,31 @@ export class Simulation {
     return k > 0 ? drift(this.model, this.decay, this.score[li], k, this.listedContacts ? this.listedContacts[li] : 0) : this.score[li];
   }
 
-  private message(target: number, b: number): void {
+  private message(target: number, b: number, insider = false): void {
     if (this.messageCount === this.messages.length) {
       const grown = new Float64Array(this.messages.length * 2);
       grown.set(this.messages);
       this.messages = grown;
     }
-    this.messages[this.messageCount++] = target * 64 + b;
+    this.messages[this.messageCount++] = target * 128 + (insider ? 64 : 0) + b;
   }
 
   private deliverMessages(t: number): void {
     const list = this.messages.subarray(0, this.messageCount);
     list.sort();
     for (let k = 0; k < list.length; k++) {
-      const target = Math.floor(list[k] / 64);
-      const b = list[k] - target * 64;
+      const target = Math.floor(list[k] / 128);
+      const code = list[k] - target * 128;
+      const insider = code >= 64;
+      const b = code & 63;
       const li = target - this.from;
       const slot = this.touch(li);
       this.slotStep7[slot] = 1;
       const r = this.records;
       r.clear();
+      r.i = target;
       r.exempt = this.isExempt(li);
-      keepRecord(this.model, this.counters, this.groupOf(li), t, b, false, r);
+      keepRecord(this.model, this.counters, this.groupOf(li), t, b, false, r, insider ? -2 : this.model.mainSource[b]);
       this.addRecords(slot, li, r, t);
     }
   }
@@ -674,6 +685,7 @@ export class Simulation {
     }
     this.syncStatus(li, t);
     this.armCure(li, t);
+    this.history?.add(t, this.from + li, EV.score, 0, 0, this.score[li]);
   }
 
   /** Draws a cure day when the agent becomes listed in either world; disarms when in neither. */
@@ -706,6 +718,7 @@ export class Simulation {
     } else f &= ~WRONG_START;
     this.flags[li] = f;
     this.counters.newListings[t * m.G + g]++;
+    this.history?.add(t, this.from + li, EV.listed, f & WRONG_START ? 1 : 0, 0, until);
     if (this.network) this.newListed = push(this.newListed, this.newListedCount++, li);
     if (m.appeals && this.fileDay) {
       const i = this.from + li;
@@ -814,6 +827,8 @@ export class Simulation {
       if (this.shadowUntil[i] > t) lh[j]--;
       this.touch(i);
       this.touch(j);
+      this.history?.add(t, i, EV.tieCut, j);
+      this.history?.add(t, j, EV.tieCut, i);
       c.tiesCut[t * G + this.groupOf(i)]++;
     });
   }
@@ -839,6 +854,7 @@ export class Simulation {
       const g = this.groupOf(li);
       this.waitingNow[g]++;
       c.appealsFiled[t * m.G + g]++;
+      this.history?.add(t, this.from + li, EV.appealFiled);
       this.enqueue(li, this.since[li]);
     }
     // Service: capacity per day, fractional part carried over.
@@ -861,12 +877,13 @@ export class Simulation {
       const k2 = streamKey2(k1, m.seed);
       let n = this.rngN[li];
       const overturn = uniform(k1, k2, n++) < (wrongful ? ap.overturnWrongful : ap.overturnRightful);
+      this.history?.add(t, i, EV.appealDecided, overturn ? 1 : 0);
       this.touch(li);
       if (overturn) {
         if (wrongful) c.overturnedWrongful[t * m.G + g]++;
         else c.overturnedRightful[t * m.G + g]++;
         this.advance(li, t);
-        this.endListing(li, t, t + 1);
+        this.endListing(li, t, t + 1, 1);
         if (!this.isExempt(li)) this.setScore(li, this.shadow[li], t);
       } else {
         fileDay[li] = t + 1 + geometricGap(uniformPositive(k1, k2, n++), Math.log1p(-ap.fileRate));
@@ -901,7 +918,8 @@ export class Simulation {
       if (!listed && !shadowListed) continue;
       this.counters.cured[t * this.model.G + this.groupOf(li)]++;
       this.advance(li, t);
-      if (listed) this.endListing(li, t, t + 1);
+      this.history?.add(t, this.from + li, EV.cured);
+      if (listed) this.endListing(li, t, t + 1, 2);
       if (shadowListed) this.endShadowListing(li, t, t + 1);
       if (cure.resetScore) {
         if (!this.isExempt(li)) this.setScore(li, this.model.s0, t);
@@ -965,7 +983,7 @@ export class Simulation {
         const target = targets[k * ins.targets + x];
         if (m.review[ins.behaviour] > 0 && stream.next() < m.review[ins.behaviour] * m.reviewCatch) {
           this.counters.recordsDiscarded[t * m.G + this.groupOf(target - this.from)]++;
-        } else this.message(target, ins.behaviour);
+        } else this.message(target, ins.behaviour, true);
       }
     }
   }
@@ -1072,6 +1090,22 @@ export class Simulation {
     }
     if (this.perkDelta) integrate(this.perkDelta, c.perkHolders, m.days, m.G);
     if (this.network) tieMoments(this.network, this.score, c.tieScoreMoments);
+  }
+
+  /** For each agent in the pool: its contacts, whether the tie was cut, whether the contact was ever listed. */
+  contactsOf(pool: Uint8Array): { agent: number; contact: number; cut: boolean; everListed: boolean }[] {
+    const out: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
+    const net = this.network;
+    if (!net) return out;
+    for (let i = 0; i < this.n; i++) {
+      if (pool[i] !== 1) continue;
+      for (let e = net.start[i]; e < net.start[i + 1]; e++) {
+        const raw = net.adj[e];
+        const j = raw < 0 ? ~raw : raw;
+        out.push({ agent: i, contact: j, cut: raw < 0, everListed: (this.flags[j] & EVER_LISTED) !== 0 });
+      }
+    }
+    return out;
   }
 
   /** Typed-array bytes held by this simulation (state, network, calendars). */

@@ -1,14 +1,22 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Scenario } from "../scenario/schema.js";
 import { countersArrays } from "./counters.js";
+import { History, trackingPool } from "./history.js";
 import { compileModel } from "./model.js";
+import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
 
-const { scenario, range } = workerData as { scenario: Scenario; range?: [number, number] };
+const { scenario, range, poolSize } = workerData as { scenario: Scenario; range?: [number, number]; poolSize: number };
 const model = compileModel(scenario);
+const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
+let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
 let last = 0;
 const counters = simulate(model, {
   range,
+  history,
+  onFinish: (sim) => {
+    if (history) contacts = sim.contactsOf(history.mask);
+  },
   onProgress: (done) => {
     const now = Date.now();
     if (now - last > 100) {
@@ -18,7 +26,8 @@ const counters = simulate(model, {
   },
 });
 const arrays = countersArrays(counters);
+const events = history ? history.toArrays() : [];
 parentPort?.postMessage(
-  { arrays },
-  arrays.map((a) => a.buffer as ArrayBuffer),
+  { arrays, events, contacts },
+  [...arrays, ...events].map((a) => a.buffer as ArrayBuffer),
 );

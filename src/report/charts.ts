@@ -33,6 +33,8 @@ export interface RunData {
   daily: DailyPoint[];
   behaviours: BehaviourPoint[];
   title: string;
+  /** One followed person's timeline (header lines, then day and text). */
+  story?: { header: string[]; lines: { day: number; text: string }[] };
 }
 
 export interface Chart {

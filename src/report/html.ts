@@ -70,6 +70,15 @@ export function figureHtml(c: Chart): string {
   return `<figure id="${c.id}"><h2>${escapeHtml(c.title)}</h2>${c.svg}<figcaption>${escapeHtml(c.caption)}</figcaption></figure>`;
 }
 
+export function storyHtml(data: RunData): string {
+  const st = data.story;
+  if (!st) return "";
+  return `<h2 id="story">One person's story</h2>
+<p class="note">A synthetic person the run followed in full (see <code>credsim follow</code> for the others).</p>
+${st.header.map((h) => `<p>${escapeHtml(h)}</p>`).join("")}
+<ol>${st.lines.map((l) => `<li value="${l.day}">day ${l.day}: ${escapeHtml(l.text)}</li>`).join("")}</ol>`;
+}
+
 export function reportHtml(data: RunData & { scenarioYaml: string }, charts: Chart[] = runCharts(data, svgDocument())): string {
   const s = data.summary;
   return `<!doctype html>
@@ -82,6 +91,7 @@ ${sourcesHtml(data.scenarioYaml)}
 <h2>Summary</h2>
 ${summaryTableHtml(s)}
 ${charts.map(figureHtml).join("\n")}
+${storyHtml(data)}
 </body></html>
 `;
 }

@@ -4,6 +4,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { Summary } from "../engine/metrics.js";
 import { InputError } from "../scenario/errors.js";
 import type { BehaviourPoint, DailyPoint, RunData } from "./charts.js";
+import type { FollowedRow, HistoryRow } from "./story.js";
+import { pickStory } from "./write.js";
 
 // Reads a run folder (summary.json, credsim.duckdb) into the data the charts need.
 
@@ -33,7 +35,14 @@ export async function loadRun(dir: string): Promise<RunData & { scenarioYaml: st
       .map(toPlain) as unknown as BehaviourPoint[];
     const scenarioYaml = existsSync(join(dir, "scenario.yaml")) ? readFileSync(join(dir, "scenario.yaml"), "utf8") : "";
     const title = /^title: (.*)$/m.exec(scenarioYaml)?.[1] ?? summary.scenario;
-    return { summary, daily, behaviours, title, scenarioYaml };
+    const tables = (await con.runAndReadAll("select table_name from duckdb_tables()")).getRowObjects().map((r) => String(r.table_name));
+    let story: RunData["story"];
+    if (tables.includes("followed") && tables.includes("history")) {
+      const followed = (await con.runAndReadAll("select * from followed order by agent")).getRowObjects().map(toPlain) as unknown as FollowedRow[];
+      const history = (await con.runAndReadAll("select * from history order by agent, seq")).getRowObjects().map(toPlain) as unknown as HistoryRow[];
+      story = pickStory(followed, history);
+    }
+    return { summary, daily, behaviours, title, scenarioYaml, story };
   } finally {
     con.closeSync();
     instance.closeSync();

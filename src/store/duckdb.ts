@@ -4,7 +4,7 @@ import type { Row, RunTables } from "./tables.js";
 // Results in an embedded DuckDB database: tables runs, daily, groups, behaviours.
 // One thread, rows in a fixed order, so the same run writes the same Parquet bytes.
 
-const BIGINT_COLUMNS = new Set(["seed", "agents", "days", "day"]);
+const BIGINT_COLUMNS = new Set(["seed", "agents", "days", "day", "agent", "seq", "other_agent", "contacts", "contacts_ever_listed", "ties_cut"]);
 
 function columnTypes(rows: Row[]): [string, string][] {
   const cols = Object.keys(rows[0]);
@@ -53,6 +53,8 @@ export async function writeTables(con: DuckDBConnection, tables: RunTables): Pro
   await appendRows(con, "daily", tables.daily);
   await appendRows(con, "groups", tables.groups);
   await appendRows(con, "behaviours", tables.behaviours);
+  if (tables.followed?.length) await appendRows(con, "followed", tables.followed);
+  if (tables.history?.length) await appendRows(con, "history", tables.history);
 }
 
 /** Writes a query's result as Parquet, with optional key-value metadata in the file footer. */

@@ -12,6 +12,9 @@ export interface RunTables {
   daily: Row[];
   groups: Row[];
   behaviours: Row[];
+  /** Agents the run followed, and their histories (empty with --track 0). */
+  followed?: Row[];
+  history?: Row[];
 }
 
 export function snake(name: string): string {

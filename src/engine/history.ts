@@ -1,0 +1,106 @@
+import type { Model } from "./model.js";
+import { Purpose, Stream } from "./rng.js";
+
+// Full event histories for a pool of agents chosen before the run (whole
+// households, so a relative's listing shows in the story), from which the run
+// picks the agents worth following. Only pool members are logged: a one-byte mask
+// per agent and a check per event, so tracking costs next to nothing.
+
+export const EV = {
+  record: 1, // a: behaviour, b: source (−2 insider), v: 1 true / 0 false
+  denied: 2, // a: behaviour
+  listed: 3, // a: 1 if wrongful when it began, v: listed until (day)
+  unlisted: 4, // a: 0 expired, 1 overturned on appeal, 2 cured
+  appealFiled: 5,
+  appealDecided: 6, // a: 1 overturned, 0 upheld
+  cured: 7,
+  tieCut: 8, // a: the other agent
+  rated: 9, // a: the rater, v: points
+  score: 10, // v: score after the day
+} as const;
+
+export const EVENT_NAMES: Record<number, string> = {
+  1: "record",
+  2: "denied",
+  3: "listed",
+  4: "unlisted",
+  5: "appeal filed",
+  6: "appeal decided",
+  7: "cured",
+  8: "tie cut",
+  9: "rated",
+  10: "score",
+};
+
+export class History {
+  readonly mask: Uint8Array;
+  count = 0;
+  day = new Int32Array(1024);
+  agent = new Int32Array(1024);
+  type = new Uint8Array(1024);
+  a = new Int32Array(1024);
+  b = new Int32Array(1024);
+  v = new Float64Array(1024);
+
+  constructor(mask: Uint8Array) {
+    this.mask = mask;
+  }
+
+  add(day: number, agent: number, type: number, a = 0, b = 0, v = 0): void {
+    if (this.mask[agent] !== 1) return;
+    if (this.count === this.day.length) this.grow();
+    const k = this.count++;
+    this.day[k] = day;
+    this.agent[k] = agent;
+    this.type[k] = type;
+    this.a[k] = a;
+    this.b[k] = b;
+    this.v[k] = v;
+  }
+
+  private grow(): void {
+    const n = this.day.length * 2;
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(x: T): T => {
+      const y = new (x.constructor as new (n: number) => T)(n);
+      y.set(x);
+      return y;
+    };
+    this.day = g(this.day);
+    this.agent = g(this.agent);
+    this.type = g(this.type);
+    this.a = g(this.a);
+    this.b = g(this.b);
+    this.v = g(this.v);
+  }
+
+  /** Arrays for postMessage. */
+  toArrays(): Float64Array[] {
+    const n = this.count;
+    return [this.day, this.agent, this.type, this.a, this.b, this.v].map((x) => Float64Array.from(x.subarray(0, n)));
+  }
+
+  static fromArrays(mask: Uint8Array, arrays: Float64Array[]): History {
+    const h = new History(mask);
+    for (let k = 0; k < arrays[0].length; k++) h.add(arrays[0][k], arrays[1][k], arrays[2][k], arrays[3][k], arrays[4][k], arrays[5][k]);
+    return h;
+  }
+}
+
+/**
+ * The pool of agents whose events are logged: about `size` agents, drawn as whole
+ * households (or single agents without households), with the setup stream.
+ */
+export function trackingPool(m: Model, size: number, householdStart: Int32Array | null): Uint8Array {
+  const mask = new Uint8Array(m.agents);
+  if (size <= 0) return mask;
+  if (size >= m.agents) return mask.fill(1);
+  const stream = new Stream(m.seed, 0, Purpose.tracking);
+  const H = householdStart ? householdStart.length - 1 : m.agents;
+  const p = Math.min(1, size / m.agents);
+  for (let h = 0; h < H; h++) {
+    if (stream.next() >= p) continue;
+    if (householdStart) mask.fill(1, householdStart[h], householdStart[h + 1]);
+    else mask[h] = 1;
+  }
+  return mask;
+}

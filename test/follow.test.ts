@@ -1,0 +1,60 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { execute } from "../src/store/execute.js";
+import { preset, withChanges } from "./helpers.js";
+
+const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+let dir: string;
+const credsim = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8" });
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "credsim-follow-"));
+  const r = credsim(["run", "fused-city", "--agents", "20000", "--track", "30", "--out", "run", "--quiet"]);
+  if (r.status !== 0) throw new Error(r.stderr);
+});
+
+describe("following one person", () => {
+  it("picks interesting people, and following them does not change the run", async () => {
+    const s = withChanges(preset("fused-city"), (x) => void (x.population.agents = 20000));
+    const tracked = await execute(s, { track: 30 });
+    const plain = await execute(s, { track: 0 });
+    expect(JSON.stringify(tracked.summary)).toBe(JSON.stringify(plain.summary));
+    const followed = tracked.tables.followed ?? [];
+    expect(followed.length).toBe(30);
+    const reasons = new Set(followed.map((f) => f.reason));
+    for (const r of ["wrongful", "spillover", "appealed", "false-record", "random"]) expect(reasons).toContain(r);
+    // every wrongful pick was listed wrongfully at least once, by its own history
+    for (const f of followed.filter((x) => x.reason === "wrongful")) {
+      expect((tracked.tables.history ?? []).some((h) => h.agent === f.agent && h.event === "listed" && h.flag === 1)).toBe(true);
+    }
+  });
+
+  it("tells a wrongfully listed person's story in the terminal, consistently with the run", () => {
+    const r = credsim(["follow", "run", "--pick", "wrongful"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Person \d+ \(followed: wrongfully listed\)/);
+    expect(r.stdout).toContain("LISTED until day");
+    expect(r.stdout).toContain("wrongful: the same rules with perfect information would not list this person");
+    const json = JSON.parse(credsim(["follow", "run", "--pick", "spillover", "--json"]).stdout);
+    expect(json.timeline.some((l: { text: string }) => l.text.startsWith("relative "))).toBe(true);
+  });
+
+  it("puts one story in the report", () => {
+    const html = readFileSync(join(dir, "run/report.html"), "utf8");
+    expect(html).toContain(`<h2 id="story">One person's story</h2>`);
+  });
+
+  it("says clearly when a person was not followed", () => {
+    const r = credsim(["follow", "run", "--agent", "19999999"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("person 19999999 was not followed in this run");
+    const none = credsim(["run", "reference", "--agents", "2000", "--track", "0", "--out", "none", "--quiet"]);
+    expect(none.status).toBe(0);
+    const f = credsim(["follow", "none"]);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain("followed nobody");
+  });
+});
