@@ -26,9 +26,9 @@ export function runDailyBaseline(m) {
       let points = 0;
       let direct = 0;
       for (let ch = 0; ch < m.M; ch++) {
-        if (uniform(k1, k2, n++) < m.chanP[c * m.M + ch]) {
+        if (uniform(k1, k2, n++) < m.chanP[c * m.L2 * m.M + ch]) {
           const b = m.chanBehaviour[ch];
-          if (m.chanIsFalse[ch] || uniform(k1, k2, n++) < m.detect[b]) {
+          if (m.chanType[ch] === 1 || uniform(k1, k2, n++) < m.detect[b * m.L2]) {
             points += m.points[b];
             if (m.direct[b] > direct) direct = m.direct[b];
           }

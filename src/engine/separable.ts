@@ -1,5 +1,5 @@
 import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
-import { crossing, DayRecords, decayTable, drift, fearDecay, firstDay, NEVER, sampleDay, scoreDay, tierOf } from "./day.js";
+import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, NEVER, sampleDay, scoreDay, tierOf } from "./day.js";
 import { EV, type History } from "./history.js";
 import type { Model } from "./model.js";
 import { arrivalDay, buildPopulation, presentDays } from "./population.js";
@@ -103,23 +103,6 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
     const arrive = hasPresence ? arrivalDay(m, i, cls) : 0;
     const stay = presentDays(m, cls);
 
-    /** Perk changes along a no-record path of k days after day `from`. */
-    const perkAlong = (before: number, from: number, k: number) => {
-      if (P === null || exempt) return;
-      const x = firstDay(m, decay, before, from, k, 0, P, perk);
-      if (x === NEVER) return;
-      perk = !perk;
-      deltas.perk[x * G + g] += perk ? 1 : -1;
-    };
-    const perkAt = (t: number) => {
-      if (P === null || exempt) return;
-      const holds = score >= P;
-      if (holds === perk) return;
-      perk = holds;
-      deltas.perk[t * G + g] += perk ? 1 : -1;
-    };
-
-    // a start below the threshold lists on day 0
     let t = canCross ? Math.min(nextCand, crossing(m, decay, m.s0, -1, 0)) : nextCand;
     while (t < days) {
       if (!midDone && t > m.midDay) {
@@ -182,13 +165,13 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
         if (!exempt) {
           const before = score;
           score = Math.fround(drift(m, decay, score, k, 0));
-          perkAlong(before, sDay, k);
+          if (P !== null) perk = perkAlong(m, decay, deltas.perk, g, before, sDay, k, P, perk);
         }
         shadow = Math.fround(drift(m, decay, shadow, k, 0));
       }
       if (!exempt) {
         score = Math.fround(scoreDay(m, score, r.real, 0));
-        perkAt(t);
+        if (P !== null) perk = perkAt(deltas.perk, G, g, t, score, P, perk);
       }
       shadow = Math.fround(scoreDay(m, shadow, r.shadow, 0));
       sDay = t;
@@ -266,7 +249,7 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
         if (cure.resetScore) {
           if (!exempt) {
             score = m.s0;
-            perkAt(t);
+            if (P !== null) perk = perkAt(deltas.perk, G, g, t, score, P, perk);
           }
           shadow = m.s0;
         }
@@ -309,7 +292,7 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       if (!exempt) {
         const before = score;
         score = Math.fround(drift(m, decay, score, last - sDay, 0));
-        perkAlong(before, sDay, last - sDay);
+        if (P !== null) perk = perkAlong(m, decay, deltas.perk, g, before, sDay, last - sDay, P, perk);
       }
       shadow = Math.fround(drift(m, decay, shadow, last - sDay, 0));
     }
@@ -353,6 +336,21 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
     }
   }
   return c;
+}
+
+/** Perk changes along a no-record path of k days after day `from`; returns the status at the end. */
+function perkAlong(m: Model, decay: DecayTable, delta: Float64Array, g: number, before: number, from: number, k: number, P: number, holds: boolean): boolean {
+  const x = firstDay(m, decay, before, from, k, 0, P, holds);
+  if (x === NEVER) return holds;
+  delta[x * m.G + g] += holds ? -1 : 1;
+  return !holds;
+}
+
+/** Perk status from day t, given the score that day. */
+function perkAt(delta: Float64Array, G: number, g: number, t: number, score: number, P: number, holds: boolean): boolean {
+  const now = score >= P;
+  if (now !== holds) delta[t * G + g] += now ? 1 : -1;
+  return now;
 }
 
 function bin(s: number, min: number, range: number): number {
