@@ -3,6 +3,13 @@ import type { Model } from "./model.js";
 /** Score histogram resolution: Gini and tier shares are computed from it (error < 1/SCORE_BINS of the range). */
 export const SCORE_BINS = 4096;
 
+/** Histogram bin of a score in [min, min + range]. */
+export function scoreBin(s: number, min: number, range: number): number {
+  if (range <= 0) return 0;
+  const b = Math.floor(((s - min) / range) * SCORE_BINS);
+  return b < 0 ? 0 : b >= SCORE_BINS ? SCORE_BINS - 1 : b;
+}
+
 /**
  * Everything a run measures, as integer-valued counts in typed arrays, so that the
  * counts of disjoint agent ranges (threads, shards, regions) add up exactly.

@@ -1,4 +1,4 @@
-import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
+import { type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, NEVER, sampleDay, scoreDay, tierOf } from "./day.js";
 import { EV, type History } from "./history.js";
 import type { Model } from "./model.js";
@@ -112,13 +112,8 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       // 1. expiry
       if (until === t) {
         log?.add(t, i, EV.unlisted, 0);
-        if (wrongStart) {
-          const duration = t - since;
-          c.wrongfulSpells[g]++;
-          c.wrongfulSpellDays[g] += duration;
-          c.wrongfulSpellHistogram[Math.min(duration, days)]++;
-          wrongStart = false;
-        }
+        if (wrongStart) endWrongfulSpell(c, g, t - since, days);
+        wrongStart = false;
         addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
         listed = false;
         addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
@@ -232,13 +227,8 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
         log?.add(t, i, EV.cured);
         if (listed) {
           log?.add(t, i, EV.unlisted, 2);
-          if (wrongStart) {
-            const duration = t - since;
-            c.wrongfulSpells[g]++;
-            c.wrongfulSpellDays[g] += duration;
-            c.wrongfulSpellHistogram[Math.min(duration, days)]++;
-            wrongStart = false;
-          }
+          if (wrongStart) endWrongfulSpell(c, g, t - since, days);
+          wrongStart = false;
           until = t;
         }
         if (shadowListed) shadowUntil = t;
@@ -301,8 +291,8 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
       c.openWrongfulSpells[g]++;
       c.openWrongfulSpellDays[g] += days - since;
     }
-    c.scoreHistogram[g * SCORE_BINS + bin(score, m.sMin, range01)]++;
-    c.shadowScoreHistogram[g * SCORE_BINS + bin(shadow, m.sMin, range01)]++;
+    c.scoreHistogram[g * SCORE_BINS + scoreBin(score, m.sMin, range01)]++;
+    c.shadowScoreHistogram[g * SCORE_BINS + scoreBin(shadow, m.sMin, range01)]++;
     if (T > 0) {
       const tier = tierOf(m, score);
       if (tier >= 0) c.tierCounts[g * T + tier]++;
@@ -338,6 +328,13 @@ export function runSeparable(model: Model, range: [number, number] = [0, model.a
   return c;
 }
 
+/** A listing that began wrongful has ended after `duration` days. */
+function endWrongfulSpell(c: Counters, g: number, duration: number, days: number): void {
+  c.wrongfulSpells[g]++;
+  c.wrongfulSpellDays[g] += duration;
+  c.wrongfulSpellHistogram[Math.min(duration, days)]++;
+}
+
 /** Perk changes along a no-record path of k days after day `from`; returns the status at the end. */
 function perkAlong(m: Model, decay: DecayTable, delta: Float64Array, g: number, before: number, from: number, k: number, P: number, holds: boolean): boolean {
   const x = firstDay(m, decay, before, from, k, 0, P, holds);
@@ -351,10 +348,4 @@ function perkAt(delta: Float64Array, G: number, g: number, t: number, score: num
   const now = score >= P;
   if (now !== holds) delta[t * G + g] += now ? 1 : -1;
   return now;
-}
-
-function bin(s: number, min: number, range: number): number {
-  if (range <= 0) return 0;
-  const b = Math.floor(((s - min) / range) * SCORE_BINS);
-  return b < 0 ? 0 : b >= SCORE_BINS ? SCORE_BINS - 1 : b;
 }

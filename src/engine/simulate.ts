@@ -1,5 +1,5 @@
 import { Calendar } from "./calendar.js";
-import { type Counters, newCounters, SCORE_BINS } from "./counters.js";
+import { type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, keepRecord, NEVER, type RatingSink, sampleDay, tierOf } from "./day.js";
 import { EV, type History } from "./history.js";
 import type { Model } from "./model.js";
@@ -424,35 +424,27 @@ export class Simulation {
     this.flags[li] &= ~WRONG_START;
     this.until[li] = t;
     this.syncStatus(li, t);
-    const lc = this.listedContacts;
-    if (lc && this.network) {
-      const { start, adj } = this.network;
-      const i = this.from + li;
-      for (let e = start[i]; e < start[i + 1]; e++) {
-        const j = adj[e];
-        if (j < 0) continue;
-        this.advance(j, effective - 1);
-        lc[j]--;
-        this.touch(j);
-      }
-    }
+    if (this.listedContacts) this.contactsNoLongerListed(li, effective, this.listedContacts);
   }
 
   /** Ends the shadow listing of li at day t; contacts feel it from day `effective`. */
   private endShadowListing(li: number, t: number, effective: number): void {
     this.shadowUntil[li] = t;
     this.syncStatus(li, t);
-    const lh = this.shadowListedContacts;
-    if (lh && this.network) {
-      const { start, adj } = this.network;
-      const i = this.from + li;
-      for (let e = start[i]; e < start[i + 1]; e++) {
-        const j = adj[e];
-        if (j < 0) continue;
-        this.advance(j, effective - 1);
-        lh[j]--;
-        this.touch(j);
-      }
+    if (this.shadowListedContacts) this.contactsNoLongerListed(li, effective, this.shadowListedContacts);
+  }
+
+  /** Each remaining contact of li counts one listed contact fewer from day `effective`. */
+  private contactsNoLongerListed(li: number, effective: number, counts: Uint16Array): void {
+    if (!this.network) return;
+    const { start, adj } = this.network;
+    const i = this.from + li;
+    for (let e = start[i]; e < start[i + 1]; e++) {
+      const j = adj[e];
+      if (j < 0) continue;
+      this.advance(j, effective - 1);
+      counts[j]--;
+      this.touch(j);
     }
   }
 
@@ -1071,8 +1063,8 @@ export class Simulation {
       }
       const s = this.score[li];
       const h = this.shadow[li];
-      c.scoreHistogram[g * SCORE_BINS + binOf(s, m.sMin, range)]++;
-      c.shadowScoreHistogram[g * SCORE_BINS + binOf(h, m.sMin, range)]++;
+      c.scoreHistogram[g * SCORE_BINS + scoreBin(s, m.sMin, range)]++;
+      c.shadowScoreHistogram[g * SCORE_BINS + scoreBin(h, m.sMin, range)]++;
       if (T > 0) {
         const tier = tierOf(m, s);
         if (tier >= 0) c.tierCounts[g * T + tier]++;
@@ -1175,12 +1167,6 @@ function tieMoments(net: Network, score: Float32Array, out: Float64Array): void 
       out[5]++;
     }
   }
-}
-
-function binOf(s: number, min: number, range: number): number {
-  if (range <= 0) return 0;
-  const b = Math.floor(((s - min) / range) * SCORE_BINS);
-  return b < 0 ? 0 : b >= SCORE_BINS ? SCORE_BINS - 1 : b;
 }
 
 function push(a: Int32Array<ArrayBuffer>, at: number, v: number): Int32Array<ArrayBuffer> {
