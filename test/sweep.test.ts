@@ -95,6 +95,9 @@ describe("credsim sweep", () => {
     const r = credsim(["sweep", "bad.yaml", "--out", "f"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("6 runs done, 6 failed");
+    expect(r.stdout).toContain("first failure:");
+    const rerun = credsim(["sweep", "bad.yaml", "--out", "f"]);
+    expect(rerun.stdout).toContain("12 already done before (6 of them failed; --retry-failed runs them again)");
     const failed = await rows(join(dir, "f/sweep.duckdb"), "select error from runs where status = 'failed' limit 1");
     expect(String(failed[0].error)).toContain("sources.camera.falseRate.red-light: expected a number ≤ 1, got number 1.5");
   });
@@ -107,6 +110,11 @@ describe("credsim sweep", () => {
     for (const f of ["runs.parquet", "groups.parquet"]) expect(readFileSync(join(dir, "merged", f)).equals(readFileSync(join(dir, "a", f))), f).toBe(true);
     const again = credsim(["merge", "sh1", "sh1", "--out", "dup"]);
     expect(again.status).toBe(2);
+    expect(again.stderr).toContain("holds shard 1/3, which sh1 holds too");
+    const missing = credsim(["merge", "sh1", "sh2", "--out", "part"]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("shards 3/3 are missing");
+    expect(credsim(["merge", "sh1", "sh2", "--out", "part", "--partial"]).status).toBe(0);
   });
 
   it("explains a bad sweep file", () => {
@@ -121,6 +129,18 @@ describe("credsim sweep", () => {
     const r3 = credsim(["sweep", "s.yaml", "--shard", "0/3"]);
     expect(r3.status).toBe(2);
     expect(r3.stderr).toContain("--shard: expected i/N");
+    // a typo in a name inside a map of names, and in a kept metric: caught before any run
+    writeFileSync(join(dir, "e3.yaml"), SWEEP().replace("sources.camera.falseRate.red-light", "sources.camera.falseRate.red-lite"));
+    const r5 = credsim(["sweep", "e3.yaml", "--out", "e3"]);
+    expect(r5.status).toBe(2);
+    expect(r5.stderr).toMatch(/e3\.yaml:\d+:\d+: vary\.sources\.camera\.falseRate\.red-lite: unknown behaviour 'red-lite'; defined: loan-default, red-light/);
+    writeFileSync(join(dir, "e4.yaml"), SWEEP("keep: [total.listedShar]"));
+    const r6 = credsim(["sweep", "e4.yaml", "--out", "e4"]);
+    expect(r6.status).toBe(2);
+    expect(r6.stderr).toContain("keep.0: unknown summary field 'total.listedShar' (did you mean 'total.listedShare'?)");
+    // --out on a folder that is not a sweep's
+    const notSweep = credsim(["sweep", "s.yaml", "--out", "e3.yaml"]);
+    expect(notSweep.status).toBe(2);
     writeFileSync(join(dir, "changed.yaml"), SWEEP().replace("seed: 5", "seed: 6"));
     const r4 = credsim(["sweep", "changed.yaml", "--out", "a"]);
     expect(r4.status).toBe(2);

@@ -4,6 +4,7 @@ import type { DailyPoint } from "../report/charts.js";
 import { type Arm, compareHtml, compareRows, compareTable } from "../report/compare.js";
 import { loadRun } from "../report/load.js";
 import { writeAtomic } from "../report/write.js";
+import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
 import { execute } from "../store/execute.js";
 import { table } from "./format.js";
@@ -42,6 +43,7 @@ async function loadArm(arg: string, flags: CompareFlags, replicates: number, pro
 }
 
 export async function compareCommand(args: string[], flags: CompareFlags): Promise<void> {
+  if (args.length < 2) throw new InputError(args[0] ?? "compare", [{ field: "", message: "compare needs two or more run folders or scenarios" }]);
   const replicates = intFlag("--replicates", flags.replicates, 1, 1000) ?? 5;
   const tty = !flags.quiet && !flags.json && process.stderr.isTTY;
   const progress = (s: string) => {

@@ -29,6 +29,9 @@ export async function followCommand(dir: string, flags: { agent?: string; pick?:
   if (followed.length === 0)
     throw new InputError(dir, [{ field: "", message: "this run followed nobody (it was run with --track 0); run it again with --track N" }]);
   let person: FollowedRow | undefined;
+  if (flags.agent !== undefined && flags.pick !== undefined) {
+    throw new InputError("--agent", [{ field: "", message: "give --agent or --pick, not both" }]);
+  }
   if (flags.agent !== undefined) {
     const id = intFlag("--agent", flags.agent, 0, 1e9) as number;
     person = followed.find((p) => p.agent === id);

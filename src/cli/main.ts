@@ -91,6 +91,7 @@ program
   .description("join sharded sweep outputs into one database")
   .argument("<dirs...>", "shard output folders")
   .option("--out <dir>", "merged output folder", "merged")
+  .option("--partial", "merge even if some shards are missing")
   .option("--quiet", "print nothing")
   .action((dirs, flags) => mergeCommand(dirs, flags));
 

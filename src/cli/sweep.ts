@@ -1,10 +1,14 @@
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
-import { InputError } from "../scenario/errors.js";
-import { parseScenario } from "../scenario/load.js";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { newCounters } from "../engine/counters.js";
+import { summarize } from "../engine/metrics.js";
+import { compileModel } from "../engine/model.js";
+import { InputError, type Problem, unknownName } from "../scenario/errors.js";
+import { parseScenario, type SourceMap, validateScenario } from "../scenario/load.js";
+import { getPath } from "../sweep/design.js";
 import { mergeSweeps } from "../sweep/merge.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
-import { planSweep, runSweep, type Shard, SweepMismatch } from "../sweep/sweep.js";
+import { planSweep, runScenario, runSweep, type Shard, SweepMismatch } from "../sweep/sweep.js";
 import { fmtInt } from "./format.js";
 import { intFlag, resolveBase } from "./scenario-arg.js";
 
@@ -27,6 +31,52 @@ export function parseShard(value: string | undefined): Shard | undefined {
   return { index, count };
 }
 
+/** Every varied name must exist and every kept metric must be a field of summary.json, before any run starts. */
+function checkBeforeRunning(plan: ReturnType<typeof planSweep>, file: string, source: SourceMap): void {
+  const problems: Problem[] = [];
+  // names: apply each variant and keep only the problems about unknown names (bad values fail their own runs)
+  const seen = new Set<string>();
+  for (const run of plan.runs) {
+    if (run.replicate !== 0) continue;
+    try {
+      validateScenario(runScenario(plan, run), file);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      for (const p of error.problems) {
+        if (!p.message.startsWith("unknown") || seen.has(p.field)) continue;
+        seen.add(p.field);
+        const path = Object.keys(plan.spec.vary).find((k) => p.field.startsWith(k.split(".").slice(0, -1).join("."))) ?? p.field;
+        problems.push({ field: `vary.${path}`, message: p.field === path ? p.message : `${p.field}: ${p.message}`, ...source.locate(["vary", path]) });
+      }
+    }
+  }
+  // kept metrics: paths into a summary of this scenario
+  const model = compileModel(validateScenario(plan.base, file).scenario);
+  const sample = summarize(model, newCounters(model), { credsimVersion: "", scenario: "", scenarioHash: "" }) as unknown as Record<string, unknown>;
+  (plan.spec.keep ?? []).forEach((k, i) => {
+    const value = getPath(sample, k);
+    if (typeof value === "number" || value === null) return;
+    const parts = k.split(".");
+    const parent = parts.length > 1 ? getPath(sample, parts.slice(0, -1).join(".")) : sample;
+    const known = parent && typeof parent === "object" ? Object.keys(parent as object) : [];
+    problems.push({
+      field: `keep.${i}`,
+      message:
+        value === undefined
+          ? unknownName(
+              "summary field",
+              k,
+              known.map((x) => [...parts.slice(0, -1), x].join(".")),
+            )
+          : `'${k}' is not a number in summary.json (it has fields: ${Object.keys(value as object)
+              .slice(0, 8)
+              .join(", ")})`,
+      ...source.locate(["keep", i]),
+    });
+  });
+  if (problems.length) throw new InputError(file, problems);
+}
+
 export function loadSweep(file: string) {
   let text: string;
   try {
@@ -39,7 +89,9 @@ export function loadSweep(file: string) {
   const { scenario } = parseScenario(base.text, base.file, { resolveBase });
   const resolved = JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>;
   checkVaryPaths(spec, resolved, file, source);
-  return planSweep(spec, resolved);
+  const plan = planSweep(spec, resolved);
+  checkBeforeRunning(plan, file, source);
+  return plan;
 }
 
 export async function sweepCommand(file: string, flags: SweepFlags): Promise<void> {
@@ -47,6 +99,9 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
   const shard = parseShard(flags.shard);
   const workers = intFlag("--workers", flags.workers, 1, 256) ?? 1;
   const out = flags.out ?? `sweeps/${plan.spec.name}${shard ? `-shard-${shard.index}-of-${shard.count}` : ""}`;
+  if (existsSync(out) && (!statSync(out).isDirectory() || (readdirSync(out).length > 0 && !existsSync(join(out, "sweep.duckdb"))))) {
+    throw new InputError(out, [{ field: "--out", message: "exists and is not a sweep's output folder; choose another --out" }]);
+  }
   const tty = !flags.quiet && process.stderr.isTTY;
   const started = Date.now();
   let last = 0;
@@ -92,15 +147,26 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
   }
   if (tty) process.stderr.write("\r\x1b[2K");
   if (!flags.quiet) {
+    const before = result.skipped
+      ? `, ${fmtInt(result.skipped)} already done before${result.skippedFailed ? ` (${fmtInt(result.skippedFailed)} of them failed; --retry-failed runs them again)` : ""}`
+      : "";
     process.stdout.write(
-      `sweep ${plan.spec.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ""}: ${fmtInt(result.done)} runs done, ${fmtInt(result.failed)} failed${result.skipped ? `, ${fmtInt(result.skipped)} already done before` : ""}; results in ${out}/ (sweep.duckdb, ${result.files.map((f) => basename(f)).join(", ")})\n`,
+      `sweep ${plan.spec.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ""}: ${fmtInt(result.done)} runs done, ${fmtInt(result.failed)} failed${before}; results in ${out}/ (sweep.duckdb, ${result.files.map((f) => basename(f)).join(", ")})\n`,
     );
+    if (result.firstError) {
+      process.stdout.write(
+        `first failure: ${result.firstError}\nall failures: duckdb ${join(out, "sweep.duckdb")} "select run_id, error from runs where status = 'failed'"\n`,
+      );
+    }
   }
 }
 
-export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?: boolean }): Promise<void> {
+export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?: boolean; partial?: boolean }): Promise<void> {
   const out = flags.out ?? "merged";
-  const r = await mergeSweeps(dirs, out);
+  if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) {
+    throw new InputError(out, [{ field: "--out", message: "exists and is not empty; merge into a new folder" }]);
+  }
+  const r = await mergeSweeps(dirs, out, flags.partial ?? false);
   if (!flags.quiet) {
     process.stdout.write(
       `merged ${dirs.length} shard folder(s): ${fmtInt(r.runs)} runs into ${out}/${r.missing.length ? ` — missing shards: ${r.missing.join(", ")}` : ""}\n`,

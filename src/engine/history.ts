@@ -17,6 +17,7 @@ export const EV = {
   tieCut: 8, // a: the other agent
   rated: 9, // a: the rater, v: points
   score: 10, // v: score after the day
+  appealDropped: 11, // the listing ended before the appeal was decided
 } as const;
 
 export const EVENT_NAMES: Record<number, string> = {
@@ -30,6 +31,7 @@ export const EVENT_NAMES: Record<number, string> = {
   8: "tie cut",
   9: "rated",
   10: "score",
+  11: "appeal dropped",
 };
 
 export class History {

@@ -420,6 +420,7 @@ export class Simulation {
       this.flags[li] &= ~WAITING;
       this.waitingNow[g]--;
       c.appealsWithdrawn[t * this.model.G + g]++;
+      this.history?.add(t, this.from + li, EV.appealDropped);
     }
     this.flags[li] &= ~WRONG_START;
     this.until[li] = t;

@@ -50,18 +50,26 @@ const style = { fontSize: "12px", fontFamily: "DejaVu Sans, system-ui, sans-seri
 
 type Doc = Document;
 
-/** A legend drawn inside the SVG (Plot's own legends are HTML, which PNG export cannot render). */
-function legend(items: [string, string][], options: { fx?: string; dy?: number } = {}): Plot.Markish[] {
-  const dy = options.dy ?? -18;
+/** A legend drawn inside the SVG (Plot's own legends are HTML, which PNG export cannot render); wraps at the chart width. */
+function legend(items: ([string, string] | [string, string, string])[], options: { fx?: string; dy?: number; width?: number } = {}): Plot.Markish[] {
+  const top = options.dy ?? -18;
+  const width = options.width ?? WIDTH - 80;
   let dx = 6;
-  return items.flatMap(([label, color]) => {
+  let dy = top;
+  return items.flatMap(([label, color, symbol]) => {
+    const w = 26 + label.length * 6.6;
+    if (dx > 6 && dx + w > width) {
+      dx = 6;
+      dy += 16;
+    }
     const at = dx;
-    dx += 26 + label.length * 6.6;
+    const row = dy;
+    dx += w;
     const data = [{ label, fx: options.fx }];
     const fx = options.fx !== undefined ? "fx" : undefined;
     return [
-      Plot.dot(data, { frameAnchor: "top-left", dx: at, dy, fill: color, r: 5, fx }),
-      Plot.text(data, { frameAnchor: "top-left", dx: at + 10, dy, text: "label", textAnchor: "start", fontSize: 11, fx }),
+      Plot.dot(data, { frameAnchor: "top-left", dx: at, dy: row, fill: color, r: 5, symbol: symbol ?? "circle", fx }),
+      Plot.text(data, { frameAnchor: "top-left", dx: at + 10, dy: row, text: "label", textAnchor: "start", fontSize: 11, fx }),
     ];
   });
 }
@@ -99,7 +107,7 @@ export function listedOverTime(data: RunData, document: Doc): Chart {
     width: WIDTH,
     height: HEIGHT,
     style,
-    marginLeft: 56,
+    marginLeft: 64,
     y: { label: "share of group listed", tickFormat: "%", grid: true },
     x: { label: "day" },
     fx: { label: null },
@@ -136,6 +144,7 @@ export function precisionRecall(data: RunData, document: Doc): Chart {
     width: WIDTH,
     height: HEIGHT,
     style,
+    marginLeft: 64,
     y: { label: "share", domain: [0, 1], tickFormat: "%", grid: true },
     x: { label: "day" },
     marginTop: 30,
@@ -177,8 +186,8 @@ export function disparity(data: RunData, document: Doc): Chart {
     symbol: { domain: ["listing-rate ratio", "FPR ratio"], range: ["circle", "diamond"] },
     marks: [
       ...legend([
-        ["listing-rate ratio", "#4c78a8"],
-        ["false-positive-rate ratio", "#e45756"],
+        ["listing-rate ratio", "#4c78a8", "circle"],
+        ["false-positive-rate ratio", "#e45756", "diamond"],
       ]),
       Plot.rectX([{ x1: 0.8, x2: 1.25 }], { x1: "x1", x2: "x2", fill: "#ccc", fillOpacity: 0.4 }),
       Plot.text([{ x: 1.025, label: "0.8–1.25 (four-fifths convention, not a legal test)" }], {
@@ -261,12 +270,15 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
     marginLeft: 170,
     x: { label: "reduction below the no-system level", tickFormat: "%", grid: true },
     y: { label: null },
-    marginTop: 30,
+    marginTop: effects.length > 3 ? 46 : 30,
     color: { domain: effects, range: PALETTE },
     marks: [
       Plot.barX(rows, { x: "value", y: "behaviour", fill: "effect", sort: { y: "x", reverse: true } }),
       Plot.ruleX([0]),
-      ...legend(effects.map((e, i) => [e, PALETTE[i % PALETTE.length]] as [string, string])),
+      ...legend(
+        effects.map((e, i) => [e, PALETTE[i % PALETTE.length]] as [string, string]),
+        { dy: effects.length > 3 ? -34 : -18 },
+      ),
     ],
   });
   return {
@@ -285,6 +297,7 @@ export function appealQueue(data: RunData, document: Doc): Chart {
     width: WIDTH,
     height: HEIGHT,
     style,
+    marginLeft: 64,
     y: { label: "people waiting for an appeal decision", grid: true },
     x: { label: "day" },
     marks: [Plot.lineY(rows, { x: "day", y: "queue", stroke: "#4c78a8", strokeWidth: 2 }), Plot.ruleY([0])],
@@ -307,6 +320,7 @@ export function wrongfulDurations(data: RunData, document: Doc): Chart {
     width: WIDTH,
     height: HEIGHT,
     style,
+    marginLeft: 64,
     y: { label: "wrongful listings that ended", grid: true },
     x: { label: "days the listing lasted" },
     marks: [Plot.rectY(hist, { x1: "from", x2: "to", y: "count", fill: "#e45756" }), Plot.ruleY([0])],
@@ -326,22 +340,29 @@ export function wrongfulDurations(data: RunData, document: Doc): Chart {
 export function scoreDistribution(data: RunData, document: Doc): Chart {
   const h = data.summary.scoreHistogram;
   const width = (h.max - h.min) / h.counts.length;
-  const rows = h.counts.map((count, k) => ({ from: h.min + k * width, to: h.min + (k + 1) * width, count }));
+  const all = h.counts.map((count, k) => ({ from: h.min + k * width, to: h.min + (k + 1) * width, count }));
+  const used = all.filter((r) => r.count > 0);
+  const lo = used.length ? used[0].from : h.min;
+  const hi = used.length ? used[used.length - 1].to : h.max;
+  const pad = Math.max(width, (hi - lo) * 0.05);
   const svg = Plot.plot({
     document,
     width: WIDTH,
     height: HEIGHT,
     style,
+    marginLeft: 64,
     y: { label: "people", grid: true },
-    x: { label: "score at the end" },
-    marks: [Plot.rectY(rows, { x1: "from", x2: "to", y: "count", fill: "#4c78a8" }), Plot.ruleY([0])],
+    x: { label: "score at the end", domain: [Math.max(h.min, lo - pad), Math.min(h.max, hi + pad)] },
+    marks: [Plot.rectY(used, { x1: "from", x2: "to", y: "count", fill: "#4c78a8" }), Plot.ruleY([0])],
   });
-  return {
-    id: "scores",
-    title: "Score distribution at the end",
-    caption: `Scores of everyone on the last day (Gini ${data.summary.scoreGini.toFixed(3)}); a long left tail is people pushed far below the starting score.`,
-    svg: svgOf(svg),
-  };
+  const total = used.reduce((a, r) => a + r.count, 0);
+  const start = data.summary.total.meanScore;
+  const below = used.filter((r) => r.to <= start).reduce((a, r) => a + r.count, 0);
+  const caption =
+    used.length <= 1
+      ? `Everyone ends with the same score (about ${lo.toFixed(0)}–${hi.toFixed(0)}): nothing in this scenario moves scores.`
+      : `Scores on the last day range from about ${lo.toFixed(0)} to ${hi.toFixed(0)} (Gini ${data.summary.scoreGini.toFixed(3)}); ${((below / total) * 100).toFixed(1)} % of people end below the mean score of ${start.toFixed(0)}.`;
+  return { id: "scores", title: "Score distribution at the end", caption, svg: svgOf(svg) };
 }
 
 export function tierShares(data: RunData, document: Doc): Chart {
@@ -351,6 +372,7 @@ export function tierShares(data: RunData, document: Doc): Chart {
     width: WIDTH,
     height: HEIGHT,
     style,
+    marginLeft: 64,
     y: { label: "share of people", tickFormat: "%", grid: true },
     x: { label: "tier", domain: rows.map((r) => r.tier) },
     marks: [Plot.barY(rows, { x: "tier", y: "share", fill: "#72b7b2" }), Plot.ruleY([0])],
@@ -374,6 +396,7 @@ export function tiesCut(data: RunData, document: Doc): Chart {
     width: WIDTH,
     height: HEIGHT,
     style,
+    marginLeft: 64,
     y: { label: "ties cut (cumulative)", grid: true },
     x: { label: "day" },
     marks: [Plot.lineY(rows, { x: "day", y: "cumulative", stroke: "#b279a2", strokeWidth: 2 }), Plot.ruleY([0])],

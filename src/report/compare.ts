@@ -130,9 +130,13 @@ export function formatEstimate(e: Estimate, format: "share" | "number", signed =
     return e.half === null ? main : `${main} ± ${(e.half * 100).toFixed(2)} pp`;
   }
   const size = Math.abs(e.mean);
-  const digits = size >= 100 ? 0 : size >= 1 ? 2 : 3;
-  const main = `${sign}${e.mean.toFixed(digits)}`;
-  return e.half === null ? main : `${main} ± ${e.half.toFixed(digits)}`;
+  const digits = size >= 100 || e.mean === 0 ? 0 : size >= 1 ? 2 : 3;
+  const fixed = (x: number) => {
+    const t = x.toFixed(digits);
+    return /^-0(\.0+)?$/.test(t) ? t.slice(1) : t;
+  };
+  const main = `${e.mean > 0 ? sign : ""}${fixed(e.mean)}`;
+  return e.half === null ? main : `${main} ± ${fixed(e.half)}`;
 }
 
 /** Plain-text table for the terminal. */
@@ -219,7 +223,7 @@ export function compareHtml(arms: Arm[], rows: CompareRow[]): string {
 <p class="note">Every person here is synthetic. A difference whose interval contains 0 is within sampling noise at this number of replicates.</p>
 ${table}
 ${figureHtml({ id: "listed-overlaid", title: "Listed over time", caption: "The share of everyone listed (top) and listed wrongfully (bottom), averaged over replicates, one line per policy.", svg: svg(listed) })}
-${figureHtml({ id: "sanction-days-compared", title: "Sanction-days per person", caption: "Days under sanction per person for each policy, with the 95 % interval across replicates.", svg: svg(sanction) })}
+${figureHtml({ id: "sanction-days-compared", title: "Sanction-days per person", caption: arms.some((a) => a.summaries.length > 1) ? "Days under sanction per person for each policy, with the 95 % interval across replicates where there are several." : "Days under sanction per person for each policy (one replicate each, so no interval).", svg: svg(sanction) })}
 </body></html>
 `;
 }

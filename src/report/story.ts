@@ -73,6 +73,9 @@ export function storyLines(p: FollowedRow, rows: HistoryRow[]): { day: number; t
       case "cured":
         text = "paid or repaired";
         break;
+      case "appeal dropped":
+        text = "the pending appeal was dropped: the listing ended before it was decided";
+        break;
       case "tie cut":
         text = `tie with ${r.other_agent} cut`;
         break;

@@ -7,7 +7,7 @@ import { exportParquet } from "./sweep.js";
 // Joins the outputs of a sharded sweep (credsim sweep --shard i/N, one folder per
 // shard) into one database and Parquet files equal to an unsharded sweep's.
 
-export async function mergeSweeps(dirs: string[], out: string): Promise<{ runs: number; files: string[]; missing: string[] }> {
+export async function mergeSweeps(dirs: string[], out: string, allowMissing = false): Promise<{ runs: number; files: string[]; missing: string[] }> {
   for (const d of dirs) {
     if (!existsSync(join(d, "sweep.duckdb")))
       throw new InputError(d, [{ field: "", message: "no sweep.duckdb here: expected the output folder of `credsim sweep --shard i/N`" }]);
@@ -36,8 +36,14 @@ export async function mergeSweeps(dirs: string[], out: string): Promise<{ runs: 
     const shards = metas.map((m) => m.shard);
     const count = Number(first.shard.split("/")[1] ?? 1);
     const missing = first.shard === "all" ? [] : Array.from({ length: count }, (_, i) => `${i + 1}/${count}`).filter((s) => !shards.includes(s));
-    const duplicated = shards.filter((s, i) => shards.indexOf(s) !== i);
-    if (duplicated.length) throw new InputError(out, [{ field: "", message: `shard ${duplicated[0]} is given twice` }]);
+    const twice = shards.findIndex((s, i) => shards.indexOf(s) !== i);
+    if (twice >= 0)
+      throw new InputError(dirs[twice], [{ field: "", message: `holds shard ${shards[twice]}, which ${dirs[shards.indexOf(shards[twice])]} holds too` }]);
+    if (missing.length && !allowMissing) {
+      throw new InputError(out, [
+        { field: "", message: `shards ${missing.join(", ")} are missing; give every shard's folder, or --partial to merge what is here` },
+      ]);
+    }
 
     const tables = [
       "runs",

@@ -165,6 +165,9 @@ export interface SweepProgress {
   failed: number;
   total: number;
   skipped: number;
+  /** Of the skipped (already in the database), how many had failed. */
+  skippedFailed: number;
+  firstError?: string;
 }
 
 export interface SweepOptions {
@@ -185,10 +188,19 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   try {
     await createTables(con, plan, options.shard);
     if (options.retryFailed) await con.run("DELETE FROM runs WHERE status = 'failed'");
-    const done = new Set((await con.runAndReadAll("SELECT run_id FROM runs")).getRowObjects().map((r) => String(r.run_id)));
+    const existing = (await con.runAndReadAll("SELECT run_id, status, error FROM runs")).getRowObjects();
+    const done = new Set(existing.map((r) => String(r.run_id)));
     const mine = shardRuns(plan.runs, options.shard);
     const pending = mine.filter((r) => !done.has(r.runId));
-    const progress: SweepProgress = { done: 0, failed: 0, total: pending.length, skipped: mine.length - pending.length };
+    const failedBefore = existing.filter((r) => r.status === "failed");
+    const progress: SweepProgress = {
+      done: 0,
+      failed: 0,
+      total: pending.length,
+      skipped: mine.length - pending.length,
+      skippedFailed: failedBefore.length,
+      firstError: failedBefore.length ? String(failedBefore[0].error) : undefined,
+    };
     options.onProgress?.(progress);
 
     const workerFile = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
@@ -231,8 +243,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
             // one writer: runs are inserted one at a time, in the order they finish
             writes = writes.then(() => insertRun(con, plan, run, result));
             await writes;
-            if (result.error) progress.failed++;
-            else progress.done++;
+            if (result.error) {
+              progress.failed++;
+              progress.firstError ??= `${run.runId}: ${result.error}`;
+            } else progress.done++;
             options.onProgress?.(progress);
           }
         } finally {
