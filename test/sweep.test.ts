@@ -72,7 +72,7 @@ describe("credsim sweep", () => {
     writeFileSync(join(dir, "slow.yaml"), SWEEP().replace("agents: 3000", "agents: 300000").replace("days: 60", "days: 365"));
     const child = spawn(process.execPath, [bin, "sweep", "slow.yaml", "--out", "k", "--quiet"], { cwd: dir });
     const exited = new Promise((r) => child.on("exit", r));
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, 6000));
     child.kill("SIGKILL");
     await exited;
     const partial = Number((await rows(join(dir, "k/sweep.duckdb"), "select count(*) n from runs"))[0].n);
