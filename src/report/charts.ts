@@ -50,6 +50,11 @@ const style = { fontSize: "12px", fontFamily: "DejaVu Sans, system-ui, sans-seri
 
 type Doc = Document;
 
+/** The options every chart shares: where it draws, its size and its style. */
+function frame(document: Doc) {
+  return { document, width: WIDTH, height: HEIGHT, style };
+}
+
 /** A legend drawn inside the SVG (Plot's own legends are HTML, which PNG export cannot render); wraps at the chart width. */
 function legend(items: ([string, string] | [string, string, string])[], options: { fx?: string; dy?: number; width?: number } = {}): Plot.Markish[] {
   const top = options.dy ?? -18;
@@ -103,10 +108,7 @@ export function listedOverTime(data: RunData, document: Doc): Chart {
     { day: d.day, group: d.group, part: "wrongful", share: d.listed_wrongfully / d.agents },
   ]);
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 64,
     y: { label: "share of group listed", tickFormat: "%", grid: true },
     x: { label: "day" },
@@ -140,10 +142,7 @@ export function precisionRecall(data: RunData, document: Doc): Chart {
     { day: t.day, metric: "recall", value: t.shadow > 0 ? (t.listed - t.wrongful) / t.shadow : null },
   ]);
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 64,
     y: { label: "share", domain: [0, 1], tickFormat: "%", grid: true },
     x: { label: "day" },
@@ -174,10 +173,7 @@ export function disparity(data: RunData, document: Doc): Chart {
   const values = rows.map((r) => r.value).filter((v): v is number => v !== null);
   const top = Math.max(1.5, ...values) * 1.1;
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 120,
     x: { label: `ratio to ${groups[0]}`, domain: [0, top], grid: true },
     y: { label: null },
@@ -220,10 +216,7 @@ export function sanctionDays(data: RunData, document: Doc): Chart {
     { group: g, part: "spillover (household)", days: m.spilloverSanctionDays / m.agents },
   ]);
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 120,
     x: { label: "sanction-days per person", grid: true },
     y: { label: null },
@@ -293,10 +286,7 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
 export function appealQueue(data: RunData, document: Doc): Chart {
   const rows = totals(data.daily);
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 64,
     y: { label: "people waiting for an appeal decision", grid: true },
     x: { label: "day" },
@@ -316,10 +306,7 @@ export function appealQueue(data: RunData, document: Doc): Chart {
 export function wrongfulDurations(data: RunData, document: Doc): Chart {
   const hist = data.summary.appeals.wrongfulListingDurations ?? [];
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 64,
     y: { label: "wrongful listings that ended", grid: true },
     x: { label: "days the listing lasted" },
@@ -346,10 +333,7 @@ export function scoreDistribution(data: RunData, document: Doc): Chart {
   const hi = used.length ? used[used.length - 1].to : h.max;
   const pad = Math.max(width, (hi - lo) * 0.05);
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 64,
     y: { label: "people", grid: true },
     x: { label: "score at the end", domain: [Math.max(h.min, lo - pad), Math.min(h.max, hi + pad)] },
@@ -368,10 +352,7 @@ export function scoreDistribution(data: RunData, document: Doc): Chart {
 export function tierShares(data: RunData, document: Doc): Chart {
   const rows = Object.entries(data.summary.tierShares).map(([tier, share]) => ({ tier, share }));
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 64,
     y: { label: "share of people", tickFormat: "%", grid: true },
     x: { label: "tier", domain: rows.map((r) => r.tier) },
@@ -392,10 +373,7 @@ export function tiesCut(data: RunData, document: Doc): Chart {
     return { day: t.day, cumulative: total };
   });
   const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style,
+    ...frame(document),
     marginLeft: 64,
     y: { label: "ties cut (cumulative)", grid: true },
     x: { label: "day" },
