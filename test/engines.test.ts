@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { addCounters } from "../src/engine/counters.js";
 import { compileModel } from "../src/engine/model.js";
 import { runSeparable } from "../src/engine/separable.js";
 import { Simulation } from "../src/engine/simulate.js";
@@ -65,6 +66,15 @@ describe("determinism", () => {
     expect(three.threads).toBe(3);
     expect(countersEqual(one.counters, two.counters)).toBe(true);
     expect(countersEqual(one.counters, three.counters)).toBe(true);
+  });
+
+  it("systematic slices (every 7th agent, 7 offsets) add up to the whole run exactly", () => {
+    const m = compileModel(scenarioFromYaml(SEPARABLE_WITH_EVERYTHING));
+    const whole = runSeparable(m);
+    const slices = Array.from({ length: 7 }, (_, k) => runSeparable(m, [k, m.agents], undefined, undefined, 7));
+    expect(sum(slices[0].agents)).toBe(Math.ceil(m.agents / 7));
+    for (let k = 1; k < 7; k++) addCounters(slices[0], slices[k]);
+    expect(countersEqual(whole, slices[0])).toBe(true);
   });
 
   it("a different seed gives different results", () => {

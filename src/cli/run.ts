@@ -1,7 +1,8 @@
 import { totalmem } from "node:os";
 import { estimateMemory, largestFitting } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
-import { buildReport, runDataFromTables } from "../report/write.js";
+import { runDataFromTables } from "../report/rundata.js";
+import { buildReport } from "../report/write.js";
 import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";

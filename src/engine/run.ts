@@ -9,6 +9,8 @@ export interface EngineOptions {
   engine?: "auto" | "calendar" | "separable";
   /** Agents [from, to) only (separable scenarios). */
   range?: [number, number];
+  /** Every step-th agent of the range only (separable scenarios; default 1). */
+  step?: number;
   /** Called with the share of work done, 0..1. */
   onProgress?: (done: number) => void;
   /** Event log for tracked agents. */
@@ -22,8 +24,9 @@ export function simulate(model: Model, options: EngineOptions = {}): Counters {
   const engine = options.engine ?? "auto";
   const separable = isSeparable(model);
   if (engine === "separable" || (engine === "auto" && separable)) {
-    return runSeparable(model, options.range ?? [0, model.agents], options.onProgress, options.history);
+    return runSeparable(model, options.range ?? [0, model.agents], options.onProgress, options.history, options.step ?? 1);
   }
+  if ((options.step ?? 1) !== 1) throw new Error("a step other than 1 needs a scenario whose agents do not interact");
   const sim = new Simulation(model, { range: options.range, history: options.history });
   const counters = sim.run(options.onProgress ? (t) => options.onProgress?.((t + 1) / model.days) : undefined);
   options.onFinish?.(sim);

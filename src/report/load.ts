@@ -4,8 +4,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { Summary } from "../engine/metrics.js";
 import { InputError } from "../scenario/errors.js";
 import type { BehaviourPoint, DailyPoint, RunData } from "./charts.js";
+import { pickStory } from "./rundata.js";
 import type { FollowedRow, HistoryRow } from "./story.js";
-import { pickStory } from "./write.js";
 
 // Reads a run folder (summary.json, credsim.duckdb) into the data the charts need.
 
