@@ -1,15 +1,12 @@
 import { parseHTML } from "linkedom";
 import { parse } from "yaml";
-import type { Summary } from "../engine/metrics.js";
 import { type Chart, type RunData, runCharts } from "./charts.js";
+import { escapeHtml, int, summaryTableHtml } from "./summary-table.js";
 
 // A run report: one self-contained HTML file (inline CSS and SVG, no scripts, no
 // fonts, no images, no links to fetch), so it opens anywhere with no network.
 
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
-
-const pct = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(Math.abs(x) < 0.001 && x !== 0 ? 3 : 2)} %`);
-const int = (x: number) => Math.round(x).toLocaleString("en");
+export { escapeHtml, summaryTableHtml } from "./summary-table.js";
 
 export const CSS = `
 body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #222; max-width: 760px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
@@ -22,25 +19,6 @@ td:first-child, th:first-child { text-align: left; } ul { padding-left: 1.2em; }
 /** A fresh linkedom document for Plot to draw into. */
 export function svgDocument(): Document {
   return parseHTML("<!doctype html><html><body></body></html>").document as unknown as Document;
-}
-
-export function summaryTableHtml(s: Summary): string {
-  const groups = Object.keys(s.groups);
-  const cols = [...groups, ...(groups.length > 1 ? ["all"] : [])];
-  const m = (g: string) => (g === "all" ? s.total : s.groups[g]);
-  const row = (label: string, f: (g: string) => string) => `<tr><td>${escapeHtml(label)}</td>${cols.map((g) => `<td>${f(g)}</td>`).join("")}</tr>`;
-  return `<table><tr><th></th>${cols.map((g) => `<th>${escapeHtml(g)}</th>`).join("")}</tr>
-${row("people", (g) => int(m(g).agents))}
-${row("listed on the last day", (g) => pct(m(g).listedShare))}
-${row("wrongful share of the listed", (g) => pct(m(g).wrongfulShareOfListed))}
-${row("false-positive rate", (g) => pct(m(g).fpr))}
-${row("precision", (g) => pct(m(g).precision))}
-${row("recall", (g) => pct(m(g).recall))}
-${row("ever listed", (g) => pct(m(g).everListedShare))}
-${row("sanction-days per person", (g) => (m(g).sanctionDays / m(g).agents).toFixed(2))}
-${row("of which spillover", (g) => pct(m(g).sanctionDays > 0 ? m(g).spilloverSanctionDays / m(g).sanctionDays : null))}
-${row("denied attempts", (g) => int(m(g).deniedAttempts))}
-</table>`;
 }
 
 interface ScenarioText {
