@@ -2,12 +2,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { DEFAULT_PRESET } from "../scenario/default-preset.js";
 import { didYouMean, formatProblems, InputError } from "../scenario/errors.js";
 import { parseScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 
+export { DEFAULT_PRESET };
+
 export const presetsDir = fileURLToPath(new URL("../../presets/", import.meta.url));
-export const DEFAULT_PRESET = "fused-city";
 
 export function presetNames(): string[] {
   return readdirSync(presetsDir)

@@ -40,15 +40,9 @@ export function buildNetwork(model: Model, pop: Population): Network {
   const k2 = streamKey2(k1, model.seed);
   const counter = { n: 0 };
 
-  // Persons, listed group by group: persons of group g sit at [pStart[g], pStart[g+1]) of `perm`.
-  const pStart = new Int32Array(G + 1);
-  for (let g = 0; g < G; g++) pStart[g + 1] = pStart[g] + (pop.personEnd[g] - pop.groupStart[g]);
+  const { perm, pStart } = ringOrder(model, pop, k1, k2, counter);
   const P = pStart[G];
-  const perm = new Int32Array(P);
-  for (let g = 0; g < G; g++) for (let x = 0; x < pStart[g + 1] - pStart[g]; x++) perm[pStart[g] + x] = pop.groupStart[g] + x;
   const homophily = net.homophily;
-  if (homophily === null) shuffleRange(perm, 0, P, k1, k2, counter);
-  else for (let g = 0; g < G; g++) shuffleRange(perm, pStart[g], pStart[g + 1], k1, k2, counter);
   const pos = new Int32Array(N).fill(-1);
   for (let p = 0; p < P; p++) pos[perm[p]] = p;
   /** The k-th person (k in [0, P)) in group order, for uniform draws. */
@@ -119,4 +113,29 @@ export function buildNetwork(model: Model, pop: Population): Network {
   }
   start[N] = w;
   return { start, adj: adj.slice(0, w) };
+}
+
+/**
+ * The persons in ring order (group by group when there is homophily): the small
+ * world's lattice joins neighbours in this order. The lab lays the network out on
+ * this ring, so lattice ties are short chords and rewired ties cross the circle.
+ */
+export function ringOrder(
+  model: Model,
+  pop: Population,
+  k1 = streamKey1(model.seed, 0, Purpose.network),
+  k2 = streamKey2(k1, model.seed),
+  counter = { n: 0 },
+): { perm: Int32Array; pStart: Int32Array } {
+  const G = model.G;
+  // Persons, listed group by group: persons of group g sit at [pStart[g], pStart[g+1]) of `perm`.
+  const pStart = new Int32Array(G + 1);
+  for (let g = 0; g < G; g++) pStart[g + 1] = pStart[g] + (pop.personEnd[g] - pop.groupStart[g]);
+  const P = pStart[G];
+  const perm = new Int32Array(P);
+  for (let g = 0; g < G; g++) for (let x = 0; x < pStart[g + 1] - pStart[g]; x++) perm[pStart[g] + x] = pop.groupStart[g] + x;
+  const homophily = model.network?.homophily ?? null;
+  if (homophily === null) shuffleRange(perm, 0, P, k1, k2, counter);
+  else for (let g = 0; g < G; g++) shuffleRange(perm, pStart[g], pStart[g + 1], k1, k2, counter);
+  return { perm, pStart };
 }

@@ -1085,6 +1085,16 @@ export class Simulation {
     if (this.network) tieMoments(this.network, this.score, c.tieScoreMoments);
   }
 
+  /** Per agent, by the end of the run: 0 never listed, 1 listed (only rightfully), 2 listed wrongfully at least once. */
+  listingHistory(): Uint8Array {
+    const out = new Uint8Array(this.n);
+    for (let li = 0; li < this.n; li++) {
+      const f = this.flags[li];
+      out[li] = f & EVER_WRONGFUL ? 2 : f & EVER_LISTED ? 1 : 0;
+    }
+    return out;
+  }
+
   /** For each agent in the pool: its contacts, whether the tie was cut, whether the contact was ever listed. */
   contactsOf(pool: Uint8Array): { agent: number; contact: number; cut: boolean; everListed: boolean }[] {
     const out: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];

@@ -18,7 +18,15 @@ export interface ContactRow {
   everListed: boolean;
 }
 
-export function followRows(model: Model, history: History, contacts: ContactRow[], track: number, runId: string): { followed: Row[]; history: Row[] } {
+/** With `only`, follows exactly those agents (each must be in the logged pool), with the first reason that fits each. */
+export function followRows(
+  model: Model,
+  history: History,
+  contacts: ContactRow[],
+  track: number,
+  runId: string,
+  only?: number[],
+): { followed: Row[]; history: Row[] } {
   const pop = buildPopulation(model);
   const hs = pop.householdStart;
   const ho = pop.householdOf;
@@ -49,16 +57,19 @@ export function followRows(model: Model, history: History, contacts: ContactRow[
   const chosen = new Map<number, Reason>();
   const stream = new Stream(model.seed, 1, 8);
   const quota = Math.ceil(track / 5);
-  for (const reason of REASONS) {
-    const candidates = categories[reason].filter((i) => !chosen.has(i));
-    const want = reason === "random" ? track - chosen.size : Math.min(quota, track - chosen.size);
-    // a reproducible sample without replacement
-    for (let n = 0; n < want && candidates.length > 0; n++) {
-      const k = stream.below(candidates.length);
-      chosen.set(candidates[k], reason);
-      candidates.splice(k, 1);
+  if (only) {
+    for (const i of only) chosen.set(i, REASONS.find((r) => categories[r].includes(i)) ?? "random");
+  } else
+    for (const reason of REASONS) {
+      const candidates = categories[reason].filter((i) => !chosen.has(i));
+      const want = reason === "random" ? track - chosen.size : Math.min(quota, track - chosen.size);
+      // a reproducible sample without replacement
+      for (let n = 0; n < want && candidates.length > 0; n++) {
+        const k = stream.below(candidates.length);
+        chosen.set(candidates[k], reason);
+        candidates.splice(k, 1);
+      }
     }
-  }
   const followedAgents = [...chosen.keys()].sort((a, b) => a - b);
   const relatives = new Set<number>();
   for (const i of followedAgents) for (const j of members(i)) if (!chosen.has(j)) relatives.add(j);
