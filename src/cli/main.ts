@@ -3,6 +3,7 @@ import { InputError } from "../scenario/errors.js";
 import { credsimVersion } from "../store/version.js";
 import { compareCommand } from "./compare.js";
 import { followCommand } from "./follow.js";
+import { DEFAULT_LAB_PORT, labCommand } from "./lab.js";
 import { presetsCommand } from "./presets.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
@@ -102,6 +103,14 @@ program
   .option("--png <dir>", "also write each chart as a PNG into this folder")
   .option("--quiet", "print nothing")
   .action((run, flags) => reportCommand(run, flags));
+
+program
+  .command("lab")
+  .description("serve the in-browser lab on localhost (builds it first if needed)")
+  .option("--port <n>", "port to listen on (0: any free port)", String(DEFAULT_LAB_PORT))
+  .option("--no-build", "serve the existing build even if the sources are newer")
+  .option("--quiet", "print only the address")
+  .action((flags) => labCommand(flags));
 
 program
   .command("validate")

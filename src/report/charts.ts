@@ -115,7 +115,7 @@ export function listedOverTime(data: RunData, document: Doc): Chart {
     fx: { label: null },
     color: { domain: ["rightful", "wrongful"], range: ["#4c78a8", "#e45756"] },
     marks: [
-      Plot.areaY(rows, { x: "day", y: "share", fill: "part", fx: "group", order: ["rightful", "wrongful"] }),
+      Plot.areaY(rows, { x: "day", y: "share", fill: "part", z: "part", fx: "group", order: ["rightful", "wrongful"] }),
       Plot.ruleY([0]),
       // inside the first panel's top-left corner, which the data leaves empty
       ...legend(

@@ -1,0 +1,25 @@
+import { parse } from "yaml";
+import { didYouMean, InputError } from "../src/scenario/errors.js";
+
+// The built-in presets, bundled into the page so it works offline.
+
+const files = import.meta.glob("../presets/*.yaml", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+
+export const PRESETS: Record<string, string> = Object.fromEntries(
+  Object.entries(files).map(([path, text]) => [path.replace(/^.*\//, "").replace(/\.yaml$/, ""), text]),
+);
+
+export const PRESET_NAMES = Object.keys(PRESETS).sort();
+
+export function presetTitle(name: string): { title: string; description: string } {
+  const data = parse(PRESETS[name]) as { title?: string; description?: string };
+  return { title: data.title ?? name, description: (data.description ?? "").trim() };
+}
+
+/** `extends:` in the lab can name a preset only (there are no files to read). */
+export function resolveBase(ref: string, from: string): { text: string; file: string } {
+  const name = ref.replace(/\.ya?ml$/, "");
+  if (PRESETS[name] !== undefined) return { text: PRESETS[name], file: `${name}.yaml` };
+  const guess = didYouMean(name, PRESET_NAMES);
+  throw new InputError(from, [{ field: "extends", message: `no preset '${ref}' (the lab can extend presets only)${guess ? `; did you mean '${guess}'?` : ""}` }]);
+}
