@@ -214,3 +214,27 @@ describe("credsim run", () => {
     expect(presets.stdout).toContain("fused-city (default)");
   });
 });
+
+describe("credsim lab: bad flags and a busy port exit 2 with a message", () => {
+  it("rejects a port that is not a port number", () => {
+    const r = credsim(["lab", "--port", "99999", "--no-build"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("credsim: --port: expected an integer from 0 to 65,535, got '99999'\n");
+  });
+
+  it("refuses a port already in use, naming it", async () => {
+    const { createServer } = await import("node:net");
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as { port: number }).port;
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, "lab", "--port", String(port), "--no-build"], { cwd: dir });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+    busy.close();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`port ${port} is in use; choose another with --port`);
+  });
+});

@@ -236,7 +236,10 @@ describe("the lab", () => {
   it("works offline once loaded", async () => {
     const page = await open("#p=reference&n=5000");
     const ready = await page.evaluate(() =>
-      Promise.race([navigator.serviceWorker.ready.then(() => "ready"), new Promise((resolve) => setTimeout(() => resolve("no service worker after 20 s"), 20_000))]),
+      Promise.race([
+        navigator.serviceWorker.ready.then(() => "ready"),
+        new Promise((resolve) => setTimeout(() => resolve("no service worker after 20 s"), 20_000)),
+      ]),
     );
     expect(ready).toBe("ready");
     await context.setOffline(true);

@@ -70,7 +70,8 @@ export async function labCommand(flags: { port?: string; build?: boolean; quiet?
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EADDRINUSE") reject(new InputError("--port", [{ field: "", message: `port ${port} is in use; choose another with --port (0 picks a free one)` }]));
+      if (e.code === "EADDRINUSE")
+        reject(new InputError("--port", [{ field: "", message: `port ${port} is in use; choose another with --port (0 picks a free one)` }]));
       else if (e.code === "EACCES") reject(new InputError("--port", [{ field: "", message: `not allowed to listen on port ${port}; choose one above 1023` }]));
       else reject(e);
     });
