@@ -1,5 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -111,9 +113,13 @@ describe("the lab", () => {
     const page = await open("#p=reference&n=20000&d=365&s=7");
     const lab = await summaryOf(page);
     const cli = JSON.parse(
-      execFileSync("node", ["bin/credsim.js", "run", "reference", "--agents", "20000", "--seed", "7", "--json", "--out", "test/screenshots/lab/cli-run"], {
-        encoding: "utf8",
-      }),
+      execFileSync(
+        "node",
+        ["bin/credsim.js", "run", "reference", "--agents", "20000", "--seed", "7", "--json", "--out", join(mkdtempSync(join(tmpdir(), "credsim-lab-")), "run")],
+        {
+          encoding: "utf8",
+        },
+      ),
     );
     expect(lab.scenarioHash).toBe(cli.scenarioHash);
     expect(lab.total).toEqual(cli.total);

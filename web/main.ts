@@ -164,7 +164,10 @@ function wireControls(): void {
       const v = Number(input.value);
       if (!Number.isInteger(v) || v < min || v > max) {
         input.setAttribute("aria-invalid", "true");
-        setStatus(`${input.labels?.[0]?.textContent ?? input.id}: expected an integer from ${min.toLocaleString("en")} to ${max.toLocaleString("en")}`, "error");
+        setStatus(
+          `${input.labels?.[0]?.textContent ?? input.id}: expected an integer from ${min.toLocaleString("en")} to ${max.toLocaleString("en")}`,
+          "error",
+        );
         return;
       }
       input.setAttribute("aria-invalid", "false");
@@ -291,16 +294,19 @@ async function runAll(): Promise<void> {
   setStatus(`Running ${keys.map((k) => label(k)).join(" and ")}…`, "running");
   el.progress.value = 0;
   const handles = keys.map((key) =>
-    startRun({ scenario: scenarios[key] as Scenario, track: 20, person: key === state.editing ? state.person : null, picture: state.agents <= PICTURE_MAX_AGENTS }, (m) => {
-      progress[key] = m.done;
-      el.progress.value = keys.reduce((s, k) => s + (progress[k] ?? 0), 0) / keys.length;
-      if (m.partial) partial[key] = { label: label(key), data: m.partial.data, note: m.partial.note, timeSeriesOnly: m.partial.timeSeriesOnly };
-      const now = performance.now();
-      if (now - lastDraw > 200 && keys.every((k) => partial[k] || results[k])) {
-        lastDraw = now;
-        drawColumns(keys.map((k) => partial[k] ?? { label: label(k), data: results[k] as RunResult, note: "previous run" }));
-      }
-    }),
+    startRun(
+      { scenario: scenarios[key] as Scenario, track: 20, person: key === state.editing ? state.person : null, picture: state.agents <= PICTURE_MAX_AGENTS },
+      (m) => {
+        progress[key] = m.done;
+        el.progress.value = keys.reduce((s, k) => s + (progress[k] ?? 0), 0) / keys.length;
+        if (m.partial) partial[key] = { label: label(key), data: m.partial.data, note: m.partial.note, timeSeriesOnly: m.partial.timeSeriesOnly };
+        const now = performance.now();
+        if (now - lastDraw > 200 && keys.every((k) => partial[k] || results[k])) {
+          lastDraw = now;
+          drawColumns(keys.map((k) => partial[k] ?? { label: label(k), data: results[k] as RunResult, note: "previous run" }));
+        }
+      },
+    ),
   );
   running = handles;
   try {

@@ -21,5 +21,7 @@ export function resolveBase(ref: string, from: string): { text: string; file: st
   const name = ref.replace(/\.ya?ml$/, "");
   if (PRESETS[name] !== undefined) return { text: PRESETS[name], file: `${name}.yaml` };
   const guess = didYouMean(name, PRESET_NAMES);
-  throw new InputError(from, [{ field: "extends", message: `no preset '${ref}' (the lab can extend presets only)${guess ? `; did you mean '${guess}'?` : ""}` }]);
+  throw new InputError(from, [
+    { field: "extends", message: `no preset '${ref}' (the lab can extend presets only)${guess ? `; did you mean '${guess}'?` : ""}` },
+  ]);
 }

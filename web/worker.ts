@@ -1,4 +1,6 @@
 /// <reference lib="webworker" />
+
+import pkg from "../package.json";
 import { addCounters, type Counters } from "../src/engine/counters.js";
 import { History, trackingPool } from "../src/engine/history.js";
 import { summarize } from "../src/engine/metrics.js";
@@ -12,7 +14,6 @@ import type { FollowedRow, HistoryRow } from "../src/report/story.js";
 import { canonicalJson, scenarioHash } from "../src/scenario/hash.js";
 import { followRows } from "../src/store/follow.js";
 import { runTables } from "../src/store/tables.js";
-import pkg from "../package.json";
 import type { ContactInfo, NetworkPicture, RunData, RunRequest, WorkerMessage } from "./protocol.js";
 
 // Runs one scenario with the real engine (src/engine) off the page's thread.

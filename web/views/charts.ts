@@ -30,7 +30,14 @@ export function renderCharts(into: HTMLElement, columns: Column[]): void {
     .map((id) => {
       const first = charts[0].find((c) => c.id === id) as Chart;
       return `<section class="chart-row" aria-label="${escapeHtml(first.title)}"><h3>${escapeHtml(first.title)}</h3>
-<div class="${pair ? "pair" : "single"}">${columns.map((col, k) => figure(charts[k].find((c) => c.id === id), col)).join("")}</div>
+<div class="${pair ? "pair" : "single"}">${columns
+        .map((col, k) =>
+          figure(
+            charts[k].find((c) => c.id === id),
+            col,
+          ),
+        )
+        .join("")}</div>
 <p class="caption">${escapeHtml(first.caption)}</p></section>`;
     })
     .join("");
@@ -50,5 +57,7 @@ export function renderMetrics(into: HTMLElement, columns: Column[]): void {
     .join("")}</tr></thead><tbody>${table
     .slice(1)
     .map((r) => `<tr>${r.map((c, k) => (k === 0 ? `<th scope="row">${escapeHtml(c)}</th>` : `<td>${escapeHtml(c)}</td>`)).join("")}</tr>`)
-    .join("")}</tbody></table><p class="note">One run each, same seed: differences are not averaged over replicates (use <code>credsim compare</code> with replicates for intervals).</p>`;
+    .join(
+      "",
+    )}</tbody></table><p class="note">One run each, same seed: differences are not averaged over replicates (use <code>credsim compare</code> with replicates for intervals).</p>`;
 }

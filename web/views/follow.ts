@@ -1,7 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { REASON_TEXT, storyHeader, storyLines } from "../../src/report/story.js";
-import { REASONS } from "../../src/store/follow.js";
 import { escapeHtml } from "../../src/report/summary-table.js";
+import { REASONS } from "../../src/store/follow.js";
 import type { RunResult } from "../protocol.js";
 
 // "Follow one person": the people a run followed, and one person's year —
@@ -48,7 +48,7 @@ export function renderStory(into: HTMLElement, result: RunResult, agent: number,
     marks: [
       // no y channel: each listing spans the chart's full height
       Plot.rect(spans, { x1: "from", x2: "to", fill: (d) => (d.wrongful ? "#e45756" : "#4c78a8"), fillOpacity: 0.18 }),
-      Plot.lineY(scores, { x: "day", y: "score", stroke: "#222", }),
+      Plot.lineY(scores, { x: "day", y: "score", stroke: "#222" }),
       Plot.dot(scores, { x: "day", y: "score", r: 2, fill: "#222" }),
     ],
   });

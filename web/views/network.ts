@@ -37,7 +37,7 @@ export function renderNetwork(into: HTMLElement, picture: NetworkPicture | null,
       ties++;
       if (raw < 0) cutTies++;
     }
-  into.innerHTML = `<canvas width="${size * 2}" height="${size * 2}" style="width:${size}px;height:${size}px" role="img"
+  into.innerHTML = `<canvas width="${size * 2}" height="${size * 2}" role="img"
 aria-label="Contact network of ${P} people: ${counts[2]} listed wrongfully, ${counts[1]} listed rightfully, ${counts[3]} affected through their household, ${cutTies} of ${ties} ties cut"></canvas>
 <ul class="legend">${LABELS.map((l, k) => `<li><span class="swatch" style="background:${COLOURS[k]}"></span>${escapeHtml(l)}: ${counts[k]}</li>`).join("")}
 <li><span class="swatch dashed"></span>tie cut to a listed contact: ${cutTies} of ${ties}</li></ul>`;
