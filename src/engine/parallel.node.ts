@@ -7,8 +7,10 @@ import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
 import { isSeparable } from "./simulate.js";
 
-// Node-only: splits a separable population into contiguous agent ranges, one per
-// worker thread. Each agent's draws come from its own stream, and counters are
+// Node-only: splits a separable population over worker threads, interleaved
+// (thread k runs agents k, k + T, k + 2T, …) so that every thread gets the same
+// mix of groups and segments and they finish together (contiguous ranges put a
+// whole group, with its own event rates, on one thread). Each agent's draws come from its own stream, and counters are
 // integer counts that add exactly, so the result is identical for any thread count.
 
 export interface ParallelResult {
@@ -22,12 +24,6 @@ export interface ParallelResult {
 
 const isSource = import.meta.url.endsWith(".ts");
 const workerUrl = new URL(isSource ? "./worker.node.ts" : "./worker.node.js", import.meta.url);
-
-export function splitRange(agents: number, parts: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let k = 0; k < parts; k++) out.push([Math.floor((agents * k) / parts), Math.floor((agents * (k + 1)) / parts)]);
-  return out;
-}
 
 /**
  * Runs a scenario on `threads` worker threads (agent ranges) when its agents do
@@ -44,14 +40,13 @@ export async function simulateThreads(scenario: Scenario, threads: number, onPro
     const counters = simulate(model, { onProgress, history, onFinish: (sim) => (contacts = history ? sim.contactsOf(history.mask) : []) });
     return { counters, threads: 1, history: history ?? null, contacts };
   }
-  const ranges = splitRange(model.agents, parts);
   const progress = new Array(parts).fill(0);
   type Part = { counters: Counters; events: Float64Array[]; contacts: ParallelResult["contacts"] };
   const results = await Promise.all(
-    ranges.map(
-      (range, k) =>
+    Array.from({ length: parts }, (_, k) => k).map(
+      (k) =>
         new Promise<Part>((resolve, reject) => {
-          const worker = new Worker(workerUrl, { workerData: { scenario, range: parts > 1 ? range : undefined, poolSize } });
+          const worker = new Worker(workerUrl, { workerData: { scenario, range: parts > 1 ? [k, model.agents] : undefined, step: parts, poolSize } });
           worker.on("message", (msg: { progress?: number; arrays?: Float64Array[]; events?: Float64Array[]; contacts?: ParallelResult["contacts"] }) => {
             if (msg.progress !== undefined) {
               progress[k] = msg.progress;
@@ -71,9 +66,15 @@ export async function simulateThreads(scenario: Scenario, threads: number, onPro
   if (poolSize > 0) {
     // the same pool in every worker (it depends on the seed only); ranges in order
     history = new History(trackingPool(model, poolSize, buildPopulation(model).householdStart));
-    for (const r of results) {
-      const e = r.events;
-      for (let x = 0; x < (e[0]?.length ?? 0); x++) history.add(e[0][x], e[1][x], e[2][x], e[3][x], e[4][x], e[5][x]);
+    // in agent order, as one thread logs them (each agent's events are in order within its thread)
+    const rows: [number, number, number][] = [];
+    results.forEach((r, w) => {
+      for (let x = 0; x < (r.events[0]?.length ?? 0); x++) rows.push([r.events[1][x], w, x]);
+    });
+    rows.sort((p, q) => p[0] - q[0] || p[2] - q[2]);
+    for (const [, w, x] of rows) {
+      const e = results[w].events;
+      history.add(e[0][x], e[1][x], e[2][x], e[3][x], e[4][x], e[5][x]);
     }
   }
   return { counters: total, threads: parts, history, contacts: results.flatMap((r) => r.contacts) };

@@ -6,13 +6,14 @@ import { compileModel } from "./model.js";
 import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
 
-const { scenario, range, poolSize } = workerData as { scenario: Scenario; range?: [number, number]; poolSize: number };
+const { scenario, range, step, poolSize } = workerData as { scenario: Scenario; range?: [number, number]; step: number; poolSize: number };
 const model = compileModel(scenario);
 const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
 let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
 let last = 0;
 const counters = simulate(model, {
   range,
+  step: range ? step : 1,
   history,
   onFinish: (sim) => {
     if (history) contacts = sim.contactsOf(history.mask);
