@@ -47,11 +47,14 @@ program
   .option("--days <n>", "days to simulate (overrides the scenario)")
   .option("--seed <n>", "random seed (overrides the scenario)")
   .option("--out <dir>", "run folder (default: runs/<scenario name>)")
-  .option("--threads <n>", "worker threads (results are identical for any number)", "1")
+  .option("--threads <n>", "worker threads (results are identical for any number)")
   .option("--quiet", "print nothing")
   .option("--json", "print summary.json instead of the table")
   .option("--no-report", "do not write report.html")
   .option("--track <n>", "follow this many people in full (credsim follow); 0 to turn off", "100")
+  .option("--regions <spec>", "split the population into regions run as separate processes (a region set: file or built-in name, e.g. china-31)")
+  .option("--workers <n>", "with --regions: processes to run regions on (default 2)")
+  .option("--shard <i/N>", "with --regions: run only shard i of N (then credsim merge)")
   .action((scenario, flags) => runCommand(scenario, flags));
 
 program
@@ -89,7 +92,7 @@ program
 
 program
   .command("merge")
-  .description("join sharded sweep outputs into one database")
+  .description("join sweep shards into one database, or region shards into one run folder")
   .argument("<dirs...>", "shard output folders")
   .option("--out <dir>", "merged output folder", "merged")
   .option("--partial", "merge even if some shards are missing")

@@ -51,9 +51,16 @@ export function checkMemory(scenario: Scenario, file: string, available = totalm
   }
 }
 
-export async function runCommand(arg: string | undefined, flags: RunFlags): Promise<void> {
+export async function runCommand(arg: string | undefined, flags: RunFlags & { regions?: string; workers?: string; shard?: string }): Promise<void> {
   const { scenario, file, warnings } = scenarioWithOverrides(arg, flags);
   if (!flags.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (flags.regions !== undefined) {
+    const { regionsCommand } = await import("./regions.js");
+    return regionsCommand(scenario, file, { ...flags, regions: flags.regions });
+  }
+  for (const flag of ["workers", "shard"] as const)
+    if (flags[flag] !== undefined)
+      throw new InputError(`--${flag}`, [{ field: "", message: "only with --regions (a sweep has its own --shard: credsim sweep)" }]);
   checkMemory(scenario, file);
   const threads = intFlag("--threads", flags.threads, 1, 256) ?? 1;
   const out = flags.out ?? `runs/${scenario.name}`;

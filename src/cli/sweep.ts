@@ -7,6 +7,7 @@ import { InputError, type Problem, unknownName } from "../scenario/errors.js";
 import { parseScenario, type SourceMap, validateScenario } from "../scenario/load.js";
 import { getPath } from "../sweep/design.js";
 import { mergeSweeps } from "../sweep/merge.js";
+import { isRegionShard } from "../sweep/regions.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
 import { planSweep, runScenario, runSweep, type Shard, SweepMismatch } from "../sweep/sweep.js";
 import { fmtInt } from "./format.js";
@@ -165,6 +166,14 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
   const out = flags.out ?? "merged";
   if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) {
     throw new InputError(out, [{ field: "--out", message: "exists and is not empty; merge into a new folder" }]);
+  }
+  const regionShards = dirs.filter(isRegionShard);
+  if (regionShards.length > 0) {
+    if (regionShards.length !== dirs.length)
+      throw new InputError(dirs.find((d) => !isRegionShard(d)) as string, [{ field: "", message: "is not a region shard folder, but the other folders are" }]);
+    if (flags.partial) throw new InputError("--partial", [{ field: "", message: "region shards merge only when every shard is there" }]);
+    const { mergeRegionShards } = await import("./regions.js");
+    return mergeRegionShards(dirs, out, flags);
   }
   const r = await mergeSweeps(dirs, out, flags.partial ?? false);
   if (!flags.quiet) {

@@ -92,6 +92,19 @@ export interface Summary {
   /** Pearson correlation of final scores across remaining ties (null without a network). */
   tieScoreCorrelation: number | null;
   vote: Record<string, { yes: number; adopted: boolean }> | null;
+  /** Per region, for a run split into regions (credsim run --regions). */
+  regions?: RegionSummary[];
+}
+
+export interface RegionSummary {
+  name: string;
+  agents: number;
+  seed: number;
+  listedShare: number | null;
+  wrongfulShareOfListed: number | null;
+  fpr: number | null;
+  everListedShare: number | null;
+  sanctionDaysPerPerson: number;
 }
 
 export interface RunMeta {

@@ -55,6 +55,7 @@ export const Purpose = {
   households: 4,
   breach: 5,
   tracking: 7,
+  region: 9,
 } as const;
 
 /** A sequential stream for setup work and global actors: counter kept inside. */

@@ -55,6 +55,7 @@ export async function writeTables(con: DuckDBConnection, tables: RunTables): Pro
   await appendRows(con, "behaviours", tables.behaviours);
   if (tables.followed?.length) await appendRows(con, "followed", tables.followed);
   if (tables.history?.length) await appendRows(con, "history", tables.history);
+  if (tables.regions?.length) await appendRows(con, "regions", tables.regions);
 }
 
 /** Writes a query's result as Parquet, with optional key-value metadata in the file footer. */

@@ -15,6 +15,8 @@ export interface RunTables {
   /** Agents the run followed, and their histories (empty with --track 0). */
   followed?: Row[];
   history?: Row[];
+  /** Per region, for a run split into regions. */
+  regions?: Row[];
 }
 
 export function snake(name: string): string {

@@ -1,0 +1,179 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism, totalmem } from "node:os";
+import { basename, join } from "node:path";
+import { stringify } from "yaml";
+import { countersFromArrays } from "../engine/counters.js";
+import { compileModel } from "../engine/model.js";
+import { runDataFromTables } from "../report/rundata.js";
+import { buildReport } from "../report/write.js";
+import { didYouMean, InputError } from "../scenario/errors.js";
+import type { Scenario } from "../scenario/schema.js";
+import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
+import { credsimVersion } from "../store/version.js";
+import {
+  combineRegions,
+  parseRegions,
+  planRegions,
+  type Region,
+  type RegionResult,
+  type RegionSpec,
+  readShards,
+  regionRunHash,
+  regionScenario,
+  runRegions,
+  shardRegions,
+  writeShard,
+} from "../sweep/regions.js";
+import { fmtInt, progressBar, summaryTable, table } from "./format.js";
+import { checkMemory, type RunFlags } from "./run.js";
+import { intFlag, presetsDir } from "./scenario-arg.js";
+import { parseShard } from "./sweep.js";
+
+// `credsim run SCENARIO --regions SPEC`: a country as regions run in separate
+// processes (or as shards of a cluster job, then `credsim merge`).
+
+const regionsDir = join(presetsDir, "regions");
+
+function regionPresets(): string[] {
+  if (!existsSync(regionsDir)) return [];
+  return readdirSync(regionsDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => basename(f, ".yaml"))
+    .sort();
+}
+
+export function loadRegionSpec(arg: string): { spec: RegionSpec; file: string } {
+  let file = arg;
+  if (!existsSync(file)) {
+    const preset = join(regionsDir, `${arg.replace(/\.ya?ml$/, "")}.yaml`);
+    if (!arg.includes("/") && existsSync(preset)) file = preset;
+    else {
+      const known = regionPresets();
+      const guess = didYouMean(arg, known);
+      throw new InputError(arg, [
+        {
+          field: "--regions",
+          message: `no such file, and no built-in region set of that name${guess ? ` (did you mean '${guess}'?)` : ""}; built in: ${known.join(", ")}`,
+        },
+      ]);
+    }
+  }
+  return { spec: parseRegions(readFileSync(file, "utf8"), file), file };
+}
+
+export interface RegionFlags extends RunFlags {
+  regions: string;
+  workers?: string;
+  shard?: string;
+}
+
+export async function regionsCommand(scenario: Scenario, file: string, flags: RegionFlags): Promise<void> {
+  if (flags.threads !== undefined && flags.threads !== "1")
+    throw new InputError("--threads", [{ field: "", message: "regions run as processes: use --workers with --regions" }]);
+  const { spec, file: specFile } = loadRegionSpec(flags.regions);
+  const regions = planRegions(spec, scenario.population.agents, scenario.seed, specFile);
+  const shard = parseShard(flags.shard);
+  const workers = intFlag("--workers", flags.workers, 1, 256) ?? Math.min(2, availableParallelism());
+  const mine = shard ? shardRegions(regions, shard.index, shard.count) : regions;
+  // each process holds one region at a time: the largest `workers` of them must fit together
+  const largest = [...mine].sort((a, b) => b.agents - a.agents).slice(0, workers);
+  const share = Math.max(1, largest.length);
+  if (largest.length) checkMemory(regionScenario(scenario, largest[0]), file, (totalmem() * 0.85) / share);
+  const hash = await regionRunHash(scenario, regions);
+  const name = `${scenario.name}-${spec.name}`;
+  const out = flags.out ?? (shard ? `runs/${name}-shard-${shard.index}-of-${shard.count}` : `runs/${name}`);
+  checkOutFolder(out);
+  const totalAgents = mine.reduce((s, r) => s + r.agents, 0);
+  const quiet = flags.quiet || flags.json;
+  const bar = !quiet && process.stderr.isTTY ? progressBar(`${name}: ${mine.length} regions, ${fmtInt(totalAgents)} agents × ${scenario.days} days`) : null;
+  let done = 0;
+  const results: RegionResult[] = [];
+  const started = performance.now();
+  let stop = () => {};
+  const onSignal = () => stop();
+  process.once("SIGINT", onSignal);
+  try {
+    await runRegions(
+      scenario,
+      mine,
+      workers,
+      (region: Region, arrays: Float64Array[]) => {
+        results.push({ region, counters: countersFromArrays(compileModel(regionScenario(scenario, region)), arrays) });
+        done += region.agents;
+        bar?.update(done / totalAgents);
+      },
+      (s) => (stop = s),
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
+  bar?.end();
+  const seconds = (performance.now() - started) / 1000;
+  if (shard) {
+    writeShard(out, { kind: "credsim-region-shard", credsimVersion, hash, shard, spec, scenario, regions: mine }, results);
+    if (!quiet)
+      process.stdout.write(
+        `shard ${shard.index}/${shard.count}: ${mine.length} regions (${mine.map((r) => r.name).join(", ")}), ${fmtInt(totalAgents)} agents in ${seconds.toFixed(1)} s; results in ${out}/ — join the shards with: credsim merge <shard folders> --out DIR\n`,
+      );
+    return;
+  }
+  await writeRegionRun(out, scenario, spec, results, hash, flags);
+  if (!quiet)
+    process.stdout.write(
+      `\nsimulated ${regions.length} regions in ${seconds.toFixed(1)} s on ${Math.min(workers, regions.length)} processes; results in ${out}/\n`,
+    );
+}
+
+/** The run folder of a regional run: the whole in summary.json, daily.parquet and the report; each region in the `regions` table. */
+export async function writeRegionRun(
+  out: string,
+  scenario: Scenario,
+  spec: RegionSpec,
+  results: RegionResult[],
+  hash: string,
+  flags: { json?: boolean; quiet?: boolean; report?: boolean },
+) {
+  const { summary, tables } = combineRegions(scenario, results, hash);
+  const whole = structuredClone(scenario);
+  whole.population.agents = summary.agents;
+  const scenarioYaml = resolvedScenarioYaml(whole, { version: credsimVersion, hash, seed: scenario.seed });
+  const regionsYaml = `# Regions of this run: each ran the scenario with these agents and this seed.\n${stringify(
+    { ...spec, regions: (summary.regions ?? []).map((r, k) => ({ ...spec.regions[k], agents: r.agents, seed: r.seed })) },
+    { lineWidth: 0 },
+  )}`;
+  const extra: Record<string, string> = { "regions.yaml": regionsYaml };
+  if (flags.report !== false)
+    extra["report.html"] = buildReport(
+      runDataFromTables(summary, tables, `${scenario.title ?? scenario.name} — ${spec.title ?? spec.name}`),
+      scenarioYaml,
+    ).html;
+  await writeRunFolder(out, { scenarioYaml, summary, tables, extra });
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else if (!flags.quiet) {
+    const pct = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(2)} %`);
+    process.stdout.write(
+      `${scenario.title ?? scenario.name} in ${spec.regions.length} regions (${spec.title ?? spec.name}) — ${fmtInt(summary.agents)} agents, ${summary.days} days, seed ${summary.seed}\n\n${summaryTable(summary)}\n\n${table(
+        [
+          ["region", "agents", "listed", "wrongful share", "FPR", "sanction-days/person"],
+          ...(summary.regions ?? []).map((r) => [
+            r.name,
+            fmtInt(r.agents),
+            pct(r.listedShare),
+            pct(r.wrongfulShareOfListed),
+            pct(r.fpr),
+            r.sanctionDaysPerPerson.toFixed(2),
+          ]),
+        ],
+      )}\n`,
+    );
+  }
+  return summary;
+}
+
+/** `credsim merge` of region shard folders. */
+export async function mergeRegionShards(dirs: string[], out: string, flags: { quiet?: boolean }): Promise<void> {
+  const { manifest, results } = readShards(dirs);
+  checkOutFolder(out);
+  await writeRegionRun(out, manifest.scenario, manifest.spec, results, manifest.hash, { quiet: true });
+  if (!flags.quiet) process.stdout.write(`merged ${dirs.length} region shard folder(s): ${results.length} regions into ${out}/\n`);
+}

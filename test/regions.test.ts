@@ -1,0 +1,99 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseRegions, planRegions, shardRegions } from "../src/sweep/regions.js";
+
+// A country as regions: processes here, shards on a cluster, one merged result
+// that equals the single-process run of the same regions, byte for byte.
+
+const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+let dir: string;
+const credsim = (args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const SPEC = `name: four
+regions:
+  - { name: north, population: 5000000 }
+  - { name: south, population: 3000000 }
+  - { name: east, population: 1500000 }
+  - { name: west, population: 500000 }
+`;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "credsim-regions-"));
+  writeFileSync(join(dir, "four.yaml"), SPEC);
+});
+
+describe("regions", () => {
+  it("apportions agents exactly, gives each region its own seed, and puts every region in exactly one shard", () => {
+    const china = parseRegions(readFileSync("presets/regions/china-31.yaml", "utf8"), "china-31.yaml");
+    expect(china.regions.length).toBe(31);
+    expect(china.regions.reduce((s, r) => s + (r.population ?? 0), 0)).toBe(1_409_778_724);
+    const regions = planRegions(china, 1_000_000, 1, "x");
+    expect(regions.reduce((s, r) => s + r.agents, 0)).toBe(1_000_000);
+    expect(new Set(regions.map((r) => r.seed)).size).toBe(31);
+    for (const count of [1, 2, 5, 31, 40]) {
+      const shards = Array.from({ length: count }, (_, k) => shardRegions(regions, k + 1, count));
+      expect(
+        shards
+          .flat()
+          .map((r) => r.index)
+          .sort((a, b) => a - b),
+      ).toEqual(regions.map((r) => r.index));
+      // greedy largest-first: no shard exceeds the lightest by more than the largest region
+      const loads = shards.map((s) => s.reduce((x, r) => x + r.agents, 0));
+      if (count <= 31) expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(Math.max(...regions.map((r) => r.agents)));
+    }
+  });
+
+  it("merged shards equal the single-process run of the same regions, byte for byte", () => {
+    const common = ["run", "reference", "--regions", "four.yaml", "--agents", "40000", "--days", "120", "--quiet"];
+    expect(credsim([...common, "--workers", "1", "--out", "one"]).code).toBe(0);
+    expect(credsim([...common, "--workers", "2", "--out", "two"]).code).toBe(0);
+    for (const k of [1, 2, 3]) expect(credsim([...common, "--shard", `${k}/3`, "--out", `shard${k}`]).code).toBe(0);
+    const merged = credsim(["merge", "shard3", "shard1", "shard2", "--out", "merged"]);
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toBe("merged 3 region shard folder(s): 4 regions into merged/\n");
+    for (const f of ["summary.json", "daily.parquet", "scenario.yaml", "regions.yaml"]) {
+      const one = readFileSync(join(dir, "one", f));
+      expect(readFileSync(join(dir, "two", f)).equals(one), `two/${f}`).toBe(true);
+      expect(readFileSync(join(dir, "merged", f)).equals(one), `merged/${f}`).toBe(true);
+    }
+    const s = JSON.parse(readFileSync(join(dir, "one", "summary.json"), "utf8"));
+    expect(s.agents).toBe(40_000);
+    expect(s.regions.map((r: { name: string; agents: number }) => [r.name, r.agents])).toEqual([
+      ["north", 20_000],
+      ["south", 12_000],
+      ["east", 6_000],
+      ["west", 2_000],
+    ]);
+    // the whole is the sum of its regions
+    const listed = s.regions.reduce((x: number, r: { listedShare: number; agents: number }) => x + r.listedShare * r.agents, 0);
+    expect(listed).toBeCloseTo(s.total.listedShare * s.agents, 6);
+  });
+
+  it("refuses an incomplete set of shards, a region too small, and a bad region file", () => {
+    const common = ["run", "reference", "--regions", "four.yaml", "--agents", "40000", "--days", "60", "--quiet"];
+    expect(credsim([...common, "--shard", "1/2", "--out", "half1"]).code).toBe(0);
+    const missing = credsim(["merge", "half1", "--out", "nope"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("shards 2/2 are missing; a country is only complete with every region");
+
+    const small = credsim(["run", "reference", "--regions", "four.yaml", "--agents", "100", "--quiet"]);
+    expect(small.code).toBe(2);
+    expect(small.stderr).toContain("give region 'west' only 5 (at least 10 each); use --agents 200 or more");
+
+    writeFileSync(join(dir, "bad.yaml"), "name: bad\nregions:\n  - { name: a, share: 0.5 }\n  - { name: b, share: 0.6 }\n");
+    const bad = credsim(["run", "reference", "--regions", "bad.yaml", "--quiet"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("credsim: bad.yaml:2:1: regions: shares must sum to 1, got 1.1\n");
+
+    const stray = credsim(["run", "reference", "--workers", "2"]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain("--workers: only with --regions");
+  });
+});
