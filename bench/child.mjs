@@ -1,5 +1,7 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
-// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|calendar|baseline>
+// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|calendar|baseline> [rate multiplier]
+// The multiplier scales every behaviour's base rate and every false-record rate
+// (capped at 1), for the cost-versus-events curve.
 import { readFileSync } from "node:fs";
 import { compileModel } from "../dist/engine/model.js";
 import { simulateThreads } from "../dist/engine/parallel.node.js";
@@ -7,15 +9,24 @@ import { simulate } from "../dist/engine/run.js";
 import { parseScenario } from "../dist/scenario/load.js";
 import { runDailyBaseline } from "./baseline-daily.mjs";
 
-const [name, agents, threads, engine] = process.argv.slice(2);
+const [name, agents, threads, engine, rates = "1"] = process.argv.slice(2);
 const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);
 const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file));
 scenario.population.agents = Number(agents);
+const f = Number(rates);
+for (const b of Object.values(scenario.behaviours)) b.base = Math.min(1, b.base * f);
+for (const src of Object.values(scenario.sources)) for (const k of Object.keys(src.falseRate)) src.falseRate[k] = Math.min(1, src.falseRate[k] * f);
 const model = compileModel(scenario);
 const started = performance.now();
 let listed;
+let events = null;
+const sum = (a) => a.reduce((x, y) => x + y, 0);
 if (engine === "baseline") listed = runDailyBaseline(model);
-else if (engine === "calendar") listed = simulate(model, { engine: "calendar" }).listed.at(-1);
-else listed = (await simulateThreads(scenario, Number(threads))).counters.listed.at(-1);
+else {
+  const c = engine === "calendar" ? simulate(model, { engine: "calendar" }) : (await simulateThreads(scenario, Number(threads))).counters;
+  listed = c.listed.at(-1);
+  // occurrences of behaviours and false records written: the events the engine handles
+  events = sum(c.occurrences) + sum(c.recordsFalse) + sum(c.recordsDiscarded);
+}
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, listed }));
+process.stdout.write(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, listed, events }));

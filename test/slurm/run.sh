@@ -94,5 +94,23 @@ for f in runs.parquet groups.parquet; do
   else echo "Slurm check: $f differs from the local sweep"; failed=$((failed + 1)); fi
 done
 scancel "$jid" "$mid" 2>/dev/null || true
-echo "$((2 - failed)) passed, $failed failed"
+
+# A country as regions: three array tasks, each a shard of whole regions, merged
+# into one run folder that must equal the local single-process run.
+cjid=$(sbatch --parsable --array=1-3 --export=ALL,SCENARIO=reference,REGIONS=china-31,AGENTS=60000,OUT="$WORK/country",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/country-array.sbatch")
+cmid=$(sbatch --parsable --kill-on-invalid-dep=yes --dependency=afterok:"$cjid" --export=ALL,OUT="$WORK/country",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/merge.sbatch")
+echo "submitted country array $cjid and merge $cmid"
+for _ in $(seq 1 600); do
+  if [ -z "$(squeue -h 2>/dev/null)" ]; then break; fi
+  sleep 1
+done
+cat slurm-*.out 2>/dev/null || true
+test -f "$WORK/country/merged/summary.json" || { echo "Slurm check: the merged country is missing"; exit 1; }
+$CREDSIM run reference --regions china-31 --agents 60000 --workers 1 --out "$WORK/country-local" --quiet
+for f in summary.json daily.parquet; do
+  if cmp -s "$WORK/country/merged/$f" "$WORK/country-local/$f"; then echo "Slurm check: country $f identical to the local run"
+  else echo "Slurm check: country $f differs from the local run"; failed=$((failed + 1)); fi
+done
+scancel "$cjid" "$cmid" 2>/dev/null || true
+echo "$((4 - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
