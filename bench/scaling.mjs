@@ -2,7 +2,8 @@
 // preset, per-agent engine, 2 threads; fused-city, calendar engine, 1 thread) and
 // with events (reference at 1M agents with every rate × 0.1 … × 10). Writes the
 // chart docs/performance-scaling.svg and a table between the SCALING markers of
-// docs/performance.md. Options: --quick (fewer and smaller cases), --no-write.
+// docs/performance.md; the measurements go to docs/performance-scaling.json.
+// Options: --quick (fewer and smaller cases), --no-write, --chart (redraw only).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -33,11 +34,20 @@ function measure(series, preset, agents, threads, rates, reps) {
 }
 
 const agentSizes = quick ? [1e5, 1e6] : [1e5, 1e6, 1e7, 1e8];
-const rows = [
-  ...agentSizes.map((n) => measure("reference, per-agent engine, 2 threads", "reference", n, 2, 1, n >= 1e8 ? 1 : n >= 1e7 ? 2 : 3)),
-  ...(quick ? [1e4, 1e5] : [1e4, 1e5, 1e6]).map((n) => measure("fused-city, calendar engine, 1 thread", "fused-city", n, 1, 1, n >= 1e6 ? 2 : 3)),
-  ...[0.1, 0.3, 1, 3, 10].map((f) => measure("reference 1M, rates scaled, 2 threads", "reference", quick ? 1e5 : 1e6, 2, f, 3)),
-];
+const dataFile = new URL("../docs/performance-scaling.json", import.meta.url);
+// --chart: redraw the chart and table from the last measurements, without measuring
+const rows = process.argv.includes("--chart")
+  ? JSON.parse(readFileSync(dataFile, "utf8"))
+  : [
+      ...agentSizes.map((n) => measure("reference, per-agent engine, 2 threads", "reference", n, 2, 1, n >= 1e8 ? 1 : n >= 1e7 ? 2 : 3)),
+      ...(quick ? [1e4, 1e5] : [1e4, 1e5, 1e6]).map((n) => measure("fused-city, calendar engine, 1 thread", "fused-city", n, 1, 1, n >= 1e6 ? 2 : 3)),
+      ...[0.1, 0.3, 1, 3, 10].map((f) => measure("reference 1M, rates scaled, 2 threads", "reference", quick ? 1e5 : 1e6, 2, f, 3)),
+    ];
+/** A dashed line of slope 1 on log-log axes through the largest point: what linear cost looks like. */
+const linear = (points, x, y) => {
+  const last = points.reduce((a, b) => (x(b) > x(a) ? b : a));
+  return points.map((p) => ({ x: x(p), y: (y(last) * x(p)) / x(last) }));
+};
 
 const { document } = parseHTML("<!doctype html><html><body></body></html>");
 const style = { fontSize: "12px", fontFamily: "DejaVu Sans, system-ui, sans-serif", background: "white", color: "#222" };
@@ -51,10 +61,21 @@ const left = Plot.plot({
   height: 300,
   marginLeft: 60,
   x: { type: "log", label: "agents", grid: true },
-  y: { type: "log", label: "seconds (median)", grid: true },
+  y: { type: "log", label: "seconds (median)", grid: true, tickFormat: (d) => String(d) },
   color: { legend: false, domain: [...new Set(byAgents.map((r) => r.series))], range: ["#4c78a8", "#e45756"] },
   marks: [
+    ...[...new Set(byAgents.map((r) => r.series))].map((series) =>
+      Plot.line(
+        linear(
+          byAgents.filter((r) => r.series === series),
+          (d) => d.agents,
+          (d) => d.seconds,
+        ),
+        { x: "x", y: "y", stroke: "#999", strokeDasharray: "4,3" },
+      ),
+    ),
     Plot.line(byAgents, { x: "agents", y: "seconds", stroke: "series", marker: "circle" }),
+    Plot.text(["dashed: cost proportional to agents"], { frameAnchor: "bottom-right", dx: -4, dy: -4, fill: "#666" }),
     Plot.text(
       [...new Set(byAgents.map((r) => r.series))].map((s) => byAgents.filter((r) => r.series === s).at(-1)),
       { x: "agents", y: "seconds", text: (d) => d.series.split(",")[0], dx: -6, dy: -10, textAnchor: "end", fill: "series" },
@@ -68,8 +89,17 @@ const right = Plot.plot({
   height: 300,
   marginLeft: 60,
   x: { type: "log", label: "events handled (millions)", grid: true },
-  y: { type: "log", label: "seconds (median)", grid: true },
+  y: { type: "log", label: "seconds (median)", grid: true, ticks: [0.5, 1, 2, 5, 10, 20], tickFormat: (d) => String(d) },
   marks: [
+    Plot.line(
+      linear(
+        byEvents,
+        (d) => d.events / 1e6,
+        (d) => d.seconds,
+      ),
+      { x: "x", y: "y", stroke: "#999", strokeDasharray: "4,3" },
+    ),
+    Plot.text(["dashed: cost proportional to events"], { frameAnchor: "bottom-right", dx: -4, dy: -4, fill: "#666" }),
     Plot.line(byEvents, { x: (d) => d.events / 1e6, y: "seconds", stroke: "#54a24b", marker: "circle" }),
     Plot.text(byEvents, { x: (d) => d.events / 1e6, y: "seconds", text: (d) => `×${d.rates}`, dy: -10, fill: "#54a24b" }),
   ],
@@ -97,9 +127,13 @@ const block = [
 ].join("\n");
 process.stdout.write(`${block}\n`);
 if (write && !quick) {
+  if (!process.argv.includes("--chart")) writeFileSync(dataFile, `${JSON.stringify(rows, null, 1)}\n`);
   writeFileSync(new URL("../docs/performance-scaling.svg", import.meta.url), svg);
   const file = new URL("../docs/performance.md", import.meta.url);
   const doc = readFileSync(file, "utf8");
-  writeFileSync(file, doc.includes("<!-- SCALING:START") ? doc.replace(/<!-- SCALING:START[\s\S]*?<!-- SCALING:END -->/, block) : `${doc.trimEnd()}\n\n## Scaling\n\n${block}\n`);
+  writeFileSync(
+    file,
+    doc.includes("<!-- SCALING:START") ? doc.replace(/<!-- SCALING:START[\s\S]*?<!-- SCALING:END -->/, block) : `${doc.trimEnd()}\n\n## Scaling\n\n${block}\n`,
+  );
   process.stderr.write("docs/performance.md and docs/performance-scaling.svg updated\n");
 }

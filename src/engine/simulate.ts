@@ -35,6 +35,8 @@ export interface SimulationOptions {
   range?: [number, number];
   /** Event log for tracked agents. */
   history?: History;
+  /** Process each day's wakes in agent order (default); false only to measure what the order is worth (bench/decisions.mjs). */
+  sortWakes?: boolean;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -101,6 +103,7 @@ export class Simulation {
   private readonly history: History | null;
 
   // per-day scratch: touched agents and their slots
+  private readonly sortWakes: boolean;
   private touched = new Int32Array(1024);
   private touchedCount = 0;
   private slotReal = new Float64Array(1024);
@@ -139,6 +142,7 @@ export class Simulation {
 
   constructor(model: Model, options: SimulationOptions = {}) {
     this.model = model;
+    this.sortWakes = options.sortWakes ?? true;
     const [from, to] = options.range ?? [0, model.agents];
     if ((from !== 0 || to !== model.agents) && !isSeparable(model)) {
       throw new Error("an agent range can only be simulated alone when agents do not interact");
@@ -469,6 +473,9 @@ export class Simulation {
       this.wake[li] = -1;
       woken[live++] = li;
     }
+    // In agent order: the day's result does not depend on the order (MODEL.md §3),
+    // and ascending ids walk the state arrays forwards (bench/decisions.mjs).
+    if (this.sortWakes) woken.subarray(0, live).sort();
 
     // 1. Expiry, before anything reads listing state.
     for (let k = 0; k < live; k++) {
