@@ -23,6 +23,11 @@ export interface KnobDef {
 const sources = (s: Scenario) => Object.values(s.sources);
 const writesFalseRecords = (s: Scenario) => sources(s).some((src) => Object.values(src.falseRate).some((r) => r > 0));
 const secondGroup = (s: Scenario) => s.population.groups[1]?.name;
+/** 1, 2 or 5 times a power of ten, at least `x`. */
+const niceStep = (x: number) => {
+  const p = 10 ** Math.floor(Math.log10(x));
+  return [1, 2, 5, 10].map((k) => k * p).find((v) => v >= x) ?? 10 * p;
+};
 
 export const KNOBS: KnobDef[] = [
   {
@@ -40,19 +45,18 @@ export const KNOBS: KnobDef[] = [
   {
     key: "groupError",
     code: "g",
-    label: (s) => `Error multiplier for group '${secondGroup(s) ?? "second"}'`,
-    help: "How many times more false records the second group gets than the first, on every source that writes false records.",
+    label: (s) => `Extra error for group '${secondGroup(s) ?? "second"}' (× its false-record multipliers)`,
+    help: "Multiplies the second group's false-record multiplier on every source that writes false records (a source without one counts as 1). 1 is the scenario as written.",
     kind: "range",
     range: () => ({ min: 0, max: 10, step: 0.1 }),
     read: (s) => {
-      const g = secondGroup(s);
-      if (!g) return { unavailable: "this scenario has one group" };
+      if (!secondGroup(s)) return { unavailable: "this scenario has one group" };
       if (!writesFalseRecords(s)) return { unavailable: "no source in this scenario writes false records" };
-      return Math.max(...sources(s).map((src) => src.groupFalseMult[g] ?? 1));
+      return 1;
     },
     apply: (s, v) => {
       const g = secondGroup(s) as string;
-      for (const src of sources(s)) if (Object.values(src.falseRate).some((r) => r > 0)) src.groupFalseMult[g] = v;
+      for (const src of sources(s)) if (Object.values(src.falseRate).some((r) => r > 0)) src.groupFalseMult[g] = (src.groupFalseMult[g] ?? 1) * v;
     },
   },
   {
@@ -61,7 +65,7 @@ export const KNOBS: KnobDef[] = [
     label: () => "Listing threshold (score below it lists)",
     help: "A score below this puts a person on the blacklist.",
     kind: "range",
-    range: (s) => ({ min: s.scoring.min, max: s.scoring.max, step: Math.max(0.001, (s.scoring.max - s.scoring.min) / 400) }),
+    range: (s) => ({ min: s.scoring.min, max: s.scoring.max, step: niceStep((s.scoring.max - s.scoring.min) / 400) }),
     read: (s) => s.listing.enterBelow,
     apply: (s, v) => void (s.listing.enterBelow = v),
   },
@@ -108,7 +112,9 @@ export function applyKnobs(scenario: Scenario, knobs: Knobs): Scenario {
   const s = structuredClone(scenario);
   for (const k of KNOBS) {
     const v = knobs[k.key];
-    if (v === undefined || typeof k.read(scenario) !== "number") continue;
+    const own = k.read(scenario);
+    // at the scenario's own value a knob leaves the scenario as written (and its hash)
+    if (v === undefined || typeof own !== "number" || v === own) continue;
     k.apply(s, v);
   }
   return s;

@@ -97,12 +97,14 @@ function renderKnobs(): void {
     if (typeof own !== "number")
       return `<div class="knob unavailable"><label for="${id}">${escapeHtml(k.label(base))}</label><input id="${id}" type="range" disabled><p class="why">${escapeHtml(own.unavailable)}</p></div>`;
     const value = p.knobs[k.key] ?? own;
-    const { min, max, step } = k.range(base);
+    const { min: rangeMin, max, step } = k.range(base);
+    // start the grid at the preset's value, so the keyboard can always return to it
+    const min = own - Math.ceil((own - rangeMin) / step - 1e-9) * step;
     const changed = p.knobs[k.key] !== undefined && p.knobs[k.key] !== own;
     if (k.kind === "toggle")
       return `<div class="knob"><label><input id="${id}" type="checkbox" data-knob="${k.key}" ${value === 1 ? "checked" : ""}> ${escapeHtml(k.label(base))}</label><p class="why">${escapeHtml(k.help)} Preset: ${own === 1 ? "on" : "off"}.</p></div>`;
     return `<div class="knob${changed ? " changed" : ""}"><label for="${id}">${escapeHtml(k.label(base))}</label>
-<div class="slider"><input id="${id}" type="range" data-knob="${k.key}" min="${Math.min(min, value)}" max="${Math.max(max, value)}" step="${step}" value="${value}" aria-describedby="${id}-help"><output for="${id}">${fmt(value)}</output></div>
+<div class="slider"><input id="${id}" type="range" data-knob="${k.key}" min="${Number(Math.min(min, value).toPrecision(12))}" max="${Math.max(max, value)}" step="${step}" value="${value}" aria-describedby="${id}-help"><output for="${id}">${fmt(value)}</output></div>
 <p class="why" id="${id}-help">${escapeHtml(k.help)} Preset: ${fmt(own)}.</p></div>`;
   }).join("");
   for (const input of el.knobs.querySelectorAll<HTMLInputElement>("input[data-knob]")) {
@@ -210,7 +212,15 @@ function wireControls(): void {
     renderKnobs();
     changed(0);
   });
-  el.run.addEventListener("click", () => changed(0));
+  el.run.addEventListener("click", () => {
+    const bad = document.querySelector<HTMLInputElement>(".size input[aria-invalid='true']");
+    if (bad) {
+      setStatus(`${bad.labels?.[0]?.textContent?.trim() ?? bad.id}: fix this value first (it was not applied)`, "error");
+      bad.focus();
+      return;
+    }
+    changed(0);
+  });
   el.copyLink.addEventListener("click", async () => {
     await writeUrl();
     try {
@@ -375,6 +385,10 @@ async function loadFromUrl(): Promise<void> {
       state.days = parsed.base.days;
       state.seed = parsed.base.seed;
     }
+  }
+  if (state.person !== null && state.person >= state.agents) {
+    problems.push(`link: who (person followed): ${state.person} is not among the ${state.agents.toLocaleString("en")} people of this run`);
+    state.person = null;
   }
   el.notices.innerHTML = problems.map((p) => `<p class="error">${escapeHtml(p)}; the default is used instead.</p>`).join("");
   el.notices.hidden = problems.length === 0;

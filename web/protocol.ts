@@ -48,6 +48,8 @@ export interface RunResult extends RunData {
   picture: NetworkPicture | null;
   engine: "per-agent" | "calendar";
   seconds: number;
+  /** For drawing a score between events: it reverts toward `start` by `reversion` a day. */
+  scoring: { start: number; reversion: number; min: number; max: number };
 }
 
 export type WorkerMessage =

@@ -87,6 +87,7 @@ async function run(req: RunRequest): Promise<void> {
       contacts,
       picture,
       engine: separable ? "per-agent" : "calendar",
+      scoring: { start: model.s0, reversion: model.rho, min: model.sMin, max: model.sMax },
       seconds: (performance.now() - started) / 1000,
     },
   });

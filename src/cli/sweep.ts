@@ -167,6 +167,7 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
   if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) {
     throw new InputError(out, [{ field: "--out", message: "exists and is not empty; merge into a new folder" }]);
   }
+  for (const d of dirs) if (!existsSync(d)) throw new InputError(d, [{ field: "", message: "no such folder" }]);
   const regionShards = dirs.filter(isRegionShard);
   if (regionShards.length > 0) {
     if (regionShards.length !== dirs.length)

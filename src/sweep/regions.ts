@@ -7,7 +7,7 @@ import { type Summary, summarize } from "../engine/metrics.js";
 import { compileModel } from "../engine/model.js";
 import { apportion } from "../engine/population.js";
 import { Purpose, streamKey1 } from "../engine/rng.js";
-import { InputError, type Problem } from "../scenario/errors.js";
+import { InputError, type Problem, unknownName } from "../scenario/errors.js";
 import { canonicalJson } from "../scenario/hash.js";
 import { parseYaml } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -59,7 +59,14 @@ export function parseRegions(text: string, file: string): RegionSpec {
       file,
       parsed.error.issues.map((issue): Problem => {
         const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
-        return { field: path.join("."), message: issue.message, ...source.locate(path) };
+        let message = issue.message;
+        if (issue.code === "unrecognized_keys") {
+          const known = path.length === 0 ? Object.keys(RegionSpec.shape) : ["name", "title", "population", "share"];
+          message = issue.keys.map((k) => unknownName("field", k, known)).join("; ");
+        } else if (issue.code === "invalid_type" && (data as Record<string, unknown>)[String(path.at(-1))] === undefined)
+          message = `required (${issue.expected === "array" ? "a list" : issue.expected === "string" ? "a text" : issue.expected})`;
+        const at = issue.code === "unrecognized_keys" ? source.locate([...path, issue.keys[0]]) : source.locate(path);
+        return { field: path.join("."), message, ...at };
       }),
     );
   }
@@ -92,8 +99,9 @@ export function planRegions(spec: RegionSpec, agents: number, seed: number, file
     agents,
     weights.map((w) => w / total),
   );
-  const small = counts.findIndex((n) => n < 10);
-  if (small >= 0) {
+  if (counts.some((n) => n < 10)) {
+    // the smallest region decides: with this many agents its share gives it 10
+    const small = weights.indexOf(Math.min(...weights));
     const need = Math.ceil((10 * total) / weights[small]);
     throw new InputError(file, [
       {

@@ -22,25 +22,26 @@ export function renderCharts(into: HTMLElement, columns: Column[]): void {
   const charts = columns.map(chartsOf);
   const ids = charts[0].map((c) => c.id);
   const pair = columns.length > 1;
+  // side by side, each chart keeps its own caption (captions quote the run's numbers)
   const figure = (c: Chart | undefined, col: Column) =>
     c
-      ? `<figure class="chart" data-chart="${c.id}">${pair ? `<p class="col-label">${escapeHtml(col.label)}${col.note ? ` · ${escapeHtml(col.note)}` : ""}</p>` : ""}${c.svg}</figure>`
+      ? `<figure class="chart" data-chart="${c.id}">${pair ? `<p class="col-label">${escapeHtml(col.label)}${col.note ? ` · ${escapeHtml(col.note)}` : ""}</p>` : ""}${c.svg}${pair ? `<figcaption class="caption">${escapeHtml(c.caption)}</figcaption>` : ""}</figure>`
       : `<figure class="chart pending"><p class="col-label">${escapeHtml(col.label)}: ${escapeHtml(col.note ?? "")}</p></figure>`;
-  into.innerHTML = ids
-    .map((id) => {
-      const first = charts[0].find((c) => c.id === id) as Chart;
-      return `<section class="chart-row" aria-label="${escapeHtml(first.title)}"><h3>${escapeHtml(first.title)}</h3>
-<div class="${pair ? "pair" : "single"}">${columns
-        .map((col, k) =>
-          figure(
-            charts[k].find((c) => c.id === id),
-            col,
-          ),
-        )
-        .join("")}</div>
-<p class="caption">${escapeHtml(first.caption)}</p></section>`;
-    })
-    .join("");
+  const row = (id: string) => {
+    const first = charts[0].find((c) => c.id === id) as Chart;
+    const figures = columns
+      .map((col, k) =>
+        figure(
+          charts[k].find((c) => c.id === id),
+          col,
+        ),
+      )
+      .join("");
+    return `<section class="chart-row" aria-label="${escapeHtml(first.title)}"><h3>${escapeHtml(first.title)}</h3>
+<div class="${pair ? "pair" : "single"}">${figures}</div>${pair ? "" : `<p class="caption">${escapeHtml(first.caption)}</p>`}</section>`;
+  };
+  const scalesNote = pair ? `<p class="note">Each column's charts have their own scales: read the axes, or compare the numbers in the table above.</p>` : "";
+  into.innerHTML = scalesNote + ids.map(row).join("");
 }
 
 export function renderMetrics(into: HTMLElement, columns: Column[]): void {

@@ -33,8 +33,15 @@ export function renderStory(into: HTMLElement, result: RunResult, agent: number,
   const rows = result.history.filter((r) => household.includes(r.agent));
   const lines = storyLines(person, rows);
   const own = rows.filter((r) => r.agent === agent);
-  const scores = own.filter((r) => r.event === "score").map((r) => ({ day: r.day, score: r.value ?? 0 }));
-  const spans = own.filter((r) => r.event === "listed").map((r) => ({ from: r.day, to: Math.min(days, r.value ?? r.day), wrongful: r.flag === 1 }));
+  const events = own.filter((r) => r.event === "score").map((r) => ({ day: r.day, score: r.value ?? 0 }));
+  const scores = scorePath(events, result.scoring, days);
+  // a listing ends at its planned day, or earlier when it is overturned, cured or replaced
+  const spans = own
+    .filter((r) => r.event === "listed")
+    .map((r) => {
+      const end = own.find((e) => e.event === "unlisted" && e.day >= r.day && e.seq > r.seq);
+      return { from: r.day, to: Math.min(days, end ? end.day : (r.value ?? r.day)), wrongful: r.flag === 1 };
+    });
   const contacts = result.contacts.filter((c) => c.agent === agent);
   const header = storyHeader(person);
   const chart = Plot.plot({
@@ -56,7 +63,26 @@ export function renderStory(into: HTMLElement, result: RunResult, agent: number,
   const cut = contacts.filter((c) => c.cut).map((c) => `#${c.contact}`);
   into.innerHTML = `<div class="story">${header.map((h) => `<p>${escapeHtml(h)}</p>`).join("")}
 ${contacts.length ? `<p>Contacts listed at some point: ${listedContacts.length ? escapeHtml(listedContacts.join(", ")) : "none"}. Ties cut: ${cut.length ? escapeHtml(cut.join(", ")) : "none"}.</p>` : ""}
-<figure class="score"><div class="score-chart"></div><figcaption>Score on the days something happened to this person (between them it drifts back toward the starting score); shaded: listed (red: wrongfully, blue: rightfully).</figcaption></figure>
+<figure class="score"><div class="score-chart"></div><figcaption>Score: dots on the days something happened to this person; between them the line shows it drifting back toward the starting score (a penalty for listed contacts, where the scenario has one, is not drawn); shaded: listed (red: wrongfully, blue: rightfully).</figcaption></figure>
 <ol class="timeline" aria-label="Timeline">${lines.map((l) => `<li><span class="day">day ${l.day}</span> ${escapeHtml(l.text)}</li>`).join("") || "<li>Nothing happened to this person this year.</li>"}</ol></div>`;
-  into.querySelector(".score-chart")?.append(scores.length || spans.length ? chart : document.createTextNode("The score never changed."));
+  into.querySelector(".score-chart")?.append(events.length || spans.length ? chart : document.createTextNode("The score never changed."));
+}
+
+/** Daily score from the logged event days: between them, reversion toward the start (closed form of step 7 with no records). */
+function scorePath(events: { day: number; score: number }[], sc: RunResult["scoring"], days: number): { day: number; score: number }[] {
+  const out: { day: number; score: number }[] = [{ day: 0, score: sc.start }];
+  let day = 0;
+  let score = sc.start;
+  const drift = (s: number, k: number) => Math.min(sc.max, Math.max(sc.min, sc.start + (1 - sc.reversion) ** k * (s - sc.start)));
+  for (const e of [...events, { day: days - 1, score: Number.NaN }]) {
+    for (let d = day + 1; d < e.day; d++) out.push({ day: d, score: drift(score, d - day) });
+    if (Number.isNaN(e.score)) {
+      if (e.day > day) out.push({ day: e.day, score: drift(score, e.day - day) });
+      break;
+    }
+    out.push(e);
+    day = e.day;
+    score = e.score;
+  }
+  return out;
 }
