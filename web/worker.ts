@@ -55,11 +55,13 @@ async function run(req: RunRequest): Promise<void> {
     const slices = model.agents >= 10_000 ? SLICES : 1;
     counters = runSeparable(model, [0, model.agents], undefined, history, slices);
     for (let k = 1; k < slices; k++) {
-      post({
-        type: "progress",
-        done: k / slices,
-        partial: { data: toData(counters).data, note: `estimate from ${k * 10} % of the population`, timeSeriesOnly: false },
-      });
+      // an estimate at most every 150 ms: summarising costs time too
+      const now = performance.now();
+      if (now - last >= 150) {
+        last = now;
+        const note = `estimate from ${k * 10} % of the population`;
+        post({ type: "progress", done: k / slices, partial: { data: toData(counters).data, note, timeSeriesOnly: false } });
+      }
       addCounters(counters, runSeparable(model, [k, model.agents], undefined, history, slices));
     }
   } else {
