@@ -17,7 +17,11 @@ export function canonicalJson(value: unknown): string {
  */
 export async function scenarioHash(scenario: Scenario): Promise<string> {
   const { seed: _seed, ...rest } = scenario;
-  const bytes = new TextEncoder().encode(canonicalJson(rest));
-  const digest = await globalThis.crypto.subtle.digest("SHA-256", bytes);
+  return shortHash(canonicalJson(rest));
+}
+
+/** SHA-256 of a text, first 16 hex digits. */
+export async function shortHash(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }

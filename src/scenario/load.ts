@@ -149,6 +149,24 @@ export function validateScenario(data: unknown, file = "<scenario>", source?: So
   return { scenario: parsed.data, source, warnings };
 }
 
+/**
+ * Problems from the issues of a small spec file's schema (sweeps, regions): each at
+ * its field's line; `rewrite` may replace zod's message; with `locateUnknownKey`,
+ * an unknown field is reported at its own line rather than its parent's.
+ */
+export function issueProblems(
+  issues: z.core.$ZodIssue[],
+  source: SourceMap,
+  rewrite: (issue: z.core.$ZodIssue, path: (string | number)[]) => string | undefined,
+  options: { locateUnknownKey?: boolean } = {},
+): Problem[] {
+  return issues.map((issue) => {
+    const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
+    const at = options.locateUnknownKey && issue.code === "unrecognized_keys" ? source.locate([...path, issue.keys[0]]) : source.locate(path);
+    return { field: path.join("."), message: rewrite(issue, path) ?? issue.message, ...at };
+  });
+}
+
 export function fieldName(path: Path): string {
   return path.map(String).join(".");
 }

@@ -8,8 +8,8 @@ import { compileModel } from "../engine/model.js";
 import { apportion } from "../engine/population.js";
 import { Purpose, streamKey1 } from "../engine/rng.js";
 import { InputError, type Problem, unknownName } from "../scenario/errors.js";
-import { canonicalJson } from "../scenario/hash.js";
-import { parseYaml } from "../scenario/load.js";
+import { canonicalJson, shortHash } from "../scenario/hash.js";
+import { issueProblems, parseYaml } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { type Row, runTables } from "../store/tables.js";
 import { credsimVersion } from "../store/version.js";
@@ -57,17 +57,19 @@ export function parseRegions(text: string, file: string): RegionSpec {
   if (!parsed.success) {
     throw new InputError(
       file,
-      parsed.error.issues.map((issue): Problem => {
-        const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
-        let message = issue.message;
-        if (issue.code === "unrecognized_keys") {
-          const known = path.length === 0 ? Object.keys(RegionSpec.shape) : ["name", "title", "population", "share"];
-          message = issue.keys.map((k) => unknownName("field", k, known)).join("; ");
-        } else if (issue.code === "invalid_type" && (data as Record<string, unknown>)[String(path.at(-1))] === undefined)
-          message = `required (${issue.expected === "array" ? "a list" : issue.expected === "string" ? "a text" : issue.expected})`;
-        const at = issue.code === "unrecognized_keys" ? source.locate([...path, issue.keys[0]]) : source.locate(path);
-        return { field: path.join("."), message, ...at };
-      }),
+      issueProblems(
+        parsed.error.issues,
+        source,
+        (issue, path) => {
+          if (issue.code === "unrecognized_keys") {
+            const known = path.length === 0 ? Object.keys(RegionSpec.shape) : ["name", "title", "population", "share"];
+            return issue.keys.map((k) => unknownName("field", k, known)).join("; ");
+          }
+          if (issue.code === "invalid_type" && (data as Record<string, unknown>)[String(path.at(-1))] === undefined)
+            return `required (${issue.expected === "array" ? "a list" : issue.expected === "string" ? "a text" : issue.expected})`;
+        },
+        { locateUnknownKey: true },
+      ),
     );
   }
   const spec = parsed.data;
@@ -223,9 +225,7 @@ export function combineRegions(scenario: Scenario, regions: RegionResult[], hash
 /** The hash of a regional run: the scenario (without seed) and the regions' names and sizes. */
 export async function regionRunHash(scenario: Scenario, regions: Region[]): Promise<string> {
   const { seed: _seed, ...rest } = scenario;
-  const text = canonicalJson({ scenario: rest, regions: regions.map((r) => [r.name, r.agents]) });
-  const digest = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+  return shortHash(canonicalJson({ scenario: rest, regions: regions.map((r) => [r.name, r.agents]) }));
 }
 
 // ---- shard folders ----------------------------------------------------------

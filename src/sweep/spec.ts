@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { InputError, type Problem, unknownName } from "../scenario/errors.js";
-import { parseYaml, type SourceMap } from "../scenario/load.js";
+import { issueProblems, parseYaml, type SourceMap } from "../scenario/load.js";
 
 // The sweep file: a base scenario, the fields to vary (grid, random or Latin
 // hypercube), replicates, and the metrics to keep. Sweeps are data, not code.
@@ -73,12 +73,9 @@ export function parseSweep(text: string, file: string): { spec: SweepSpec; sourc
   if (!parsed.success) {
     throw new InputError(
       file,
-      parsed.error.issues.map((issue): Problem => {
-        const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
-        let message = issue.message;
-        if (issue.code === "unrecognized_keys") message = `unknown field '${issue.keys.join("', '")}'; allowed: ${Object.keys(SweepSpec.shape).join(", ")}`;
-        if (issue.code === "invalid_union") message = "expected a list of values or { from, to }";
-        return { field: path.join("."), message, ...source.locate(path) };
+      issueProblems(parsed.error.issues, source, (issue) => {
+        if (issue.code === "unrecognized_keys") return `unknown field '${issue.keys.join("', '")}'; allowed: ${Object.keys(SweepSpec.shape).join(", ")}`;
+        if (issue.code === "invalid_union") return "expected a list of values or { from, to }";
       }),
     );
   }

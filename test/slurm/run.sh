@@ -77,22 +77,32 @@ vary:
 EOF
 CREDSIM="node $ROOT/bin/credsim.js"
 cd "$WORK"
+failed=0
+# Waits until the queue is empty (at most 10 minutes), then shows the jobs' output.
+wait_for_queue() {
+  for _ in $(seq 1 600); do
+    if [ -z "$(squeue -h 2>/dev/null)" ]; then break; fi
+    sleep 1
+  done
+  cat slurm-*.out 2>/dev/null || true
+}
+# same_as_local WHAT CLUSTER_DIR LOCAL_DIR FILE...: byte comparison, counted in $failed.
+same_as_local() {
+  local what=$1 cluster=$2 local_dir=$3
+  shift 3
+  for f in "$@"; do
+    if cmp -s "$cluster/$f" "$local_dir/$f"; then echo "Slurm check: $what $f identical to the local run"
+    else echo "Slurm check: $what $f differs from the local run"; failed=$((failed + 1)); fi
+  done
+}
 jid=$(sbatch --parsable --array=1-3 --export=ALL,SWEEP="$WORK/sweep.yaml",OUT="$WORK/shards",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/sweep-array.sbatch")
 mid=$(sbatch --parsable --kill-on-invalid-dep=yes --dependency=afterok:"$jid" --export=ALL,OUT="$WORK/shards",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/merge.sbatch")
 echo "submitted array $jid and merge $mid"
-for _ in $(seq 1 600); do
-  if [ -z "$(squeue -h 2>/dev/null)" ]; then break; fi
-  sleep 1
-done
-cat slurm-*.out 2>/dev/null || true
+wait_for_queue
 test -f "$WORK/shards/merged/runs.parquet" || { echo "Slurm check: the merged sweep is missing"; exit 1; }
 
 $CREDSIM sweep "$WORK/sweep.yaml" --out "$WORK/local" --quiet
-failed=0
-for f in runs.parquet groups.parquet; do
-  if cmp -s "$WORK/shards/merged/$f" "$WORK/local/$f"; then echo "Slurm check: $f identical to the local sweep"
-  else echo "Slurm check: $f differs from the local sweep"; failed=$((failed + 1)); fi
-done
+same_as_local sweep "$WORK/shards/merged" "$WORK/local" runs.parquet groups.parquet
 scancel "$jid" "$mid" 2>/dev/null || true
 
 # A country as regions: three array tasks, each a shard of whole regions, merged
@@ -100,17 +110,10 @@ scancel "$jid" "$mid" 2>/dev/null || true
 cjid=$(sbatch --parsable --array=1-3 --export=ALL,SCENARIO=reference,REGIONS=china-31,AGENTS=60000,OUT="$WORK/country",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/country-array.sbatch")
 cmid=$(sbatch --parsable --kill-on-invalid-dep=yes --dependency=afterok:"$cjid" --export=ALL,OUT="$WORK/country",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/merge.sbatch")
 echo "submitted country array $cjid and merge $cmid"
-for _ in $(seq 1 600); do
-  if [ -z "$(squeue -h 2>/dev/null)" ]; then break; fi
-  sleep 1
-done
-cat slurm-*.out 2>/dev/null || true
+wait_for_queue
 test -f "$WORK/country/merged/summary.json" || { echo "Slurm check: the merged country is missing"; exit 1; }
 $CREDSIM run reference --regions china-31 --agents 60000 --workers 1 --out "$WORK/country-local" --quiet
-for f in summary.json daily.parquet; do
-  if cmp -s "$WORK/country/merged/$f" "$WORK/country-local/$f"; then echo "Slurm check: country $f identical to the local run"
-  else echo "Slurm check: country $f differs from the local run"; failed=$((failed + 1)); fi
-done
+same_as_local country "$WORK/country/merged" "$WORK/country-local" summary.json daily.parquet
 scancel "$cjid" "$cmid" 2>/dev/null || true
 echo "$((4 - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
