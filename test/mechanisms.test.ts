@@ -43,7 +43,7 @@ ratings: { encounterRate: 0.2, low: 0, high: 1, highPoints: 10, raterWeight: tru
     const dayZero = 1000 + 0.99 ** 60 * 10;
     let ratedOnDayZero = 0;
     for (let i = 0; i < 1000; i++) {
-      const s = sim.score[i];
+      const s = sim.scoreOf(i);
       // float32 storage: equal to within its rounding
       expect(Math.min(Math.abs(s - 1000), Math.abs(s - dayZero))).toBeLessThan(1e-3);
       if (Math.abs(s - dayZero) < 1e-3) ratedOnDayZero++;

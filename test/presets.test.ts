@@ -208,8 +208,8 @@ describe("preset variants answer the source essays' questions", () => {
       for (let i = 0; i < m.agents; i++) {
         if (m.exemptClass[sim.population.cls[i]] !== 1) continue;
         if (t === 0) elite++;
-        expect(sim.until[i]).toBeLessThanOrEqual(t);
-        if (sim.shadowUntil[i] > t) everShadowListed++;
+        expect(sim.listedUntil(i)).toBeLessThanOrEqual(t);
+        if (sim.shadowListedUntil(i) > t) everShadowListed++;
       }
     });
     expect(elite).toBe(300);

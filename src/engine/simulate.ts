@@ -30,6 +30,17 @@ const CLOCK_LISTED = 1; // the candidate clock was drawn with listed rates
 const CURE_ARMED = 2; // a cure day is drawn for the current listed period
 const PERK = 4; // held perks as of scoreDay
 
+// slots of the hot record (HOT four-byte slots per agent)
+const HOT = 8;
+const UNTIL = 0; // listed while t < until (Int32)
+const SHADOW_UNTIL = 1; // shadow-listed while t < shadowUntil
+const WAKE = 2; // next day it is processed, or NEVER
+const NEXT_CAND = 3; // next day its candidate clock fires
+const SCORE = 4; // Float32: score as of scoreDay
+const SHADOW_SCORE = 5; // Float32: shadow score as of scoreDay
+const SCORE_DAY = 6; // day of the last score update
+const RNG_N = 7; // Uint32: its random counter
+
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
   range?: [number, number];
@@ -56,15 +67,13 @@ export class Simulation {
   private readonly n: number;
 
   // agent state, indexed by local id (agent − from)
-  readonly score: Float32Array;
-  readonly shadow: Float32Array;
-  readonly scoreDay: Int32Array;
-  readonly nextCand: Int32Array;
-  readonly until: Int32Array;
-  readonly shadowUntil: Int32Array;
+  // The fields every wake reads, packed into one 32-byte record per agent (index
+  // li·HOT + slot), so a wake costs one cache miss where eight arrays cost eight
+  // (bench/decisions.mjs, "hot record").
+  private readonly hotI: Int32Array;
+  private readonly hotF: Float32Array;
+  private readonly hotU: Uint32Array;
   readonly since: Int32Array;
-  readonly wake: Int32Array;
-  readonly rngN: Uint32Array;
   readonly flags: Uint8Array;
   readonly flags2: Uint8Array;
   readonly dom: Uint8Array;
@@ -156,15 +165,18 @@ export class Simulation {
     this.counters = newCounters(model);
     const { G, D } = model;
 
-    this.score = new Float32Array(n).fill(model.s0);
-    this.shadow = new Float32Array(n).fill(model.s0);
-    this.scoreDay = new Int32Array(n).fill(-1);
-    this.nextCand = new Int32Array(n);
-    this.until = new Int32Array(n).fill(-1);
-    this.shadowUntil = new Int32Array(n).fill(-1);
+    const hot = new ArrayBuffer(n * HOT * 4);
+    this.hotI = new Int32Array(hot);
+    this.hotF = new Float32Array(hot);
+    this.hotU = new Uint32Array(hot);
+    for (let li = 0; li < n; li++) {
+      this.hotF[li * HOT + SCORE] = model.s0;
+      this.hotF[li * HOT + SHADOW_SCORE] = model.s0;
+      this.hotI[li * HOT + SCORE_DAY] = -1;
+      this.hotI[li * HOT + UNTIL] = -1;
+      this.hotI[li * HOT + SHADOW_UNTIL] = -1;
+    }
     this.since = new Int32Array(n);
-    this.wake = new Int32Array(n);
-    this.rngN = new Uint32Array(n);
     this.flags = new Uint8Array(n);
     this.flags2 = new Uint8Array(n);
     this.dom = new Uint8Array(n);
@@ -219,12 +231,12 @@ export class Simulation {
       const k1 = streamKey1(model.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, model.seed);
       const first = geometricGap(uniformPositive(k1, k2, 0), model.logNoEvent[k * model.L2]);
-      this.rngN[li] = 1;
-      this.nextCand[li] = first;
+      this.hotU[li * HOT + RNG_N] = 1;
+      this.hotI[li * HOT + NEXT_CAND] = first;
       // a start below the threshold lists on day 0
       let wake = first;
       if (this.canCross && crossing(model, this.decay, model.s0, -1, 0) < wake) wake = crossing(model, this.decay, model.s0, -1, 0);
-      this.wake[li] = wake < model.days ? wake : NEVER;
+      this.hotI[li * HOT + WAKE] = wake < model.days ? wake : NEVER;
       if (wake < model.days) this.calendar.push(wake, li);
       if (perkAtStart && this.perkDelta) {
         this.flags2[li] |= PERK;
@@ -256,17 +268,17 @@ export class Simulation {
 
   /** Brings real and shadow scores to the end of day `d` (no records in between). */
   private advance(li: number, d: number): void {
-    const k = d - this.scoreDay[li];
+    const k = d - this.hotI[li * HOT + SCORE_DAY];
     if (k <= 0) return;
     const lc = this.listedContacts ? this.listedContacts[li] : 0;
     const lh = this.shadowListedContacts ? this.shadowListedContacts[li] : 0;
     if (!this.isExempt(li)) {
-      const before = this.score[li];
-      this.score[li] = drift(this.model, this.decay, before, k, lc);
-      if (this.perkDelta) this.perkPath(li, before, this.scoreDay[li], k, lc);
+      const before = this.hotF[li * HOT + SCORE];
+      this.hotF[li * HOT + SCORE] = drift(this.model, this.decay, before, k, lc);
+      if (this.perkDelta) this.perkPath(li, before, this.hotI[li * HOT + SCORE_DAY], k, lc);
     }
-    this.shadow[li] = drift(this.model, this.decay, this.shadow[li], k, lh);
-    this.scoreDay[li] = d;
+    this.hotF[li * HOT + SHADOW_SCORE] = drift(this.model, this.decay, this.hotF[li * HOT + SHADOW_SCORE], k, lh);
+    this.hotI[li * HOT + SCORE_DAY] = d;
   }
 
   /** Records when perks are gained or lost along a no-record path of k days from `day`. */
@@ -368,8 +380,8 @@ export class Simulation {
   /** Brings the counted status (LISTED, SHADOW) in line with until/shadowUntil at day t. */
   private syncStatus(li: number, t: number): void {
     const f = this.flags[li];
-    const listed = this.until[li] > t;
-    const shadowListed = this.shadowUntil[li] > t;
+    const listed = this.hotI[li * HOT + UNTIL] > t;
+    const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
     const was = (f & LISTED) !== 0;
     const wasShadow = (f & SHADOW) !== 0;
     if (listed === was && shadowListed === wasShadow) return;
@@ -427,14 +439,14 @@ export class Simulation {
       this.history?.add(t, this.from + li, EV.appealDropped);
     }
     this.flags[li] &= ~WRONG_START;
-    this.until[li] = t;
+    this.hotI[li * HOT + UNTIL] = t;
     this.syncStatus(li, t);
     if (this.listedContacts) this.contactsNoLongerListed(li, effective, this.listedContacts);
   }
 
   /** Ends the shadow listing of li at day t; contacts feel it from day `effective`. */
   private endShadowListing(li: number, t: number, effective: number): void {
-    this.shadowUntil[li] = t;
+    this.hotI[li * HOT + SHADOW_UNTIL] = t;
     this.syncStatus(li, t);
     if (this.shadowListedContacts) this.contactsNoLongerListed(li, effective, this.shadowListedContacts);
   }
@@ -469,8 +481,8 @@ export class Simulation {
     let live = 0;
     for (let k = 0; k < wokenCount; k++) {
       const li = woken[k];
-      if (this.wake[li] !== t) continue; // stale
-      this.wake[li] = -1;
+      if (this.hotI[li * HOT + WAKE] !== t) continue; // stale
+      this.hotI[li * HOT + WAKE] = -1;
       woken[live++] = li;
     }
     // In agent order: the day's result does not depend on the order (MODEL.md §3),
@@ -482,8 +494,8 @@ export class Simulation {
       const li = woken[k];
       const slot = this.touch(li);
       this.slotStep7[slot] = 1;
-      if (this.until[li] === t) this.endListing(li, t, t);
-      if (this.shadowUntil[li] === t) this.endShadowListing(li, t, t);
+      if (this.hotI[li * HOT + UNTIL] === t) this.endListing(li, t, t);
+      if (this.hotI[li * HOT + SHADOW_UNTIL] === t) this.endShadowListing(li, t, t);
     }
 
     // 5. Insiders (their records are delivered with the misattributed ones).
@@ -525,22 +537,23 @@ export class Simulation {
     const cls = this.population.cls[i];
     const k1 = streamKey1(m.seed, i, Purpose.agent);
     const k2 = streamKey2(k1, m.seed);
-    const listedNow = this.until[li] > t;
+    const listedNow = this.hotI[li * HOT + UNTIL] > t;
     // Rates that depend on being listed: redraw the clock from today when the state changed.
     if (m.L2 === 2 && listedNow !== ((this.flags2[li] & CLOCK_LISTED) !== 0)) {
-      this.nextCand[li] = t + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), m.logNoEvent[cls * 2 + (listedNow ? 1 : 0)]);
+      this.hotI[li * HOT + NEXT_CAND] = t + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * 2 + (listedNow ? 1 : 0)]);
       this.flags2[li] ^= CLOCK_LISTED;
     }
-    if (this.nextCand[li] !== t) return;
+    if (this.hotI[li * HOT + NEXT_CAND] !== t) return;
     if (this.hasPresence) {
       const arrive = arrivalDay(m, i, cls);
       const stay = presentDays(m, cls);
       if (t < arrive) {
-        this.nextCand[li] = arrive + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), m.logNoEvent[cls * m.L2 + (listedNow && m.L2 === 2 ? 1 : 0)]);
+        this.hotI[li * HOT + NEXT_CAND] =
+          arrive + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * m.L2 + (listedNow && m.L2 === 2 ? 1 : 0)]);
         return;
       }
       if (t >= arrive + stay) {
-        this.nextCand[li] = NEVER;
+        this.hotI[li * HOT + NEXT_CAND] = NEVER;
         return;
       }
     }
@@ -554,8 +567,8 @@ export class Simulation {
     r.exempt = m.exemptClass[cls] === 1;
     r.ownBlockDomain = listedNow ? this.dom[li] : -1;
     r.householdMask = hh && this.hhMask ? this.hhMask[hh[i]] : 0;
-    this.nextCand[li] = sampleDay(m, this.counters, t, k1, k2, this.rngN[li], this.population.groupStart, r, this.sink, this.rate);
-    this.rngN[li] = r.n;
+    this.hotI[li * HOT + NEXT_CAND] = sampleDay(m, this.counters, t, k1, k2, this.hotU[li * HOT + RNG_N], this.population.groupStart, r, this.sink, this.rate);
+    this.hotU[li * HOT + RNG_N] = r.n;
     this.addRecords(this.touchIdx[li], li, r, t);
   }
 
@@ -607,9 +620,11 @@ export class Simulation {
 
   /** Real score of li at the end of day d, without changing its state (d ≥ scoreDay). */
   private scoreAt(li: number, d: number): number {
-    if (this.isExempt(li)) return this.score[li];
-    const k = d - this.scoreDay[li];
-    return k > 0 ? drift(this.model, this.decay, this.score[li], k, this.listedContacts ? this.listedContacts[li] : 0) : this.score[li];
+    if (this.isExempt(li)) return this.hotF[li * HOT + SCORE];
+    const k = d - this.hotI[li * HOT + SCORE_DAY];
+    return k > 0
+      ? drift(this.model, this.decay, this.hotF[li * HOT + SCORE], k, this.listedContacts ? this.listedContacts[li] : 0)
+      : this.hotF[li * HOT + SCORE];
   }
 
   private message(target: number, b: number, insider = false): void {
@@ -648,57 +663,57 @@ export class Simulation {
     const lh = this.shadowListedContacts ? this.shadowListedContacts[li] : 0;
     const exempt = this.isExempt(li);
     if (!exempt) {
-      let s = this.score[li] + this.slotReal[slot] - m.association * lc;
+      let s = this.hotF[li * HOT + SCORE] + this.slotReal[slot] - m.association * lc;
       s = m.s0 + (1 - m.rho) * (s - m.s0);
-      this.score[li] = s < m.sMin ? m.sMin : s > m.sMax ? m.sMax : s;
-      if (this.perkDelta) this.setPerk(li, t, this.score[li] >= (m.perkAbove as number));
+      this.hotF[li * HOT + SCORE] = s < m.sMin ? m.sMin : s > m.sMax ? m.sMax : s;
+      if (this.perkDelta) this.setPerk(li, t, this.hotF[li * HOT + SCORE] >= (m.perkAbove as number));
     }
-    let h = this.shadow[li] + this.slotShadow[slot] - m.association * lh;
+    let h = this.hotF[li * HOT + SHADOW_SCORE] + this.slotShadow[slot] - m.association * lh;
     h = m.s0 + (1 - m.rho) * (h - m.s0);
-    this.shadow[li] = h < m.sMin ? m.sMin : h > m.sMax ? m.sMax : h;
-    this.scoreDay[li] = t;
+    this.hotF[li * HOT + SHADOW_SCORE] = h < m.sMin ? m.sMin : h > m.sMax ? m.sMax : h;
+    this.hotI[li * HOT + SCORE_DAY] = t;
 
     // Shadow listing first: a new real listing's rightfulness is judged against it.
-    const shadowWas = this.shadowUntil[li] > t;
+    const shadowWas = this.hotI[li * HOT + SHADOW_UNTIL] > t;
     if (!shadowWas) {
       let u = -1;
-      if (this.shadow[li] < m.enterBelow) u = t + m.listDays;
+      if (this.hotF[li * HOT + SHADOW_SCORE] < m.enterBelow) u = t + m.listDays;
       if (this.slotShadowDirect[slot] > 0) u = Math.max(u, t + this.slotShadowDirect[slot]);
       if (u > t) {
-        this.shadowUntil[li] = u;
+        this.hotI[li * HOT + SHADOW_UNTIL] = u;
         if (this.network) this.newShadowListed = push(this.newShadowListed, this.newShadowListedCount++, li);
       }
     } else if (this.slotShadowDirect[slot] > 0) {
-      this.shadowUntil[li] = Math.max(this.shadowUntil[li], t + this.slotShadowDirect[slot]);
+      this.hotI[li * HOT + SHADOW_UNTIL] = Math.max(this.hotI[li * HOT + SHADOW_UNTIL], t + this.slotShadowDirect[slot]);
     }
 
     if (!exempt) {
-      if (!(this.until[li] > t)) {
+      if (!(this.hotI[li * HOT + UNTIL] > t)) {
         let u = -1;
         const worst = this.slotWorst[slot];
-        if (this.score[li] < m.enterBelow) u = t + m.listDays;
+        if (this.hotF[li * HOT + SCORE] < m.enterBelow) u = t + m.listDays;
         if (this.slotDirect[slot] > 0) u = Math.max(u, t + this.slotDirect[slot]);
         if (u > t) this.startListing(li, t, u, worst >= 0 ? m.domainOf[worst] : 0);
       } else if (this.slotDirect[slot] > 0) {
-        this.until[li] = Math.max(this.until[li], t + this.slotDirect[slot]);
+        this.hotI[li * HOT + UNTIL] = Math.max(this.hotI[li * HOT + UNTIL], t + this.slotDirect[slot]);
       }
     }
     this.syncStatus(li, t);
     this.armCure(li, t);
-    this.history?.add(t, this.from + li, EV.score, 0, 0, this.score[li]);
+    this.history?.add(t, this.from + li, EV.score, 0, 0, this.hotF[li * HOT + SCORE]);
   }
 
   /** Draws a cure day when the agent becomes listed in either world; disarms when in neither. */
   private armCure(li: number, t: number): void {
     const cure = this.model.cure;
     if (!cure || !this.cureDay) return;
-    const any = this.until[li] > t || this.shadowUntil[li] > t;
+    const any = this.hotI[li * HOT + UNTIL] > t || this.hotI[li * HOT + SHADOW_UNTIL] > t;
     const armed = (this.flags2[li] & CURE_ARMED) !== 0;
     if (any && !armed) {
       const i = this.from + li;
       const k1 = streamKey1(this.model.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, this.model.seed);
-      this.cureDay[li] = t + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), cure.logKeep);
+      this.cureDay[li] = t + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), cure.logKeep);
       this.flags2[li] |= CURE_ARMED;
     } else if (!any && armed) this.flags2[li] &= ~CURE_ARMED;
   }
@@ -706,12 +721,12 @@ export class Simulation {
   private startListing(li: number, t: number, until: number, domain: number): void {
     const m = this.model;
     const g = this.groupOf(li);
-    this.until[li] = until;
+    this.hotI[li * HOT + UNTIL] = until;
     this.since[li] = t;
     this.dom[li] = domain;
     if (!(this.flags[li] & EVER_LISTED)) this.counters.everListed[g]++;
     let f = this.flags[li] | EVER_LISTED;
-    if (!(this.shadowUntil[li] > t)) {
+    if (!(this.hotI[li * HOT + SHADOW_UNTIL] > t)) {
       f |= WRONG_START;
       if (!(this.flags[li] & EVER_WRONGFUL)) this.counters.everWrongful[g]++;
       f |= EVER_WRONGFUL;
@@ -724,7 +739,7 @@ export class Simulation {
       const i = this.from + li;
       const k1 = streamKey1(m.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, m.seed);
-      const n = this.rngN[li]++;
+      const n = this.hotU[li * HOT + RNG_N]++;
       this.fileDay[li] = t + geometricGap(uniformPositive(k1, k2, n), Math.log1p(-m.appeals.fileRate));
     }
   }
@@ -744,7 +759,7 @@ export class Simulation {
       if (this.cutCalendar) {
         k1 = streamKey1(m.seed, i, Purpose.agent);
         k2 = streamKey2(k1, m.seed);
-        n = this.rngN[li];
+        n = this.hotU[li * HOT + RNG_N];
       }
       const logKeep = Math.log1p(-m.cutTie);
       for (let e = start[i]; e < start[i + 1]; e++) {
@@ -759,7 +774,7 @@ export class Simulation {
           if (d < m.days) this.cutCalendar.push3(d, i, e, t);
         }
       }
-      if (this.cutCalendar) this.rngN[li] = n;
+      if (this.cutCalendar) this.hotU[li * HOT + RNG_N] = n;
     }
     for (let k = 0; k < this.newShadowListedCount; k++) {
       const i = this.from + this.newShadowListed[k];
@@ -808,7 +823,7 @@ export class Simulation {
     const c = this.counters;
     const G = this.model.G;
     (this.cutCalendar as Calendar).drain(t, (j, e, spellStart) => {
-      if (!(this.until[j] > t) || this.since[j] !== spellStart) return;
+      if (!(this.hotI[j * HOT + UNTIL] > t) || this.since[j] !== spellStart) return;
       const i = adj[e];
       if (i < 0) return;
       adj[e] = ~i;
@@ -822,9 +837,9 @@ export class Simulation {
       this.advance(j, t);
       // j is listed (that is why the tie is cut); i may be too.
       lc[i]--;
-      if (this.until[i] > t) lc[j]--;
-      if (this.shadowUntil[j] > t) lh[i]--;
-      if (this.shadowUntil[i] > t) lh[j]--;
+      if (this.hotI[i * HOT + UNTIL] > t) lc[j]--;
+      if (this.hotI[j * HOT + SHADOW_UNTIL] > t) lh[i]--;
+      if (this.hotI[i * HOT + SHADOW_UNTIL] > t) lh[j]--;
       this.touch(i);
       this.touch(j);
       this.history?.add(t, i, EV.tieCut, j);
@@ -842,7 +857,7 @@ export class Simulation {
     // Filings: listed agents whose filing day is today, in agent order.
     for (let k = 0; k < this.touchedCount; k++) {
       const li = this.touched[k];
-      if (fileDay[li] === t && this.until[li] > t && !(this.flags[li] & WAITING)) {
+      if (fileDay[li] === t && this.hotI[li * HOT + UNTIL] > t && !(this.flags[li] & WAITING)) {
         this.filings = push(this.filings, this.filingCount++, li);
       }
     }
@@ -865,17 +880,17 @@ export class Simulation {
       const li = this.queueAgent[this.queueHead];
       const s = this.queueSince[this.queueHead];
       this.queueHead++;
-      if (!(this.until[li] > t) || this.since[li] !== s || !(this.flags[li] & WAITING)) continue; // withdrawn
+      if (!(this.hotI[li * HOT + UNTIL] > t) || this.since[li] !== s || !(this.flags[li] & WAITING)) continue; // withdrawn
       capacity--;
       const g = this.groupOf(li);
       c.appealsServed[t * m.G + g]++;
       this.flags[li] &= ~WAITING;
       this.waitingNow[g]--;
-      const wrongful = !(this.shadowUntil[li] > t);
+      const wrongful = !(this.hotI[li * HOT + SHADOW_UNTIL] > t);
       const i = this.from + li;
       const k1 = streamKey1(m.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, m.seed);
-      let n = this.rngN[li];
+      let n = this.hotU[li * HOT + RNG_N];
       const overturn = uniform(k1, k2, n++) < (wrongful ? ap.overturnWrongful : ap.overturnRightful);
       this.history?.add(t, i, EV.appealDecided, overturn ? 1 : 0);
       this.touch(li);
@@ -884,11 +899,11 @@ export class Simulation {
         else c.overturnedRightful[t * m.G + g]++;
         this.advance(li, t);
         this.endListing(li, t, t + 1, 1);
-        if (!this.isExempt(li)) this.setScore(li, this.shadow[li], t);
+        if (!this.isExempt(li)) this.setScore(li, this.hotF[li * HOT + SHADOW_SCORE], t);
       } else {
         fileDay[li] = t + 1 + geometricGap(uniformPositive(k1, k2, n++), Math.log1p(-ap.fileRate));
       }
-      this.rngN[li] = n;
+      this.hotU[li * HOT + RNG_N] = n;
     }
     if (this.queueHead > 4096 && this.queueHead * 2 > this.queueTail) {
       this.queueAgent.copyWithin(0, this.queueHead, this.queueTail);
@@ -900,7 +915,7 @@ export class Simulation {
 
   /** Sets the real score at day t (scoreDay must be t), keeping perk bookkeeping. */
   private setScore(li: number, s: number, t: number): void {
-    this.score[li] = s;
+    this.hotF[li * HOT + SCORE] = s;
     if (this.perkDelta) this.setPerk(li, t, s >= (this.model.perkAbove as number));
   }
 
@@ -913,8 +928,8 @@ export class Simulation {
     for (let k = 0; k < touchedNow; k++) {
       const li = this.touched[k];
       if (cureDay[li] !== t || !(this.flags2[li] & CURE_ARMED)) continue;
-      const listed = this.until[li] > t;
-      const shadowListed = this.shadowUntil[li] > t;
+      const listed = this.hotI[li * HOT + UNTIL] > t;
+      const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
       if (!listed && !shadowListed) continue;
       this.counters.cured[t * this.model.G + this.groupOf(li)]++;
       this.advance(li, t);
@@ -923,7 +938,7 @@ export class Simulation {
       if (shadowListed) this.endShadowListing(li, t, t + 1);
       if (cure.resetScore) {
         if (!this.isExempt(li)) this.setScore(li, this.model.s0, t);
-        this.shadow[li] = this.model.s0;
+        this.hotF[li * HOT + SHADOW_SCORE] = this.model.s0;
       }
       this.flags2[li] &= ~CURE_ARMED;
     }
@@ -1016,39 +1031,45 @@ export class Simulation {
 
   private reschedule(li: number, t: number): void {
     const m = this.model;
-    const listed = this.until[li] > t;
-    if (this.flags2[li] & CURE_ARMED && !listed && !(this.shadowUntil[li] > t)) this.flags2[li] &= ~CURE_ARMED;
+    const listed = this.hotI[li * HOT + UNTIL] > t;
+    if (this.flags2[li] & CURE_ARMED && !listed && !(this.hotI[li * HOT + SHADOW_UNTIL] > t)) this.flags2[li] &= ~CURE_ARMED;
     if (m.L2 === 2 && listed !== ((this.flags2[li] & CLOCK_LISTED) !== 0)) {
       // Rates change from tomorrow: redraw the candidate clock from t + 1.
       const i = this.from + li;
       const k1 = streamKey1(m.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, m.seed);
       const cls = this.population.cls[i];
-      this.nextCand[li] = t + 1 + geometricGap(uniformPositive(k1, k2, this.rngN[li]++), m.logNoEvent[cls * 2 + (listed ? 1 : 0)]);
+      this.hotI[li * HOT + NEXT_CAND] = t + 1 + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * 2 + (listed ? 1 : 0)]);
       this.flags2[li] ^= CLOCK_LISTED;
     }
-    let w = this.nextCand[li];
+    let w = this.hotI[li * HOT + NEXT_CAND];
     if (listed) {
-      if (this.until[li] < w) w = this.until[li];
+      if (this.hotI[li * HOT + UNTIL] < w) w = this.hotI[li * HOT + UNTIL];
     } else if (!this.isExempt(li) && this.canCross) {
-      const x = crossing(m, this.decay, this.score[li], this.scoreDay[li], this.listedContacts ? this.listedContacts[li] : 0);
+      const x = crossing(m, this.decay, this.hotF[li * HOT + SCORE], this.hotI[li * HOT + SCORE_DAY], this.listedContacts ? this.listedContacts[li] : 0);
       if (x < w) w = x;
     }
-    if (this.shadowUntil[li] > t) {
-      if (this.shadowUntil[li] < w) w = this.shadowUntil[li];
+    if (this.hotI[li * HOT + SHADOW_UNTIL] > t) {
+      if (this.hotI[li * HOT + SHADOW_UNTIL] < w) w = this.hotI[li * HOT + SHADOW_UNTIL];
     } else if (this.canCross) {
-      const x = crossing(m, this.decay, this.shadow[li], this.scoreDay[li], this.shadowListedContacts ? this.shadowListedContacts[li] : 0);
+      const x = crossing(
+        m,
+        this.decay,
+        this.hotF[li * HOT + SHADOW_SCORE],
+        this.hotI[li * HOT + SCORE_DAY],
+        this.shadowListedContacts ? this.shadowListedContacts[li] : 0,
+      );
       if (x < w) w = x;
     }
     if (this.fileDay && listed && !(this.flags[li] & WAITING) && this.fileDay[li] > t && this.fileDay[li] < w) w = this.fileDay[li];
     if (this.cureDay && this.flags2[li] & CURE_ARMED && this.cureDay[li] > t && this.cureDay[li] < w) w = this.cureDay[li];
     if (w <= t) w = t + 1;
     if (w >= m.days) {
-      this.wake[li] = NEVER;
+      this.hotI[li * HOT + WAKE] = NEVER;
       return;
     }
-    if (w !== this.wake[li]) {
-      this.wake[li] = w;
+    if (w !== this.hotI[li * HOT + WAKE]) {
+      this.hotI[li * HOT + WAKE] = w;
       this.calendar.push(w, li);
     }
   }
@@ -1069,8 +1090,8 @@ export class Simulation {
         c.openWrongfulSpells[g]++;
         c.openWrongfulSpellDays[g] += m.days - this.since[li];
       }
-      const s = this.score[li];
-      const h = this.shadow[li];
+      const s = this.hotF[li * HOT + SCORE];
+      const h = this.hotF[li * HOT + SHADOW_SCORE];
       c.scoreHistogram[g * SCORE_BINS + scoreBin(s, m.sMin, range)]++;
       c.shadowScoreHistogram[g * SCORE_BINS + scoreBin(h, m.sMin, range)]++;
       if (T > 0) {
@@ -1089,7 +1110,22 @@ export class Simulation {
       }
     }
     if (this.perkDelta) integrate(this.perkDelta, c.perkHolders, m.days, m.G);
-    if (this.network) tieMoments(this.network, this.score, c.tieScoreMoments);
+    if (this.network) tieMoments(this.network, this.hotF, c.tieScoreMoments);
+  }
+
+  /** Score of local agent li as of its last update. */
+  scoreOf(li: number): number {
+    return this.hotF[li * HOT + SCORE];
+  }
+
+  /** Day local agent li's listing ends (listed while t < it), or −1 if never listed. */
+  listedUntil(li: number): number {
+    return this.hotI[li * HOT + UNTIL];
+  }
+
+  /** Day local agent li's shadow listing ends, or −1. */
+  shadowListedUntil(li: number): number {
+    return this.hotI[li * HOT + SHADOW_UNTIL];
   }
 
   /** Per agent, by the end of the run: 0 never listed, 1 listed (only rightfully), 2 listed wrongfully at least once. */
@@ -1122,15 +1158,8 @@ export class Simulation {
   get bytes(): number {
     let total = this.calendar.bytes + (this.cutCalendar?.bytes ?? 0);
     const arrays = [
-      this.score,
-      this.shadow,
-      this.scoreDay,
-      this.nextCand,
-      this.until,
-      this.shadowUntil,
+      this.hotI,
       this.since,
-      this.wake,
-      this.rngN,
       this.flags,
       this.flags2,
       this.dom,
@@ -1169,14 +1198,14 @@ export function integrate(delta: Float64Array, into: Float64Array, days: number,
 }
 
 /** Moments of the final scores at the two ends of every remaining tie (each tie once). */
-function tieMoments(net: Network, score: Float32Array, out: Float64Array): void {
+function tieMoments(net: Network, hotF: Float32Array, out: Float64Array): void {
   const { start, adj } = net;
   for (let i = 0; i + 1 < start.length; i++) {
     for (let e = start[i]; e < start[i + 1]; e++) {
       const j = adj[e];
       if (j <= i) continue; // cut (negative) or counted from the other end
-      const x = score[i];
-      const y = score[j];
+      const x = hotF[i * HOT + SCORE];
+      const y = hotF[j * HOT + SCORE];
       out[0] += x;
       out[1] += y;
       out[2] += x * x;
