@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { compileModel } from "../dist/engine/model.js";
 import { simulate } from "../dist/engine/run.js";
 import { parseScenario } from "../dist/scenario/load.js";
+import { alternate, median } from "./alternate.mjs";
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const { scenario } = parseScenario(readFileSync(new URL("../presets/reference.yaml", import.meta.url), "utf8"), "reference.yaml");
 scenario.population.agents = 1e6;
 const model = compileModel(scenario);
@@ -48,23 +48,11 @@ process.stdout.write(`${lines.join("\n")}\n`);
   const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
   fused.population.agents = 1e6;
   const fm = compileModel(fused);
-  const run = (sortWakes) => {
-    const t0 = performance.now();
-    const c = new Simulation(fm, { sortWakes }).run();
-    return { seconds: (performance.now() - t0) / 1000, arrays: countersArrays(c) };
-  };
-  const sorted = [];
-  const unsorted = [];
-  let same = true;
-  for (let r = 0; r < 3; r++) {
-    const a = run(true);
-    const b = run(false);
-    sorted.push(a.seconds);
-    unsorted.push(b.seconds);
-    same &&= a.arrays.every((x, k) => x.every((v, i) => v === b.arrays[k][i]));
-  }
+  const run = (sortWakes) => () => countersArrays(new Simulation(fm, { sortWakes }).run());
+  const identical = (p, q) => p.every((x, k) => x.every((v, i) => v === q[k][i]));
+  const { a: sorted, b: unsorted, agree } = alternate(3, run(true), run(false), identical);
   process.stdout.write(
-    `fused-city 1M × 365, calendar engine: wakes in agent order ${median(sorted).toFixed(2)} s, in calendar order ${median(unsorted).toFixed(2)} s — ${(median(unsorted) / median(sorted)).toFixed(2)}× (medians of 3, alternating); counters identical: ${same}\n`,
+    `fused-city 1M × 365, calendar engine: wakes in agent order ${sorted.toFixed(2)} s, in calendar order ${unsorted.toFixed(2)} s — ${(unsorted / sorted).toFixed(2)}× (medians of 3, alternating); counters identical: ${agree}\n`,
   );
 }
 
@@ -153,22 +141,8 @@ process.stdout.write(`${lines.join("\n")}\n`);
         }
     return x;
   };
-  const timeIt = (f) => {
-    const t0 = performance.now();
-    const x = f();
-    return { seconds: (performance.now() - t0) / 1000, x };
-  };
-  const sep = [];
-  const pack = [];
-  let same = true;
-  for (let r = 0; r < 5; r++) {
-    const a = timeIt(runSeparate);
-    const b = timeIt(runPacked);
-    sep.push(a.seconds);
-    pack.push(b.seconds);
-    same &&= a.x === b.x;
-  }
+  const { a: sep, b: pack, agree } = alternate(5, runSeparate, runPacked, (x, y) => x === y);
   process.stdout.write(
-    `4·10^6 agents, 3 % woken a day, 4 phases × 8 fields: eight arrays ${median(sep).toFixed(2)} s, one 32-byte record ${median(pack).toFixed(2)} s — ${(median(sep) / median(pack)).toFixed(2)}× (medians of 5, alternating); same sums: ${same}\n`,
+    `4·10^6 agents, 3 % woken a day, 4 phases × 8 fields: eight arrays ${sep.toFixed(2)} s, one 32-byte record ${pack.toFixed(2)} s — ${(sep / pack).toFixed(2)}× (medians of 5, alternating); same sums: ${agree}\n`,
   );
 }

@@ -9,8 +9,8 @@ import { compileModel } from "../dist/engine/model.js";
 import { geometricGap, Purpose, streamKey1, streamKey2, uniform, uniformPositive } from "../dist/engine/rng.js";
 import { simulate } from "../dist/engine/run.js";
 import { parseScenario } from "../dist/scenario/load.js";
+import { alternate } from "./alternate.mjs";
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const { scenario } = parseScenario(readFileSync(new URL("../presets/reference.yaml", import.meta.url), "utf8"), "reference.yaml");
 scenario.population.agents = 1e6;
 const m = compileModel(scenario);
@@ -38,25 +38,9 @@ function drawsOnly() {
   return wakes;
 }
 
-const time = (f) => {
-  const t0 = performance.now();
-  const out = f();
-  return { seconds: (performance.now() - t0) / 1000, out };
-};
 drawsOnly();
 simulate(m, { range: [0, 10000] });
-const draws = [];
-const engine = [];
-let wakes = 0;
-for (let r = 0; r < 5; r++) {
-  const a = time(drawsOnly);
-  const b = time(() => simulate(m));
-  wakes = a.out;
-  draws.push(a.seconds);
-  engine.push(b.seconds);
-}
-const d = median(draws);
-const e = median(engine);
+const { a: d, b: e, outA: wakes } = alternate(5, drawsOnly, () => simulate(m));
 process.stdout.write(
   `reference 1M × 365, one thread: draws alone ${d.toFixed(2)} s (${((d / wakes) * 1e9).toFixed(0)} ns per wake, ${wakes} wakes), whole engine ${e.toFixed(2)} s — the draws are ${((100 * d) / e).toFixed(0)} % of the engine's time (medians of 5, alternating, one process)\n`,
 );
