@@ -97,16 +97,18 @@ process.stdout.write(`${lines.join("\n")}\n`);
   );
 }
 
-// 4. The calendar engine keeps the eight fields every wake reads (listing ends,
-//    wake and candidate days, the two scores and their day, the random counter)
-//    in one 32-byte record per agent rather than eight arrays. Here the access
-//    pattern alone, without the model: 4·10^6 agents, 3 % woken a day in agent
-//    order (as the engine's days are), every woken agent visited in four phases
-//    that each read and write its eight fields.
+// 4. The calendar engine keeps every per-agent field a wake or a contact reads
+//    (listing ends, wake, candidate, appeal and cure days, the two scores and
+//    their day, the random counter, fear and its day, listed-contact counts,
+//    flags, domain and class) in one 64-byte record per agent rather than
+//    sixteen arrays. Here the access pattern alone, without the model: 4·10^6
+//    agents, 3 % woken a day in agent order (as the engine's days are), every
+//    woken agent visited in four phases that each read and write its sixteen
+//    fields.
 {
   const N = 4e6;
-  const F = 8;
-  const days = 30;
+  const F = 16;
+  const days = 20;
   const woken = [];
   let seed = 12345;
   const rand = () => {
@@ -143,6 +145,6 @@ process.stdout.write(`${lines.join("\n")}\n`);
   };
   const { a: sep, b: pack, agree } = alternate(5, runSeparate, runPacked, (x, y) => x === y);
   process.stdout.write(
-    `4·10^6 agents, 3 % woken a day, 4 phases × 8 fields: eight arrays ${sep.toFixed(2)} s, one 32-byte record ${pack.toFixed(2)} s — ${(sep / pack).toFixed(2)}× (medians of 5, alternating); same sums: ${agree}\n`,
+    `4·10^6 agents, 3 % woken a day, 4 phases × 16 fields: sixteen arrays ${sep.toFixed(2)} s, one 64-byte record ${pack.toFixed(2)} s — ${(sep / pack).toFixed(2)}× (medians of 5, alternating); same sums: ${agree}\n`,
   );
 }

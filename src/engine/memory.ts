@@ -19,15 +19,13 @@ export function estimateMemory(model: Model): MemoryEstimate {
     const perAgent = 1; // class byte; all other state lives only for the agent being run
     return { engine: "separable", bytes: fixed + perAgent * N, bytesPerAgent: perAgent, fixedBytes: fixed };
   }
-  // score, shadow (f32) + scoreDay, nextCand, until, shadowUntil, since, wake, rng, touchIdx (i32)
-  // + cls, flags, dom (u8) + calendar entries (~1.5 per agent, 4 bytes)
-  let perAgent = 4 * 2 + 4 * 8 + 3 + 6;
-  if (model.fear) perAgent += 8;
-  if (model.appeals) perAgent += 4;
+  // the 64-byte agent record (scores, days, flags, fear, appeal and cure days,
+  // listed-contact counts) + class byte + calendar entries (~1.5 per agent, 4 bytes)
+  let perAgent = 64 + 1 + 6;
   if (model.households) perAgent += 4 + 4 / 1.5 + (model.D + 1) / 1.5;
   if (model.network) {
     const k = model.network.degree;
-    perAgent += 4 + 4 * k + 4; // CSR start + adjacency + listed-contact counters
+    perAgent += 4 + 4 * k; // CSR start + adjacency
     perAgent += model.cutTie > 0 ? 12 * k * 0.2 : 0; // pending tie cuts (about a fifth of ties at risk)
     // while building: two rings, positions, groups, edge list, degrees
     perAgent += 4 * 4 + 4 * k;

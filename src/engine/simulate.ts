@@ -25,13 +25,13 @@ const EVER_LISTED = 16;
 const HAS_FALSE = 32;
 const HAS_DISFAVORED = 64;
 const EVER_WRONGFUL = 128;
-// flags2
-const CLOCK_LISTED = 1; // the candidate clock was drawn with listed rates
-const CURE_ARMED = 2; // a cure day is drawn for the current listed period
-const PERK = 4; // held perks as of scoreDay
+// more flags, in the second byte of the same slot
+const CLOCK_LISTED = 1 << 8; // the candidate clock was drawn with listed rates
+const CURE_ARMED = 2 << 8; // a cure day is drawn for the current listed period
+const PERK = 4 << 8; // held perks as of scoreDay
 
-// slots of the hot record (HOT four-byte slots per agent)
-const HOT = 8;
+// slots of the agent record (HOT four-byte slots per agent)
+const HOT = 16;
 const UNTIL = 0; // listed while t < until (Int32)
 const SHADOW_UNTIL = 1; // shadow-listed while t < shadowUntil
 const WAKE = 2; // next day it is processed, or NEVER
@@ -40,6 +40,15 @@ const SCORE = 4; // Float32: score as of scoreDay
 const SHADOW_SCORE = 5; // Float32: shadow score as of scoreDay
 const SCORE_DAY = 6; // day of the last score update
 const RNG_N = 7; // Uint32: its random counter
+const SINCE = 8; // first day of the current (or last) listing
+const TOUCH = 9; // its slot among today's touched agents (valid if touched[TOUCH] is it)
+const FEAR = 10; // Float32: fear as of fearDay
+const FEAR_DAY = 11;
+const FILE_DAY = 12; // day it files an appeal, or NEVER
+const CURE_DAY = 13; // day it cures, or NEVER
+const CONTACTS = 14; // Uint32: listed contacts (low 16 bits), shadow-listed contacts (high 16)
+const BITS = 15; // flags (bits 0–15), listing domain (16–23), class (24–31)
+const SHADOW_CONTACT = 0x10000; // one shadow-listed contact in the CONTACTS slot
 
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
@@ -67,23 +76,14 @@ export class Simulation {
   private readonly n: number;
 
   // agent state, indexed by local id (agent − from)
-  // The fields every wake reads, packed into one 32-byte record per agent (index
-  // li·HOT + slot), so a wake costs one cache miss where eight arrays cost eight
-  // (bench/decisions.mjs, "hot record").
+  // Every per-agent field a wake or a contact reads, packed into one 64-byte
+  // record (index li·HOT + slot, read through Int32, Float32 and Uint32 views of
+  // one buffer), so visiting an agent costs one cache line where separate arrays
+  // cost one each (bench/decisions.mjs, "agent record"). Rare fields (breach
+  // counts, mid-run tier) and household state stay in their own arrays.
   private readonly hotI: Int32Array;
   private readonly hotF: Float32Array;
   private readonly hotU: Uint32Array;
-  readonly since: Int32Array;
-  readonly flags: Uint8Array;
-  readonly flags2: Uint8Array;
-  readonly dom: Uint8Array;
-  private readonly touchIdx: Int32Array;
-  readonly fear: Float32Array | null;
-  private readonly fearDay: Int32Array | null;
-  readonly listedContacts: Uint16Array | null;
-  readonly shadowListedContacts: Uint16Array | null;
-  readonly fileDay: Int32Array | null;
-  readonly cureDay: Int32Array | null;
   private readonly hhCount: Uint8Array | null;
   private readonly hhMask: Uint8Array | null;
   private readonly keptBeforeBreach: Uint16Array | null;
@@ -175,18 +175,12 @@ export class Simulation {
       this.hotI[li * HOT + SCORE_DAY] = -1;
       this.hotI[li * HOT + UNTIL] = -1;
       this.hotI[li * HOT + SHADOW_UNTIL] = -1;
+      this.hotF[li * HOT + FEAR] = model.fear ? model.fear.floor : 0;
+      this.hotI[li * HOT + FEAR_DAY] = -1;
+      this.hotI[li * HOT + FILE_DAY] = NEVER;
+      this.hotI[li * HOT + CURE_DAY] = NEVER;
+      this.hotI[li * HOT + BITS] = this.population.cls[from + li] << 24;
     }
-    this.since = new Int32Array(n);
-    this.flags = new Uint8Array(n);
-    this.flags2 = new Uint8Array(n);
-    this.dom = new Uint8Array(n);
-    this.touchIdx = new Int32Array(n);
-    this.fear = model.fear ? new Float32Array(n).fill(model.fear.floor) : null;
-    this.fearDay = model.fear ? new Int32Array(n).fill(-1) : null;
-    this.listedContacts = this.network ? new Uint16Array(n) : null;
-    this.shadowListedContacts = this.network ? new Uint16Array(n) : null;
-    this.fileDay = model.appeals ? new Int32Array(n).fill(NEVER) : null;
-    this.cureDay = model.cure ? new Int32Array(n).fill(NEVER) : null;
     const H = this.population.householdStart ? this.population.householdStart.length - 1 : 0;
     this.hhCount = H ? new Uint8Array(H * D) : null;
     this.hhMask = H ? new Uint8Array(H) : null;
@@ -239,7 +233,7 @@ export class Simulation {
       this.hotI[li * HOT + WAKE] = wake < model.days ? wake : NEVER;
       if (wake < model.days) this.calendar.push(wake, li);
       if (perkAtStart && this.perkDelta) {
-        this.flags2[li] |= PERK;
+        this.hotI[li * HOT + BITS] |= PERK;
         this.perkDelta[g]++;
       }
     }
@@ -259,19 +253,19 @@ export class Simulation {
   // ---- per-agent helpers -------------------------------------------------
 
   private groupOf(li: number): number {
-    return this.groupOfClass[this.population.cls[this.from + li]];
+    return this.groupOfClass[this.hotI[li * HOT + BITS] >>> 24];
   }
 
   private isExempt(li: number): boolean {
-    return this.model.exemptClass[this.population.cls[this.from + li]] === 1;
+    return this.model.exemptClass[this.hotI[li * HOT + BITS] >>> 24] === 1;
   }
 
   /** Brings real and shadow scores to the end of day `d` (no records in between). */
   private advance(li: number, d: number): void {
     const k = d - this.hotI[li * HOT + SCORE_DAY];
     if (k <= 0) return;
-    const lc = this.listedContacts ? this.listedContacts[li] : 0;
-    const lh = this.shadowListedContacts ? this.shadowListedContacts[li] : 0;
+    const lc = this.hotU[li * HOT + CONTACTS] & 0xffff;
+    const lh = this.hotU[li * HOT + CONTACTS] >>> 16;
     if (!this.isExempt(li)) {
       const before = this.hotF[li * HOT + SCORE];
       this.hotF[li * HOT + SCORE] = drift(this.model, this.decay, before, k, lc);
@@ -284,7 +278,7 @@ export class Simulation {
   /** Records when perks are gained or lost along a no-record path of k days from `day`. */
   private perkPath(li: number, s: number, day: number, k: number, lc: number): void {
     const P = this.model.perkAbove as number;
-    const holds = (this.flags2[li] & PERK) !== 0;
+    const holds = (this.hotI[li * HOT + BITS] & PERK) !== 0;
     const x = firstDay(this.model, this.decay, s, day, k, lc, P, holds);
     if (x === NEVER) return;
     this.setPerk(li, x, !holds);
@@ -293,25 +287,25 @@ export class Simulation {
   /** Perk status from day x on. */
   private setPerk(li: number, x: number, holds: boolean): void {
     const delta = this.perkDelta as Float64Array;
-    const was = (this.flags2[li] & PERK) !== 0;
+    const was = (this.hotI[li * HOT + BITS] & PERK) !== 0;
     if (was === holds) return;
     delta[x * this.model.G + this.groupOf(li)] += holds ? 1 : -1;
-    this.flags2[li] = holds ? this.flags2[li] | PERK : this.flags2[li] & ~PERK;
+    this.hotI[li * HOT + BITS] = holds ? this.hotI[li * HOT + BITS] | PERK : this.hotI[li * HOT + BITS] & ~PERK;
   }
 
   private fearAt(li: number, d: number): number {
     const fm = this.model.fear;
-    if (!fm || !this.fear || !this.fearDay) return 0;
-    return fearDecay(this.fear[li], d - this.fearDay[li], fm.decay, fm.floor);
+    if (!fm) return 0;
+    return fearDecay(this.hotF[li * HOT + FEAR], d - this.hotI[li * HOT + FEAR_DAY], fm.decay, fm.floor);
   }
 
   private touch(li: number): number {
-    const at = this.touchIdx[li];
+    const at = this.hotI[li * HOT + TOUCH];
     if (at < this.touchedCount && this.touched[at] === li) return at;
     const k = this.touchedCount++;
     if (k === this.touched.length) this.growSlots();
     this.touched[k] = li;
-    this.touchIdx[li] = k;
+    this.hotI[li * HOT + TOUCH] = k;
     this.slotReal[k] = 0;
     this.slotShadow[k] = 0;
     this.slotDirect[k] = 0;
@@ -349,9 +343,9 @@ export class Simulation {
     if (r.penal) this.slotPenal[slot] = 1;
     const w = this.slotWorst[slot];
     if (r.worst >= 0 && (w < 0 || this.model.points[r.worst] < this.model.points[w])) this.slotWorst[slot] = r.worst;
-    if (r.hasFalse) this.flags[li] |= HAS_FALSE;
-    if (r.hasDisfavored && !(this.flags[li] & HAS_DISFAVORED)) {
-      this.flags[li] |= HAS_DISFAVORED;
+    if (r.hasFalse) this.hotI[li * HOT + BITS] |= HAS_FALSE;
+    if (r.hasDisfavored && !(this.hotI[li * HOT + BITS] & HAS_DISFAVORED)) {
+      this.hotI[li * HOT + BITS] |= HAS_DISFAVORED;
       if (this.model.insiders) this.newDisfavored = push(this.newDisfavored, this.newDisfavoredCount++, this.from + li);
     }
     const breach = this.model.breach;
@@ -370,7 +364,7 @@ export class Simulation {
     const D = this.model.D;
     for (let i = hs[h]; i < hs[h + 1]; i++) {
       const li = i - this.from;
-      if (this.flags[li] & LISTED) continue;
+      if (this.hotI[li * HOT + BITS] & LISTED) continue;
       const g = this.groupOf(li);
       this.spillNow[g] += sign;
       this.spillByMask[(g << D) + mask] += sign;
@@ -379,7 +373,7 @@ export class Simulation {
 
   /** Brings the counted status (LISTED, SHADOW) in line with until/shadowUntil at day t. */
   private syncStatus(li: number, t: number): void {
-    const f = this.flags[li];
+    const f = this.hotI[li * HOT + BITS];
     const listed = this.hotI[li * HOT + UNTIL] > t;
     const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
     const was = (f & LISTED) !== 0;
@@ -398,13 +392,13 @@ export class Simulation {
     }
     if (shadowListed) this.shadowNow[g]++;
     if (listed !== was) {
-      const d = this.dom[li];
+      const d = (this.hotI[li * HOT + BITS] >>> 16) & 0xff;
       this.listedByDomain[g * m.D + d] += listed ? 1 : -1;
       const hh = this.population.householdOf;
       if (hh && this.hhMask && this.hhCount) {
         const h = hh[this.from + li];
         this.householdContribution(h, -1);
-        this.flags[li] = listed ? f | LISTED : f & ~LISTED;
+        this.hotI[li * HOT + BITS] = listed ? f | LISTED : f & ~LISTED;
         if (m.spillDomain[d]) {
           const at = h * m.D + d;
           this.hhCount[at] += listed ? 1 : -1;
@@ -414,10 +408,10 @@ export class Simulation {
         this.householdContribution(h, +1);
       }
     }
-    let nf = this.flags[li];
+    let nf = this.hotI[li * HOT + BITS];
     nf = listed ? nf | LISTED : nf & ~LISTED;
     nf = shadowListed ? nf | SHADOW : nf & ~SHADOW;
-    this.flags[li] = nf;
+    this.hotI[li * HOT + BITS] = nf;
   }
 
   /** Ends the real listing of li at day t; contacts feel it from day `effective`. */
@@ -425,34 +419,34 @@ export class Simulation {
     this.history?.add(t, this.from + li, EV.unlisted, reason);
     const g = this.groupOf(li);
     const c = this.counters;
-    const f = this.flags[li];
+    const f = this.hotI[li * HOT + BITS];
     if (f & WRONG_START) {
-      const duration = t - this.since[li];
+      const duration = t - this.hotI[li * HOT + SINCE];
       c.wrongfulSpells[g]++;
       c.wrongfulSpellDays[g] += duration;
       c.wrongfulSpellHistogram[Math.min(duration, this.model.days)]++;
     }
     if (f & WAITING) {
-      this.flags[li] &= ~WAITING;
+      this.hotI[li * HOT + BITS] &= ~WAITING;
       this.waitingNow[g]--;
       c.appealsWithdrawn[t * this.model.G + g]++;
       this.history?.add(t, this.from + li, EV.appealDropped);
     }
-    this.flags[li] &= ~WRONG_START;
+    this.hotI[li * HOT + BITS] &= ~WRONG_START;
     this.hotI[li * HOT + UNTIL] = t;
     this.syncStatus(li, t);
-    if (this.listedContacts) this.contactsNoLongerListed(li, effective, this.listedContacts);
+    if (this.network) this.contactsNoLongerListed(li, effective, 1);
   }
 
   /** Ends the shadow listing of li at day t; contacts feel it from day `effective`. */
   private endShadowListing(li: number, t: number, effective: number): void {
     this.hotI[li * HOT + SHADOW_UNTIL] = t;
     this.syncStatus(li, t);
-    if (this.shadowListedContacts) this.contactsNoLongerListed(li, effective, this.shadowListedContacts);
+    if (this.network) this.contactsNoLongerListed(li, effective, SHADOW_CONTACT);
   }
 
   /** Each remaining contact of li counts one listed contact fewer from day `effective`. */
-  private contactsNoLongerListed(li: number, effective: number, counts: Uint16Array): void {
+  private contactsNoLongerListed(li: number, effective: number, unit: number): void {
     if (!this.network) return;
     const { start, adj } = this.network;
     const i = this.from + li;
@@ -460,7 +454,7 @@ export class Simulation {
       const j = adj[e];
       if (j < 0) continue;
       this.advance(j, effective - 1);
-      counts[j]--;
+      this.hotU[j * HOT + CONTACTS] -= unit;
       this.touch(j);
     }
   }
@@ -475,23 +469,21 @@ export class Simulation {
     this.newShadowListedCount = 0;
     this.filingCount = 0;
 
-    // Wakes due today.
+    // Wakes due today, in agent order: the day's result does not depend on the
+    // order (MODEL.md §3), and ascending ids walk the records forwards
+    // (bench/decisions.mjs). Stale entries are dropped in the same pass as
+    // expiry, so each record is read once here.
     const wokenCount = this.calendar.drainInto(t, this.woken, 0);
     const woken = this.woken.buf;
+    if (this.sortWakes) woken.subarray(0, wokenCount).sort();
+
+    // 1. Expiry, before anything reads listing state.
     let live = 0;
     for (let k = 0; k < wokenCount; k++) {
       const li = woken[k];
       if (this.hotI[li * HOT + WAKE] !== t) continue; // stale
       this.hotI[li * HOT + WAKE] = -1;
       woken[live++] = li;
-    }
-    // In agent order: the day's result does not depend on the order (MODEL.md §3),
-    // and ascending ids walk the state arrays forwards (bench/decisions.mjs).
-    if (this.sortWakes) woken.subarray(0, live).sort();
-
-    // 1. Expiry, before anything reads listing state.
-    for (let k = 0; k < live; k++) {
-      const li = woken[k];
       const slot = this.touch(li);
       this.slotStep7[slot] = 1;
       if (this.hotI[li * HOT + UNTIL] === t) this.endListing(li, t, t);
@@ -517,7 +509,7 @@ export class Simulation {
     if (this.network) this.contactEffects(t);
 
     // 10. Fear, ties, appeals, cure.
-    if (this.fear) this.updateFear(t);
+    if (m.fear) this.updateFear(t);
     if (this.cutCalendar) this.cutTies(t);
     if (m.appeals) this.appeals(t);
     if (m.cure) this.cures(t);
@@ -534,14 +526,14 @@ export class Simulation {
   private behave(li: number, t: number): void {
     const m = this.model;
     const i = this.from + li;
-    const cls = this.population.cls[i];
+    const cls = this.hotI[li * HOT + BITS] >>> 24;
     const k1 = streamKey1(m.seed, i, Purpose.agent);
     const k2 = streamKey2(k1, m.seed);
     const listedNow = this.hotI[li * HOT + UNTIL] > t;
     // Rates that depend on being listed: redraw the clock from today when the state changed.
-    if (m.L2 === 2 && listedNow !== ((this.flags2[li] & CLOCK_LISTED) !== 0)) {
+    if (m.L2 === 2 && listedNow !== ((this.hotI[li * HOT + BITS] & CLOCK_LISTED) !== 0)) {
       this.hotI[li * HOT + NEXT_CAND] = t + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * 2 + (listedNow ? 1 : 0)]);
-      this.flags2[li] ^= CLOCK_LISTED;
+      this.hotI[li * HOT + BITS] ^= CLOCK_LISTED;
     }
     if (this.hotI[li * HOT + NEXT_CAND] !== t) return;
     if (this.hasPresence) {
@@ -563,13 +555,13 @@ export class Simulation {
     r.i = i;
     r.cls = cls;
     r.listedState = m.L2 === 2 && listedNow ? 1 : 0;
-    r.fearYesterday = this.fear ? this.fearAt(li, t - 1) : 0;
+    r.fearYesterday = m.fear ? this.fearAt(li, t - 1) : 0;
     r.exempt = m.exemptClass[cls] === 1;
-    r.ownBlockDomain = listedNow ? this.dom[li] : -1;
+    r.ownBlockDomain = listedNow ? (this.hotI[li * HOT + BITS] >>> 16) & 0xff : -1;
     r.householdMask = hh && this.hhMask ? this.hhMask[hh[i]] : 0;
     this.hotI[li * HOT + NEXT_CAND] = sampleDay(m, this.counters, t, k1, k2, this.hotU[li * HOT + RNG_N], this.population.groupStart, r, this.sink, this.rate);
     this.hotU[li * HOT + RNG_N] = r.n;
-    this.addRecords(this.touchIdx[li], li, r, t);
+    this.addRecords(this.hotI[li * HOT + TOUCH], li, r, t);
   }
 
   /** A contact rates agent r.i (peer ratings as a source). */
@@ -622,9 +614,7 @@ export class Simulation {
   private scoreAt(li: number, d: number): number {
     if (this.isExempt(li)) return this.hotF[li * HOT + SCORE];
     const k = d - this.hotI[li * HOT + SCORE_DAY];
-    return k > 0
-      ? drift(this.model, this.decay, this.hotF[li * HOT + SCORE], k, this.listedContacts ? this.listedContacts[li] : 0)
-      : this.hotF[li * HOT + SCORE];
+    return k > 0 ? drift(this.model, this.decay, this.hotF[li * HOT + SCORE], k, this.hotU[li * HOT + CONTACTS] & 0xffff) : this.hotF[li * HOT + SCORE];
   }
 
   private message(target: number, b: number, insider = false): void {
@@ -659,8 +649,8 @@ export class Simulation {
   private scoreAndList(li: number, slot: number, t: number): void {
     const m = this.model;
     this.advance(li, t - 1);
-    const lc = this.listedContacts ? this.listedContacts[li] : 0;
-    const lh = this.shadowListedContacts ? this.shadowListedContacts[li] : 0;
+    const lc = this.hotU[li * HOT + CONTACTS] & 0xffff;
+    const lh = this.hotU[li * HOT + CONTACTS] >>> 16;
     const exempt = this.isExempt(li);
     if (!exempt) {
       let s = this.hotF[li * HOT + SCORE] + this.slotReal[slot] - m.association * lc;
@@ -706,49 +696,47 @@ export class Simulation {
   /** Draws a cure day when the agent becomes listed in either world; disarms when in neither. */
   private armCure(li: number, t: number): void {
     const cure = this.model.cure;
-    if (!cure || !this.cureDay) return;
+    if (!cure) return;
     const any = this.hotI[li * HOT + UNTIL] > t || this.hotI[li * HOT + SHADOW_UNTIL] > t;
-    const armed = (this.flags2[li] & CURE_ARMED) !== 0;
+    const armed = (this.hotI[li * HOT + BITS] & CURE_ARMED) !== 0;
     if (any && !armed) {
       const i = this.from + li;
       const k1 = streamKey1(this.model.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, this.model.seed);
-      this.cureDay[li] = t + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), cure.logKeep);
-      this.flags2[li] |= CURE_ARMED;
-    } else if (!any && armed) this.flags2[li] &= ~CURE_ARMED;
+      this.hotI[li * HOT + CURE_DAY] = t + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), cure.logKeep);
+      this.hotI[li * HOT + BITS] |= CURE_ARMED;
+    } else if (!any && armed) this.hotI[li * HOT + BITS] &= ~CURE_ARMED;
   }
 
   private startListing(li: number, t: number, until: number, domain: number): void {
     const m = this.model;
     const g = this.groupOf(li);
     this.hotI[li * HOT + UNTIL] = until;
-    this.since[li] = t;
-    this.dom[li] = domain;
-    if (!(this.flags[li] & EVER_LISTED)) this.counters.everListed[g]++;
-    let f = this.flags[li] | EVER_LISTED;
+    this.hotI[li * HOT + SINCE] = t;
+    this.hotI[li * HOT + BITS] = (this.hotI[li * HOT + BITS] & ~0xff0000) | (domain << 16);
+    if (!(this.hotI[li * HOT + BITS] & EVER_LISTED)) this.counters.everListed[g]++;
+    let f = this.hotI[li * HOT + BITS] | EVER_LISTED;
     if (!(this.hotI[li * HOT + SHADOW_UNTIL] > t)) {
       f |= WRONG_START;
-      if (!(this.flags[li] & EVER_WRONGFUL)) this.counters.everWrongful[g]++;
+      if (!(this.hotI[li * HOT + BITS] & EVER_WRONGFUL)) this.counters.everWrongful[g]++;
       f |= EVER_WRONGFUL;
     } else f &= ~WRONG_START;
-    this.flags[li] = f;
+    this.hotI[li * HOT + BITS] = f;
     this.counters.newListings[t * m.G + g]++;
     this.history?.add(t, this.from + li, EV.listed, f & WRONG_START ? 1 : 0, 0, until);
     if (this.network) this.newListed = push(this.newListed, this.newListedCount++, li);
-    if (m.appeals && this.fileDay) {
+    if (m.appeals) {
       const i = this.from + li;
       const k1 = streamKey1(m.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, m.seed);
       const n = this.hotU[li * HOT + RNG_N]++;
-      this.fileDay[li] = t + geometricGap(uniformPositive(k1, k2, n), Math.log1p(-m.appeals.fileRate));
+      this.hotI[li * HOT + FILE_DAY] = t + geometricGap(uniformPositive(k1, k2, n), Math.log1p(-m.appeals.fileRate));
     }
   }
 
   private contactEffects(t: number): void {
     const net = this.network as Network;
     const { start, adj } = net;
-    const lc = this.listedContacts as Uint16Array;
-    const lh = this.shadowListedContacts as Uint16Array;
     const m = this.model;
     for (let k = 0; k < this.newListedCount; k++) {
       const li = this.newListed[k];
@@ -766,7 +754,7 @@ export class Simulation {
         const j = adj[e];
         if (j < 0) continue;
         this.advance(j, t);
-        lc[j]++;
+        this.hotU[j * HOT + CONTACTS] += 1;
         const slot = this.touch(j);
         this.slotSocial[slot]++;
         if (this.cutCalendar) {
@@ -782,7 +770,7 @@ export class Simulation {
         const j = adj[e];
         if (j < 0) continue;
         this.advance(j, t);
-        lh[j]++;
+        this.hotU[j * HOT + CONTACTS] += SHADOW_CONTACT;
         this.touch(j);
       }
     }
@@ -798,8 +786,6 @@ export class Simulation {
   private updateFear(t: number): void {
     const fm = this.model.fear;
     if (!fm) return;
-    const fear = this.fear as Float32Array;
-    const fearDay = this.fearDay as Int32Array;
     for (let k = 0; k < this.touchedCount; k++) {
       const penal = this.slotPenal[k];
       const social = this.slotSocial[k];
@@ -810,20 +796,18 @@ export class Simulation {
         const deg = this.aliveDegree(this.from + li);
         if (deg > 0) f += (fm.social * social) / deg;
       }
-      fear[li] = f > 1 ? 1 : f < fm.floor ? fm.floor : f;
-      fearDay[li] = t;
+      this.hotF[li * HOT + FEAR] = f > 1 ? 1 : f < fm.floor ? fm.floor : f;
+      this.hotI[li * HOT + FEAR_DAY] = t;
     }
   }
 
   private cutTies(t: number): void {
     const net = this.network as Network;
     const { start, adj } = net;
-    const lc = this.listedContacts as Uint16Array;
-    const lh = this.shadowListedContacts as Uint16Array;
     const c = this.counters;
     const G = this.model.G;
     (this.cutCalendar as Calendar).drain(t, (j, e, spellStart) => {
-      if (!(this.hotI[j * HOT + UNTIL] > t) || this.since[j] !== spellStart) return;
+      if (!(this.hotI[j * HOT + UNTIL] > t) || this.hotI[j * HOT + SINCE] !== spellStart) return;
       const i = adj[e];
       if (i < 0) return;
       adj[e] = ~i;
@@ -836,10 +820,10 @@ export class Simulation {
       this.advance(i, t);
       this.advance(j, t);
       // j is listed (that is why the tie is cut); i may be too.
-      lc[i]--;
-      if (this.hotI[i * HOT + UNTIL] > t) lc[j]--;
-      if (this.hotI[j * HOT + SHADOW_UNTIL] > t) lh[i]--;
-      if (this.hotI[i * HOT + SHADOW_UNTIL] > t) lh[j]--;
+      this.hotU[i * HOT + CONTACTS] -= 1;
+      if (this.hotI[i * HOT + UNTIL] > t) this.hotU[j * HOT + CONTACTS] -= 1;
+      if (this.hotI[j * HOT + SHADOW_UNTIL] > t) this.hotU[i * HOT + CONTACTS] -= SHADOW_CONTACT;
+      if (this.hotI[i * HOT + SHADOW_UNTIL] > t) this.hotU[j * HOT + CONTACTS] -= SHADOW_CONTACT;
       this.touch(i);
       this.touch(j);
       this.history?.add(t, i, EV.tieCut, j);
@@ -851,13 +835,12 @@ export class Simulation {
   private appeals(t: number): void {
     const m = this.model;
     const ap = m.appeals;
-    const fileDay = this.fileDay;
-    if (!ap || !fileDay) return;
+    if (!ap) return;
     const c = this.counters;
     // Filings: listed agents whose filing day is today, in agent order.
     for (let k = 0; k < this.touchedCount; k++) {
       const li = this.touched[k];
-      if (fileDay[li] === t && this.hotI[li * HOT + UNTIL] > t && !(this.flags[li] & WAITING)) {
+      if (this.hotI[li * HOT + FILE_DAY] === t && this.hotI[li * HOT + UNTIL] > t && !(this.hotI[li * HOT + BITS] & WAITING)) {
         this.filings = push(this.filings, this.filingCount++, li);
       }
     }
@@ -865,12 +848,12 @@ export class Simulation {
     filings.sort();
     for (let k = 0; k < filings.length; k++) {
       const li = filings[k];
-      this.flags[li] |= WAITING;
+      this.hotI[li * HOT + BITS] |= WAITING;
       const g = this.groupOf(li);
       this.waitingNow[g]++;
       c.appealsFiled[t * m.G + g]++;
       this.history?.add(t, this.from + li, EV.appealFiled);
-      this.enqueue(li, this.since[li]);
+      this.enqueue(li, this.hotI[li * HOT + SINCE]);
     }
     // Service: capacity per day, fractional part carried over.
     this.appealCredit += ap.capacityPerDay;
@@ -880,11 +863,11 @@ export class Simulation {
       const li = this.queueAgent[this.queueHead];
       const s = this.queueSince[this.queueHead];
       this.queueHead++;
-      if (!(this.hotI[li * HOT + UNTIL] > t) || this.since[li] !== s || !(this.flags[li] & WAITING)) continue; // withdrawn
+      if (!(this.hotI[li * HOT + UNTIL] > t) || this.hotI[li * HOT + SINCE] !== s || !(this.hotI[li * HOT + BITS] & WAITING)) continue; // withdrawn
       capacity--;
       const g = this.groupOf(li);
       c.appealsServed[t * m.G + g]++;
-      this.flags[li] &= ~WAITING;
+      this.hotI[li * HOT + BITS] &= ~WAITING;
       this.waitingNow[g]--;
       const wrongful = !(this.hotI[li * HOT + SHADOW_UNTIL] > t);
       const i = this.from + li;
@@ -901,7 +884,7 @@ export class Simulation {
         this.endListing(li, t, t + 1, 1);
         if (!this.isExempt(li)) this.setScore(li, this.hotF[li * HOT + SHADOW_SCORE], t);
       } else {
-        fileDay[li] = t + 1 + geometricGap(uniformPositive(k1, k2, n++), Math.log1p(-ap.fileRate));
+        this.hotI[li * HOT + FILE_DAY] = t + 1 + geometricGap(uniformPositive(k1, k2, n++), Math.log1p(-ap.fileRate));
       }
       this.hotU[li * HOT + RNG_N] = n;
     }
@@ -922,12 +905,11 @@ export class Simulation {
   /** Cure (step 10): a listed agent pays or repairs; both its listings end. */
   private cures(t: number): void {
     const cure = this.model.cure;
-    const cureDay = this.cureDay;
-    if (!cure || !cureDay) return;
+    if (!cure) return;
     const touchedNow = this.touchedCount;
     for (let k = 0; k < touchedNow; k++) {
       const li = this.touched[k];
-      if (cureDay[li] !== t || !(this.flags2[li] & CURE_ARMED)) continue;
+      if (this.hotI[li * HOT + CURE_DAY] !== t || !(this.hotI[li * HOT + BITS] & CURE_ARMED)) continue;
       const listed = this.hotI[li * HOT + UNTIL] > t;
       const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
       if (!listed && !shadowListed) continue;
@@ -940,7 +922,7 @@ export class Simulation {
         if (!this.isExempt(li)) this.setScore(li, this.model.s0, t);
         this.hotF[li * HOT + SHADOW_SCORE] = this.model.s0;
       }
-      this.flags2[li] &= ~CURE_ARMED;
+      this.hotI[li * HOT + BITS] &= ~CURE_ARMED;
     }
   }
 
@@ -1032,37 +1014,33 @@ export class Simulation {
   private reschedule(li: number, t: number): void {
     const m = this.model;
     const listed = this.hotI[li * HOT + UNTIL] > t;
-    if (this.flags2[li] & CURE_ARMED && !listed && !(this.hotI[li * HOT + SHADOW_UNTIL] > t)) this.flags2[li] &= ~CURE_ARMED;
-    if (m.L2 === 2 && listed !== ((this.flags2[li] & CLOCK_LISTED) !== 0)) {
+    if (this.hotI[li * HOT + BITS] & CURE_ARMED && !listed && !(this.hotI[li * HOT + SHADOW_UNTIL] > t)) this.hotI[li * HOT + BITS] &= ~CURE_ARMED;
+    if (m.L2 === 2 && listed !== ((this.hotI[li * HOT + BITS] & CLOCK_LISTED) !== 0)) {
       // Rates change from tomorrow: redraw the candidate clock from t + 1.
       const i = this.from + li;
       const k1 = streamKey1(m.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, m.seed);
-      const cls = this.population.cls[i];
+      const cls = this.hotI[li * HOT + BITS] >>> 24;
       this.hotI[li * HOT + NEXT_CAND] = t + 1 + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * 2 + (listed ? 1 : 0)]);
-      this.flags2[li] ^= CLOCK_LISTED;
+      this.hotI[li * HOT + BITS] ^= CLOCK_LISTED;
     }
     let w = this.hotI[li * HOT + NEXT_CAND];
     if (listed) {
       if (this.hotI[li * HOT + UNTIL] < w) w = this.hotI[li * HOT + UNTIL];
     } else if (!this.isExempt(li) && this.canCross) {
-      const x = crossing(m, this.decay, this.hotF[li * HOT + SCORE], this.hotI[li * HOT + SCORE_DAY], this.listedContacts ? this.listedContacts[li] : 0);
+      const x = crossing(m, this.decay, this.hotF[li * HOT + SCORE], this.hotI[li * HOT + SCORE_DAY], this.hotU[li * HOT + CONTACTS] & 0xffff);
       if (x < w) w = x;
     }
     if (this.hotI[li * HOT + SHADOW_UNTIL] > t) {
       if (this.hotI[li * HOT + SHADOW_UNTIL] < w) w = this.hotI[li * HOT + SHADOW_UNTIL];
     } else if (this.canCross) {
-      const x = crossing(
-        m,
-        this.decay,
-        this.hotF[li * HOT + SHADOW_SCORE],
-        this.hotI[li * HOT + SCORE_DAY],
-        this.shadowListedContacts ? this.shadowListedContacts[li] : 0,
-      );
+      const x = crossing(m, this.decay, this.hotF[li * HOT + SHADOW_SCORE], this.hotI[li * HOT + SCORE_DAY], this.hotU[li * HOT + CONTACTS] >>> 16);
       if (x < w) w = x;
     }
-    if (this.fileDay && listed && !(this.flags[li] & WAITING) && this.fileDay[li] > t && this.fileDay[li] < w) w = this.fileDay[li];
-    if (this.cureDay && this.flags2[li] & CURE_ARMED && this.cureDay[li] > t && this.cureDay[li] < w) w = this.cureDay[li];
+    if (m.appeals && listed && !(this.hotI[li * HOT + BITS] & WAITING) && this.hotI[li * HOT + FILE_DAY] > t && this.hotI[li * HOT + FILE_DAY] < w)
+      w = this.hotI[li * HOT + FILE_DAY];
+    if (m.cure && this.hotI[li * HOT + BITS] & CURE_ARMED && this.hotI[li * HOT + CURE_DAY] > t && this.hotI[li * HOT + CURE_DAY] < w)
+      w = this.hotI[li * HOT + CURE_DAY];
     if (w <= t) w = t + 1;
     if (w >= m.days) {
       this.hotI[li * HOT + WAKE] = NEVER;
@@ -1084,11 +1062,11 @@ export class Simulation {
     for (let li = 0; li < this.n; li++) {
       this.advance(li, last);
       const g = this.groupOf(li);
-      const f = this.flags[li];
+      const f = this.hotI[li * HOT + BITS];
       if (f & HAS_FALSE) c.withFalseRecord[g]++;
       if (f & LISTED && f & WRONG_START) {
         c.openWrongfulSpells[g]++;
-        c.openWrongfulSpellDays[g] += m.days - this.since[li];
+        c.openWrongfulSpellDays[g] += m.days - this.hotI[li * HOT + SINCE];
       }
       const s = this.hotF[li * HOT + SCORE];
       const h = this.hotF[li * HOT + SHADOW_SCORE];
@@ -1132,7 +1110,7 @@ export class Simulation {
   listingHistory(): Uint8Array {
     const out = new Uint8Array(this.n);
     for (let li = 0; li < this.n; li++) {
-      const f = this.flags[li];
+      const f = this.hotI[li * HOT + BITS];
       out[li] = f & EVER_WRONGFUL ? 2 : f & EVER_LISTED ? 1 : 0;
     }
     return out;
@@ -1148,7 +1126,7 @@ export class Simulation {
       for (let e = net.start[i]; e < net.start[i + 1]; e++) {
         const raw = net.adj[e];
         const j = raw < 0 ? ~raw : raw;
-        out.push({ agent: i, contact: j, cut: raw < 0, everListed: (this.flags[j] & EVER_LISTED) !== 0 });
+        out.push({ agent: i, contact: j, cut: raw < 0, everListed: (this.hotI[j * HOT + BITS] & EVER_LISTED) !== 0 });
       }
     }
     return out;
@@ -1159,17 +1137,6 @@ export class Simulation {
     let total = this.calendar.bytes + (this.cutCalendar?.bytes ?? 0);
     const arrays = [
       this.hotI,
-      this.since,
-      this.flags,
-      this.flags2,
-      this.dom,
-      this.touchIdx,
-      this.fear,
-      this.fearDay,
-      this.listedContacts,
-      this.shadowListedContacts,
-      this.fileDay,
-      this.cureDay,
       this.hhCount,
       this.hhMask,
       this.keptBeforeBreach,

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { estimateMemory } from "../src/engine/memory.js";
+import { compileModel } from "../src/engine/model.js";
+import { isSeparable, Simulation } from "../src/engine/simulate.js";
+import { preset, withChanges } from "./helpers.js";
+
+// The estimate that refuses populations too large for memory must not fall
+// below what the calendar engine really holds per agent. The slope between two
+// sizes removes the fixed part (tables, counters, calendar heads).
+
+/** Typed-array bytes per additional agent, between two population sizes. */
+function heldPerAgent(name: string): { held: number; estimated: number } {
+  const sizes = [30_000, 90_000];
+  const bytes = sizes.map((n) => {
+    const m = compileModel(withChanges(preset(name), (s) => void (s.population.agents = n)));
+    expect(isSeparable(m)).toBe(false);
+    return new Simulation(m).bytes;
+  });
+  const m = compileModel(withChanges(preset(name), (s) => void (s.population.agents = sizes[1])));
+  return { held: (bytes[1] - bytes[0]) / (sizes[1] - sizes[0]), estimated: estimateMemory(m).bytesPerAgent };
+}
+
+describe("memory estimate", () => {
+  // households and appeals; records only; households; network, households, fear, appeals; network and ratings
+  for (const name of ["court-defaulters", "midas", "dutch-benefits", "fused-city", "peer-ratings"]) {
+    it(`${name}: the estimate covers the state the calendar engine holds per agent, within 2×`, () => {
+      const { held, estimated } = heldPerAgent(name);
+      expect(estimated).toBeGreaterThanOrEqual(held);
+      expect(estimated).toBeLessThanOrEqual(2 * held);
+    });
+  }
+});
