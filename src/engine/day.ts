@@ -237,10 +237,10 @@ export function crossing(m: Model, decay: DecayTable, s: number, day: number, lc
   return day + k;
 }
 
-/** Fear at the end of day d, `k` days after it was `f` with no new fear. */
-export function fearDecay(f: number, k: number, decay: number, floor: number): number {
+/** Fear at the end of day d, `k` days after it was `f` with no new fear; keep[k] = (1 − decay)^k. */
+export function fearDecay(f: number, k: number, keep: Float64Array, floor: number): number {
   if (k <= 0) return f;
-  const v = f * (1 - decay) ** k;
+  const v = f * keep[k];
   return v < floor ? floor : v;
 }
 

@@ -96,7 +96,8 @@ export interface Model {
   households: { sizes: number[]; probs: number[] } | null;
   network: { degree: number; rewire: number; homophily: number | null } | null;
 
-  fear: { decay: number; self: number; social: number; floor: number } | null;
+  /** keep[k] = (1 − decay)^k for k ≤ days, so fear decays by a table lookup. */
+  fear: { decay: number; self: number; social: number; floor: number; keep: Float64Array } | null;
   cutTie: number;
   appeals: { fileRate: number; capacityPerDay: number; overturnWrongful: number; overturnRightful: number } | null;
   insiders: { count: number; targets: number; everyDays: number; behaviour: number } | null;
@@ -134,6 +135,13 @@ function tallyVote(s: Scenario, behaviours: string[]): { yes: number[]; adopted:
     return total;
   });
   return { yes, adopted: yes.map((y) => y > v.threshold) };
+}
+
+/** [x^0, x^1, …, x^(n−1)], each as `x ** k` so a lookup equals the power it replaces. */
+function powers(x: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = x ** k;
+  return out;
 }
 
 export function compileModel(s: Scenario): Model {
@@ -387,7 +395,7 @@ export function compileModel(s: Scenario): Model {
     harmSpill,
     households,
     network: s.population.network,
-    fear: s.fear ? { decay: s.fear.decay, self: s.fear.self, social: s.fear.social, floor } : null,
+    fear: s.fear ? { decay: s.fear.decay, self: s.fear.self, social: s.fear.social, floor, keep: powers(1 - s.fear.decay, s.days + 1) } : null,
     cutTie: s.population.network ? s.ties.cut : 0,
     appeals: s.appeals
       ? {

@@ -150,7 +150,7 @@ export function runSeparable(
           r.i = i;
           r.cls = cls;
           r.listedState = state;
-          r.fearYesterday = fm ? fearDecay(fear, t - 1 - fearDay, fm.decay, floor) : 0;
+          r.fearYesterday = fm ? fearDecay(fear, t - 1 - fearDay, fm.keep, floor) : 0;
           r.exempt = exempt;
           r.ownBlockDomain = listedNow ? dom : -1;
           r.householdMask = 0;
@@ -229,7 +229,7 @@ export function runSeparable(
 
       // 10. fear from one's own penalising records; cure
       if (fm && r.penal) {
-        const f = (1 - fm.decay) * fearDecay(fear, t - 1 - fearDay, fm.decay, floor) + fm.self;
+        const f = (1 - fm.decay) * fearDecay(fear, t - 1 - fearDay, fm.keep, floor) + fm.self;
         fear = f > 1 ? 1 : f < floor ? floor : f;
         fearDay = t;
       }

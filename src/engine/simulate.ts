@@ -296,7 +296,7 @@ export class Simulation {
   private fearAt(li: number, d: number): number {
     const fm = this.model.fear;
     if (!fm) return 0;
-    return fearDecay(this.hotF[li * HOT + FEAR], d - this.hotI[li * HOT + FEAR_DAY], fm.decay, fm.floor);
+    return fearDecay(this.hotF[li * HOT + FEAR], d - this.hotI[li * HOT + FEAR_DAY], fm.keep, fm.floor);
   }
 
   private touch(li: number): number {
