@@ -3,7 +3,9 @@
 // with events (reference at 1M agents with every rate × 0.1 … × 10). Writes the
 // chart docs/performance-scaling.svg and a table between the SCALING markers of
 // docs/performance.md; the measurements go to docs/performance-scaling.json.
-// Options: --quick (fewer and smaller cases), --no-write, --chart (redraw only).
+// Options: --quick (fewer and smaller cases), --no-write, --chart (redraw only),
+// --only TEXT (measure again only the series whose name contains TEXT, e.g.
+// `--only fused-city` after a change to the calendar engine; the rest are kept).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -36,13 +38,28 @@ function measure(series, preset, agents, threads, rates, reps) {
 const agentSizes = quick ? [1e5, 1e6] : [1e5, 1e6, 1e7, 1e8];
 const dataFile = new URL("../docs/performance-scaling.json", import.meta.url);
 // --chart: redraw the chart and table from the last measurements, without measuring
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
+if (onlyAt > 0 && !only) {
+  process.stderr.write("--only needs part of a series name, e.g. --only fused-city\n");
+  process.exit(2);
+}
+const series = [
+  ["reference, per-agent engine, 2 threads", () => agentSizes.map((n) => measure("reference, per-agent engine, 2 threads", "reference", n, 2, 1, n >= 1e8 ? 1 : n >= 1e7 ? 2 : 3))],
+  [
+    "fused-city, calendar engine, 1 thread",
+    () => (quick ? [1e4, 1e5] : [1e4, 1e5, 1e6, 1e7]).map((n) => measure("fused-city, calendar engine, 1 thread", "fused-city", n, 1, 1, n >= 1e7 ? 1 : n >= 1e6 ? 2 : 3)),
+  ],
+  ["reference 1M, rates scaled, 2 threads", () => [0.1, 0.3, 1, 3, 10].map((f) => measure("reference 1M, rates scaled, 2 threads", "reference", quick ? 1e5 : 1e6, 2, f, 3))],
+];
+if (only && !series.some(([name]) => name.includes(only))) {
+  process.stderr.write(`--only ${only}: no series matches; the series are: ${series.map(([name]) => name).join("; ")}\n`);
+  process.exit(2);
+}
+const previous = process.argv.includes("--chart") || only ? JSON.parse(readFileSync(dataFile, "utf8")) : [];
 const rows = process.argv.includes("--chart")
-  ? JSON.parse(readFileSync(dataFile, "utf8"))
-  : [
-      ...agentSizes.map((n) => measure("reference, per-agent engine, 2 threads", "reference", n, 2, 1, n >= 1e8 ? 1 : n >= 1e7 ? 2 : 3)),
-      ...(quick ? [1e4, 1e5] : [1e4, 1e5, 1e6]).map((n) => measure("fused-city, calendar engine, 1 thread", "fused-city", n, 1, 1, n >= 1e6 ? 2 : 3)),
-      ...[0.1, 0.3, 1, 3, 10].map((f) => measure("reference 1M, rates scaled, 2 threads", "reference", quick ? 1e5 : 1e6, 2, f, 3)),
-    ];
+  ? previous
+  : series.flatMap(([name, run]) => (only && !name.includes(only) ? previous.filter((r) => r.series === name) : run()));
 /** A dashed line of slope 1 on log-log axes through the largest point: what linear cost looks like. */
 const linear = (points, x, y) => {
   const last = points.reduce((a, b) => (x(b) > x(a) ? b : a));

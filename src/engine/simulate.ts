@@ -1088,7 +1088,13 @@ export class Simulation {
       }
     }
     if (this.perkDelta) integrate(this.perkDelta, c.perkHolders, m.days, m.G);
-    if (this.network) tieMoments(this.network, this.hotF, c.tieScoreMoments);
+    if (this.network) {
+      // a compact copy: the tie loop reads scores at random agents, and 4 bytes
+      // per agent stay in the caches far longer than a 64-byte record each
+      const scores = new Float32Array(this.n);
+      for (let li = 0; li < this.n; li++) scores[li] = this.hotF[li * HOT + SCORE];
+      tieMoments(this.network, scores, c.tieScoreMoments);
+    }
   }
 
   /** Score of local agent li as of its last update. */
@@ -1165,14 +1171,14 @@ export function integrate(delta: Float64Array, into: Float64Array, days: number,
 }
 
 /** Moments of the final scores at the two ends of every remaining tie (each tie once). */
-function tieMoments(net: Network, hotF: Float32Array, out: Float64Array): void {
+function tieMoments(net: Network, scores: Float32Array, out: Float64Array): void {
   const { start, adj } = net;
   for (let i = 0; i + 1 < start.length; i++) {
     for (let e = start[i]; e < start[i + 1]; e++) {
       const j = adj[e];
       if (j <= i) continue; // cut (negative) or counted from the other end
-      const x = hotF[i * HOT + SCORE];
-      const y = hotF[j * HOT + SCORE];
+      const x = scores[i];
+      const y = scores[j];
       out[0] += x;
       out[1] += y;
       out[2] += x * x;
