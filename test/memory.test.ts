@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { estimateMemory } from "../src/engine/memory.js";
 import { compileModel } from "../src/engine/model.js";
 import { isSeparable, Simulation } from "../src/engine/simulate.js";
+import type { Scenario } from "../src/scenario/schema.js";
 import { preset, withChanges } from "./helpers.js";
 
 // The estimate that refuses populations too large for memory must not fall
@@ -9,14 +10,21 @@ import { preset, withChanges } from "./helpers.js";
 // sizes removes the fixed part (tables, counters, calendar heads).
 
 /** Typed-array bytes per additional agent, between two population sizes. */
-function heldPerAgent(name: string): { held: number; estimated: number } {
+function heldPerAgent(name: string, change: (s: Scenario) => void = () => {}): { held: number; estimated: number } {
   const sizes = [30_000, 90_000];
+  const sized = (n: number) =>
+    compileModel(
+      withChanges(preset(name), (s) => {
+        change(s);
+        s.population.agents = n;
+      }),
+    );
   const bytes = sizes.map((n) => {
-    const m = compileModel(withChanges(preset(name), (s) => void (s.population.agents = n)));
+    const m = sized(n);
     expect(isSeparable(m)).toBe(false);
     return new Simulation(m).bytes;
   });
-  const m = compileModel(withChanges(preset(name), (s) => void (s.population.agents = sizes[1])));
+  const m = sized(sizes[1]);
   return { held: (bytes[1] - bytes[0]) / (sizes[1] - sizes[0]), estimated: estimateMemory(m).bytesPerAgent };
 }
 
@@ -29,4 +37,16 @@ describe("memory estimate", () => {
       expect(estimated).toBeLessThanOrEqual(2 * held);
     });
   }
+
+  it("midas with a breach and tiers (their per-agent arrays, no network to hide them): covered", () => {
+    const { held, estimated } = heldPerAgent("midas", (s) => {
+      s.breach = { day: 100, share: 0.5 };
+      s.scoring.tiers = [
+        { name: "low", min: 0 },
+        { name: "high", min: 900 },
+      ];
+    });
+    expect(estimated).toBeGreaterThanOrEqual(held);
+    expect(estimated).toBeLessThanOrEqual(2 * held);
+  });
 });

@@ -22,6 +22,8 @@ export function estimateMemory(model: Model): MemoryEstimate {
   // the 64-byte agent record (scores, days, flags, fear, appeal and cure days,
   // listed-contact counts) + class byte + calendar entries (~1.5 per agent, 4 bytes)
   let perAgent = 64 + 1 + 6;
+  if (model.breach) perAgent += 4; // records kept before the breach (two u16)
+  if (model.tierNames.length > 0) perAgent += 1; // tier at mid-run
   if (model.households) perAgent += 4 + 4 / 1.5 + (model.D + 1) / 1.5;
   if (model.network) {
     const k = model.network.degree;
