@@ -135,7 +135,7 @@ const table = [
 ];
 const block = [
   "<!-- SCALING:START (written by `npm run bench:scaling`; do not edit by hand) -->",
-  `Command: \`npm run bench:scaling\` · ${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpus()[0]?.model ?? "CPU"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version}`,
+  `Command: \`npm run bench:scaling${only ? ` -- --only ${only}\` (that series measured again; the others kept from the previous full run)` : "`"} · ${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpus()[0]?.model ?? "CPU"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version}`,
   "",
   "![Cost against agents (left) and against events (right), log-log](performance-scaling.svg)",
   "",
