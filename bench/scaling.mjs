@@ -45,12 +45,21 @@ if (onlyAt > 0 && !only) {
   process.exit(2);
 }
 const series = [
-  ["reference, per-agent engine, 2 threads", () => agentSizes.map((n) => measure("reference, per-agent engine, 2 threads", "reference", n, 2, 1, n >= 1e8 ? 1 : n >= 1e7 ? 2 : 3))],
+  [
+    "reference, per-agent engine, 2 threads",
+    () => agentSizes.map((n) => measure("reference, per-agent engine, 2 threads", "reference", n, 2, 1, n >= 1e8 ? 1 : n >= 1e7 ? 2 : 3)),
+  ],
   [
     "fused-city, calendar engine, 1 thread",
-    () => (quick ? [1e4, 1e5] : [1e4, 1e5, 1e6, 1e7]).map((n) => measure("fused-city, calendar engine, 1 thread", "fused-city", n, 1, 1, n >= 1e7 ? 1 : n >= 1e6 ? 2 : 3)),
+    () =>
+      (quick ? [1e4, 1e5] : [1e4, 1e5, 1e6, 1e7]).map((n) =>
+        measure("fused-city, calendar engine, 1 thread", "fused-city", n, 1, 1, n >= 1e7 ? 1 : n >= 1e6 ? 2 : 3),
+      ),
   ],
-  ["reference 1M, rates scaled, 2 threads", () => [0.1, 0.3, 1, 3, 10].map((f) => measure("reference 1M, rates scaled, 2 threads", "reference", quick ? 1e5 : 1e6, 2, f, 3))],
+  [
+    "reference 1M, rates scaled, 2 threads",
+    () => [0.1, 0.3, 1, 3, 10].map((f) => measure("reference 1M, rates scaled, 2 threads", "reference", quick ? 1e5 : 1e6, 2, f, 3)),
+  ],
 ];
 if (only && !series.some(([name]) => name.includes(only))) {
   process.stderr.write(`--only ${only}: no series matches; the series are: ${series.map(([name]) => name).join("; ")}\n`);
