@@ -1,5 +1,6 @@
 import { totalmem } from "node:os";
-import { estimateMemory, largestFitting } from "../engine/memory.js";
+import { HUGE_PAGES_FROM, hugePageTunable } from "../engine/hugepages.node.js";
+import { estimateMemory, largestFitting, type MemoryEstimate } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
 import { runDataFromTables } from "../report/rundata.js";
 import { buildReport } from "../report/write.js";
@@ -36,8 +37,8 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
   return { scenario: validateScenario(copy, file).scenario, file, warnings };
 }
 
-/** Refuses a population that will not fit, with the estimate and the largest that would. */
-export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85): void {
+/** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */
+export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85): MemoryEstimate {
   const model = compileModel(scenario);
   const estimate = estimateMemory(model);
   if (estimate.bytes > available) {
@@ -49,6 +50,7 @@ export function checkMemory(scenario: Scenario, file: string, available = totalm
       },
     ]);
   }
+  return estimate;
 }
 
 export async function runCommand(arg: string | undefined, flags: RunFlags & { regions?: string; workers?: string; shard?: string }): Promise<void> {
@@ -61,7 +63,13 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   for (const flag of ["workers", "shard"] as const)
     if (flags[flag] !== undefined)
       throw new InputError(`--${flag}`, [{ field: "", message: "only with --regions (a sweep has its own --shard: credsim sweep)" }]);
-  checkMemory(scenario, file);
+  const estimate = checkMemory(scenario, file);
+  if (process.platform === "linux" && estimate.bytes >= HUGE_PAGES_FROM && hugePageTunable() === undefined) {
+    // a large run goes faster on huge pages, which glibc only grants to a process started with them
+    const { rerunWithHugePages } = await import("./rerun.js");
+    process.exitCode = await rerunWithHugePages();
+    return;
+  }
   const threads = intFlag("--threads", flags.threads, 1, 256) ?? 1;
   const out = flags.out ?? `runs/${scenario.name}`;
   checkOutFolder(out);
@@ -82,7 +90,9 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   }
   if (flags.quiet) return;
   const s = result.summary;
+  const tunable = hugePageTunable();
+  const hugePages = process.platform === "linux" && tunable !== undefined && tunable !== "0";
   process.stdout.write(
-    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${s.days} days, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? " (agents in this scenario interact, so it runs on one thread)" : ""}; results in ${out}/\n`,
+    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${s.days} days, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? " (agents in this scenario interact, so it runs on one thread)" : ""}${hugePages ? ", with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb)" : ""}; results in ${out}/\n`,
   );
 }

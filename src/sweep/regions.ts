@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { addCounters, type Counters, countersArrays, countersFromArrays, newCounters } from "../engine/counters.js";
+import { withHugePages } from "../engine/hugepages.node.js";
 import { type Summary, summarize } from "../engine/metrics.js";
 import { compileModel } from "../engine/model.js";
 import { apportion } from "../engine/population.js";
@@ -166,7 +167,7 @@ export async function runRegions(
     });
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, async () => {
-      const child = fork(workerFile, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
+      const child = fork(workerFile, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced", env: withHugePages() });
       children.push(child);
       try {
         for (let r = queue.shift(); r; r = queue.shift()) await run(child, r);

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { withHugePages } from "../engine/hugepages.node.js";
 import { DAILY_COLUMNS } from "../engine/metrics.js";
 import { canonicalJson } from "../scenario/hash.js";
 import { openDatabase } from "../store/duckdb.js";
@@ -216,7 +217,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
       Array.from({ length: workers }, async () => {
         if (next >= pending.length) return;
         const spawn = () => {
-          const c = fork(workerFile, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          const c = fork(workerFile, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], env: withHugePages() });
           children.push(c);
           return c;
         };

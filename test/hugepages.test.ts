@@ -1,0 +1,82 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../src/engine/hugepages.node.js";
+import { estimateMemory } from "../src/engine/memory.js";
+import { compileModel } from "../src/engine/model.js";
+import { preset, withChanges } from "./helpers.js";
+
+// Large runs are started again in a process whose glibc gives its array buffers
+// 2 MiB pages (src/engine/hugepages.node.ts, docs/performance.md).
+
+describe("the huge-page tunable", () => {
+  it("is added to the environment, after the user's other tunables", () => {
+    expect(withHugePages({}).GLIBC_TUNABLES).toBe("glibc.malloc.hugetlb=1");
+    expect(withHugePages({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" }).GLIBC_TUNABLES).toBe("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1");
+    expect(withHugePages({ PATH: "/bin" }).PATH).toBe("/bin");
+  });
+  it("leaves a value the user chose", () => {
+    const env = { GLIBC_TUNABLES: "glibc.malloc.hugetlb=0" };
+    expect(withHugePages(env)).toBe(env);
+    expect(hugePageTunable(env)).toBe("0");
+    expect(hugePageTunable({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" })).toBeUndefined();
+  });
+});
+
+// glibc 2.35+ on Linux with transparent huge pages not "never": the machines credsim's CI runs on.
+const thp = existsSync("/sys/kernel/mm/transparent_hugepage/enabled") ? readFileSync("/sys/kernel/mm/transparent_hugepage/enabled", "utf8") : "[never]";
+const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime ?? "0";
+const canHaveHugePages = process.platform === "linux" && !thp.includes("[never]") && Number(glibc.split(".")[0]) * 100 + Number(glibc.split(".")[1]) >= 235;
+
+describe.runIf(canHaveHugePages)("on this Linux machine", () => {
+  // An array buffer of 256 MiB, written once; the kernel's count of this process's anonymous huge pages.
+  const probe = `const a = new Float64Array(1 << 25); for (let i = 0; i < a.length; i += 512) a[i] = 1;
+    const line = require("fs").readFileSync("/proc/self/smaps_rollup", "utf8").split("\\n").find((l) => l.startsWith("AnonHugePages"));
+    process.stdout.write(line.split(/\\s+/)[1]);`;
+  const hugeKiB = (env: NodeJS.ProcessEnv) => Number(spawnSync(process.execPath, ["-e", probe], { env, encoding: "utf8" }).stdout);
+
+  it("a process started with the tunable holds its array buffers on huge pages, one without it does not", () => {
+    const plain = { ...process.env };
+    delete plain.GLIBC_TUNABLES;
+    const withIt = hugeKiB(withHugePages(plain));
+    // madvise mode (Debian's default) grants none without the tunable; "always" grants them either way
+    if (thp.includes("[madvise]")) expect(hugeKiB(plain)).toBe(0);
+    expect(withIt).toBeGreaterThan(128 * 1024);
+  });
+});
+
+describe.runIf(process.platform === "linux")("credsim run", () => {
+  const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "credsim-huge-"));
+  });
+  const env = { ...process.env, NO_COLOR: "1" };
+  delete env.GLIBC_TUNABLES;
+  // the smallest fused-city whose estimate reaches the threshold
+  const perAgent = estimateMemory(compileModel(withChanges(preset("fused-city"), (s) => void (s.population.agents = 1e6)))).bytesPerAgent;
+  const agents = String(Math.ceil((1.02 * HUGE_PAGES_FROM) / perAgent));
+
+  it("starts a run whose estimate is over 1 GiB again with huge pages, and writes a complete folder", () => {
+    const r = spawnSync(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--days", "2", "--out", "big", "--no-report"], { cwd: dir, env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("with huge pages");
+    expect(readdirSync(join(dir, "big")).sort()).toEqual(["credsim.duckdb", "daily.parquet", "scenario.yaml", "summary.json"]);
+    const small = spawnSync(process.execPath, [bin, "run", "fused-city", "--agents", "2000", "--days", "2", "--out", "small"], { cwd: dir, env, encoding: "utf8" });
+    expect(small.status, small.stderr).toBe(0);
+    expect(small.stdout).not.toContain("huge pages");
+  }, 120_000);
+
+  it("passes a signal on to the process it started, which leaves no folder", async () => {
+    const child = spawn(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--out", "killed", "--quiet"], { cwd: dir, env });
+    await new Promise((r) => setTimeout(r, 4000));
+    const sent = Date.now();
+    child.kill("SIGINT"); // to the parent alone, as a job scheduler would
+    const code = await new Promise((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(readdirSync(dir).filter((f) => f.startsWith("killed"))).toEqual([]);
+  }, 60_000);
+});
