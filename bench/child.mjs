@@ -1,8 +1,12 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
 // Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|calendar|baseline> [rate multiplier]
 // The multiplier scales every behaviour's base rate and every false-record rate
-// (capped at 1), for the cost-versus-events curve.
+// (capped at 1), for the cost-versus-events curve. Like `credsim run`, a case whose
+// memory estimate reaches 1 GiB runs in a process started with huge pages.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../dist/engine/hugepages.node.js";
+import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
 import { simulateThreads } from "../dist/engine/parallel.node.js";
 import { simulate } from "../dist/engine/run.js";
@@ -17,6 +21,10 @@ const f = Number(rates);
 for (const b of Object.values(scenario.behaviours)) b.base = Math.min(1, b.base * f);
 for (const src of Object.values(scenario.sources)) for (const k of Object.keys(src.falseRate)) src.falseRate[k] = Math.min(1, src.falseRate[k] * f);
 const model = compileModel(scenario);
+if (process.platform === "linux" && estimateMemory(model).bytes >= HUGE_PAGES_FROM && hugePageTunable() === undefined) {
+  execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
+  process.exit(0);
+}
 const started = performance.now();
 let listed;
 let events = null;
