@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -60,11 +60,23 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
   const agents = String(Math.ceil((1.02 * HUGE_PAGES_FROM) / perAgent));
 
   it("starts a run whose estimate is over 1 GiB again with huge pages, and writes a complete folder", () => {
-    const r = spawnSync(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--days", "2", "--out", "big", "--no-report"], { cwd: dir, env, encoding: "utf8" });
+    // fused-city with a threshold above the starting score, which `run` warns about
+    const file = join(dir, "warned.yaml");
+    writeFileSync(file, readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8").replace("enterBelow: 950", "enterBelow: 1001"));
+    const r = spawnSync(process.execPath, [bin, "run", file, "--agents", agents, "--days", "2", "--out", "big", "--no-report"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("with huge pages");
+    expect(r.stderr.match(/everyone is listed from day 0/g)).toHaveLength(1); // printed once, not again by the restarted process
     expect(readdirSync(join(dir, "big")).sort()).toEqual(["credsim.duckdb", "daily.parquet", "scenario.yaml", "summary.json"]);
-    const small = spawnSync(process.execPath, [bin, "run", "fused-city", "--agents", "2000", "--days", "2", "--out", "small"], { cwd: dir, env, encoding: "utf8" });
+    const small = spawnSync(process.execPath, [bin, "run", "fused-city", "--agents", "2000", "--days", "2", "--out", "small"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
     expect(small.status, small.stderr).toBe(0);
     expect(small.stdout).not.toContain("huge pages");
   }, 120_000);

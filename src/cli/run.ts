@@ -55,8 +55,11 @@ export function checkMemory(scenario: Scenario, file: string, available = totalm
 
 export async function runCommand(arg: string | undefined, flags: RunFlags & { regions?: string; workers?: string; shard?: string }): Promise<void> {
   const { scenario, file, warnings } = scenarioWithOverrides(arg, flags);
-  if (!flags.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const warn = () => {
+    if (!flags.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  };
   if (flags.regions !== undefined) {
+    warn();
     const { regionsCommand } = await import("./regions.js");
     return regionsCommand(scenario, file, { ...flags, regions: flags.regions });
   }
@@ -64,18 +67,19 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
     if (flags[flag] !== undefined)
       throw new InputError(`--${flag}`, [{ field: "", message: "only with --regions (a sweep has its own --shard: credsim sweep)" }]);
   const estimate = checkMemory(scenario, file);
+  const threads = intFlag("--threads", flags.threads, 1, 256) ?? 1;
+  const out = flags.out ?? `runs/${scenario.name}`;
+  checkOutFolder(out);
+  const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;
   if (process.platform === "linux" && estimate.bytes >= HUGE_PAGES_FROM && hugePageTunable() === undefined) {
     // a large run goes faster on huge pages, which glibc only grants to a process started with them
     const { rerunWithHugePages } = await import("./rerun.js");
     process.exitCode = await rerunWithHugePages();
     return;
   }
-  const threads = intFlag("--threads", flags.threads, 1, 256) ?? 1;
-  const out = flags.out ?? `runs/${scenario.name}`;
-  checkOutFolder(out);
+  warn(); // after the decision to start again, so that they are printed once
   const showProgress = !flags.quiet && !flags.json && process.stderr.isTTY;
   const bar = showProgress ? progressBar(`${scenario.name}: ${fmtInt(scenario.population.agents)} agents × ${scenario.days} days`) : null;
-  const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;
   const result = await execute(scenario, { threads, onProgress: bar?.update, track });
   bar?.end();
   const scenarioYaml = resolvedScenarioYaml(scenario, { version: result.summary.credsimVersion, hash: result.hash, seed: scenario.seed });
