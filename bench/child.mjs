@@ -1,8 +1,9 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
 // Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|calendar|baseline> [rate multiplier]
 // The multiplier scales every behaviour's base rate and every false-record rate
-// (capped at 1), for the cost-versus-events curve. Like `credsim run`, a case whose
-// memory estimate reaches 1 GiB runs in a process started with huge pages.
+// (capped at 1), for the cost-versus-events curve. Like `credsim run`, a calendar-
+// engine case whose memory estimate reaches 1 GiB runs in a process started with
+// huge pages (decision 9 in docs/performance.md).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../dist/engine/hugepages.node.js";
@@ -21,7 +22,8 @@ const f = Number(rates);
 for (const b of Object.values(scenario.behaviours)) b.base = Math.min(1, b.base * f);
 for (const src of Object.values(scenario.sources)) for (const k of Object.keys(src.falseRate)) src.falseRate[k] = Math.min(1, src.falseRate[k] * f);
 const model = compileModel(scenario);
-if (process.platform === "linux" && estimateMemory(model).bytes >= HUGE_PAGES_FROM && hugePageTunable() === undefined) {
+const estimate = estimateMemory(model);
+if (process.platform === "linux" && estimate.engine === "calendar" && estimate.bytes >= HUGE_PAGES_FROM && hugePageTunable() === undefined) {
   execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
   process.exit(0);
 }

@@ -22,6 +22,7 @@ describe("the huge-page tunable", () => {
     expect(withHugePages(env)).toBe(env);
     expect(hugePageTunable(env)).toBe("0");
     expect(hugePageTunable({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" })).toBeUndefined();
+    expect(hugePageTunable({ GLIBC_TUNABLES: "glibc.malloc.hugetlb=0:glibc.malloc.hugetlb=1" })).toBe("1"); // glibc takes the last
   });
 });
 
@@ -60,18 +61,29 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
   const agents = String(Math.ceil((1.02 * HUGE_PAGES_FROM) / perAgent));
 
   it("starts a run whose estimate is over 1 GiB again with huge pages, and writes a complete folder", () => {
-    // fused-city with a threshold above the starting score, which `run` warns about
+    // fused-city with points for a behaviour no source sees any more, which `run` warns about
     const file = join(dir, "warned.yaml");
-    writeFileSync(file, readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8").replace("enterBelow: 950", "enterBelow: 1001"));
+    const text = readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8");
+    writeFileSync(file, text.replace("detect: { volunteering: 0.5 }", "detect: { court-order-ignored: 0.1 }"));
     const r = spawnSync(process.execPath, [bin, "run", file, "--agents", agents, "--days", "2", "--out", "big", "--no-report"], {
       cwd: dir,
       env,
       encoding: "utf8",
     });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain("with huge pages");
-    expect(r.stderr.match(/everyone is listed from day 0/g)).toHaveLength(1); // printed once, not again by the restarted process
+    expect(r.stdout).toContain("started with huge pages");
+    expect(r.stderr.match(/no source detects 'volunteering'/g)).toHaveLength(1); // printed once, not again by the restarted process
     expect(readdirSync(join(dir, "big")).sort()).toEqual(["credsim.duckdb", "daily.parquet", "scenario.yaml", "summary.json"]);
+    // the user's own setting stands (no restart), and the outputs are the same
+    const off = { ...env, GLIBC_TUNABLES: "glibc.malloc.hugetlb=0" };
+    const r0 = spawnSync(process.execPath, [bin, "run", file, "--agents", agents, "--days", "2", "--out", "off", "--no-report"], {
+      cwd: dir,
+      env: off,
+      encoding: "utf8",
+    });
+    expect(r0.status, r0.stderr).toBe(0);
+    expect(r0.stdout).not.toContain("huge pages");
+    expect(readFileSync(join(dir, "off", "summary.json"), "utf8")).toBe(readFileSync(join(dir, "big", "summary.json"), "utf8"));
     const small = spawnSync(process.execPath, [bin, "run", "fused-city", "--agents", "2000", "--days", "2", "--out", "small"], {
       cwd: dir,
       env,
@@ -79,16 +91,24 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
     });
     expect(small.status, small.stderr).toBe(0);
     expect(small.stdout).not.toContain("huge pages");
-  }, 120_000);
+  }, 180_000);
 
-  it("passes a signal on to the process it started, which leaves no folder", async () => {
+  it("passes a signal on to the process it started, waits for it, and leaves no folder", async () => {
     const child = spawn(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--out", "killed", "--quiet"], { cwd: dir, env });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
     await new Promise((r) => setTimeout(r, 4000));
+    // the restarted run is a child of the process we started
+    const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+    expect(children).toHaveLength(1);
     const sent = Date.now();
     child.kill("SIGINT"); // to the parent alone, as a job scheduler would
-    const code = await new Promise((r) => child.on("exit", (c) => r(c)));
+    // "close" comes once every process holding the pipes (the restarted run too) has ended
+    const code = await new Promise((r) => child.on("close", (c) => r(c)));
     expect(code).toBe(130);
     expect(Date.now() - sent).toBeLessThan(3000);
+    expect(() => process.kill(children[0], 0)).toThrow();
+    expect(stderr.match(/interrupted/g)).toHaveLength(1);
     expect(readdirSync(dir).filter((f) => f.startsWith("killed"))).toEqual([]);
   }, 60_000);
 });

@@ -1,6 +1,27 @@
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
-import { withHugePages } from "../engine/hugepages.node.js";
+import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../engine/hugepages.node.js";
+import type { MemoryEstimate } from "../engine/memory.js";
+
+/** Set in the environment of a restarted run, so that it never restarts again (glibc drops GLIBC_TUNABLES for setuid or setcap binaries). */
+const RESTARTED = "CREDSIM_RESTARTED";
+
+/**
+ * Whether a run should start again with huge pages: Linux with glibc 2.35 or
+ * later, transparent huge pages not "never", a calendar-engine run whose
+ * estimate reaches 1 GiB (the per-agent engine holds about a byte per agent),
+ * and neither the user nor an earlier start has decided already.
+ */
+export function shouldRestartWithHugePages(estimate: MemoryEstimate): boolean {
+  if (process.platform !== "linux" || estimate.engine !== "calendar" || estimate.bytes < HUGE_PAGES_FROM) return false;
+  if (process.env[RESTARTED] !== undefined || hugePageTunable() !== undefined) return false;
+  const thp = "/sys/kernel/mm/transparent_hugepage/enabled";
+  if (!existsSync(thp) || readFileSync(thp, "utf8").includes("[never]")) return false;
+  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+  const [major, minor] = (glibc ?? "0.0").split(".").map(Number);
+  return major * 1000 + minor >= 2035;
+}
 
 /**
  * Runs this same command again in a child process started with huge pages
@@ -10,12 +31,24 @@ import { withHugePages } from "../engine/hugepages.node.js";
  */
 export function rerunWithHugePages(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
+    const env = { ...withHugePages(), [RESTARTED]: "1" };
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env });
     // the child reports an interruption and cleans up after itself; this process must not exit first
-    process.removeAllListeners("SIGINT");
-    process.removeAllListeners("SIGTERM");
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+    const passed = new Set<string>();
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.removeAllListeners(signal);
+      process.on(signal, () => {
+        passed.add(signal);
+        child.kill(signal);
+      });
+    }
     child.on("error", reject);
-    child.on("exit", (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 1)));
+    child.on("exit", (code, signal) => {
+      if (signal && !passed.has(signal))
+        process.stderr.write(
+          `credsim: the run's process was stopped by ${signal}${signal === "SIGKILL" ? " (out of memory?)" : ""}; no results were written\n`,
+        );
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 1));
+    });
   });
 }

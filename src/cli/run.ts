@@ -1,5 +1,5 @@
 import { totalmem } from "node:os";
-import { HUGE_PAGES_FROM, hugePageTunable } from "../engine/hugepages.node.js";
+import { hugePageTunable } from "../engine/hugepages.node.js";
 import { estimateMemory, largestFitting, type MemoryEstimate } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
 import { runDataFromTables } from "../report/rundata.js";
@@ -10,6 +10,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { execute } from "../store/execute.js";
 import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
 import { fmtBytes, fmtInt, progressBar, summaryTable } from "./format.js";
+import { rerunWithHugePages, shouldRestartWithHugePages } from "./rerun.js";
 import { intFlag, loadScenarioArg } from "./scenario-arg.js";
 
 export interface RunFlags {
@@ -71,9 +72,8 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   const out = flags.out ?? `runs/${scenario.name}`;
   checkOutFolder(out);
   const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;
-  if (process.platform === "linux" && estimate.bytes >= HUGE_PAGES_FROM && hugePageTunable() === undefined) {
-    // a large run goes faster on huge pages, which glibc only grants to a process started with them
-    const { rerunWithHugePages } = await import("./rerun.js");
+  // a large run goes faster on huge pages, which glibc only grants to a process started with them
+  if (shouldRestartWithHugePages(estimate)) {
     process.exitCode = await rerunWithHugePages();
     return;
   }
@@ -97,6 +97,6 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   const tunable = hugePageTunable();
   const hugePages = process.platform === "linux" && tunable !== undefined && tunable !== "0";
   process.stdout.write(
-    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${s.days} days, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? " (agents in this scenario interact, so it runs on one thread)" : ""}${hugePages ? ", with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb)" : ""}; results in ${out}/\n`,
+    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${s.days} days, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? " (agents in this scenario interact, so it runs on one thread)" : ""}${hugePages ? ", started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})" : ""}; results in ${out}/\n`,
   );
 }

@@ -6,7 +6,7 @@
 // and later) asks on their behalf when GLIBC_TUNABLES has glibc.malloc.hugetlb=1,
 // read once at process start, so the setting must be in the environment of a
 // new process. Elsewhere (musl, macOS, older glibc) the variable is ignored.
-// Outputs do not depend on it; docs/performance.md has the measured gain.
+// Outputs do not depend on it; docs/performance.md (decision 9) has the measured gain.
 
 const TUNABLE = "glibc.malloc.hugetlb";
 
@@ -15,8 +15,12 @@ export const HUGE_PAGES_FROM = 1024 ** 3;
 
 /** The tunable's value in `env` (by us or by the user), or undefined when it is not set. */
 export function hugePageTunable(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const t of (env.GLIBC_TUNABLES ?? "").split(":")) if (t.startsWith(`${TUNABLE}=`)) return t.slice(TUNABLE.length + 1);
-  return undefined;
+  // glibc takes the last setting of a tunable
+  const last = (env.GLIBC_TUNABLES ?? "")
+    .split(":")
+    .filter((t) => t.startsWith(`${TUNABLE}=`))
+    .at(-1);
+  return last?.slice(TUNABLE.length + 1);
 }
 
 /** `env` with the huge-page tunable added, unless it already has a value for it (the user's choice stands). */
