@@ -151,9 +151,11 @@ process.stdout.write(`${lines.join("\n")}\n`);
 
 // 5. Runs whose memory estimate reaches 1 GiB run in a process started with
 //    glibc.malloc.hugetlb=1, so that glibc asks the kernel for 2 MiB pages for
-//    their records (src/engine/hugepages.node.ts). Here the access pattern of
-//    decision 4 alone, on 3·10^7 records (1.9 GB), in fresh processes with and
-//    without the tunable, alternating.
+//    their records (src/engine/hugepages.node.ts). Here the access pattern alone
+//    (bench/pages-probe.mjs: decision 4's four phases in agent order, plus ten
+//    records anywhere per woken agent, as a listing reaches its contacts) on
+//    3·10^7 records (1.9 GB), in fresh processes with and without the tunable,
+//    alternating.
 {
   const { execFileSync } = await import("node:child_process");
   const { withHugePages } = await import("../dist/engine/hugepages.node.js");
@@ -171,6 +173,6 @@ process.stdout.write(`${lines.join("\n")}\n`);
   const h = median(huge.map((x) => x.seconds));
   const same = small.every((x, k) => x.check === huge[k].check);
   process.stdout.write(
-    `3·10^7 records of 64 bytes, 3 % woken a day, 4 phases: 4 KiB pages ${s.toFixed(2)} s, huge pages ${h.toFixed(2)} s — ${(s / h).toFixed(2)}× (medians of 3, alternating fresh processes); same sums: ${same}\n`,
+    `3·10^7 records of 64 bytes, 3 % woken a day, 4 phases and 10 contacts: 4 KiB pages ${s.toFixed(2)} s, huge pages ${h.toFixed(2)} s — ${(s / h).toFixed(2)}× (medians of 3, alternating fresh processes); same sums: ${same}\n`,
   );
 }
