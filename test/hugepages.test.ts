@@ -111,4 +111,24 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
     expect(stderr.match(/interrupted/g)).toHaveLength(1);
     expect(readdirSync(dir).filter((f) => f.startsWith("killed"))).toEqual([]);
   }, 60_000);
+
+  it("stops the restarted run when the process that started it is killed outright", async () => {
+    const child = spawn(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--out", "orphan", "--quiet"], { cwd: dir, env, stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 4000));
+    const [restarted] = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+    expect(restarted).toBeGreaterThan(0);
+    child.kill("SIGKILL"); // no handler runs; only the closed IPC channel tells the restarted run
+    const gone = () => {
+      try {
+        process.kill(restarted, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const sent = Date.now();
+    while (!gone() && Date.now() - sent < 5000) await new Promise((r) => setTimeout(r, 100));
+    expect(gone()).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.startsWith("orphan"))).toEqual([]);
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { followCommand } from "./follow.js";
 import { DEFAULT_LAB_PORT, labCommand } from "./lab.js";
 import { presetsCommand } from "./presets.js";
 import { reportCommand } from "./report.js";
+import { stopWithParent } from "./rerun.js";
 import { runCommand } from "./run.js";
 import { schemaCommand } from "./schema.js";
 import { mergeCommand, sweepCommand } from "./sweep.js";
@@ -138,6 +139,8 @@ for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
     process.exit(SIGNAL_EXIT[signal]);
   });
 }
+
+stopWithParent();
 
 try {
   await program.parseAsync(process.argv);

@@ -32,7 +32,8 @@ export function shouldRestartWithHugePages(estimate: MemoryEstimate): boolean {
 export function rerunWithHugePages(): Promise<number> {
   return new Promise((resolve, reject) => {
     const env = { ...withHugePages(), [RESTARTED]: "1" };
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env });
+    // the IPC channel closes when this process ends in any way (even SIGKILL); the child then stops too
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: ["inherit", "inherit", "inherit", "ipc"], env });
     // the child reports an interruption and cleans up after itself; this process must not exit first
     const passed = new Set<string>();
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -51,4 +52,11 @@ export function rerunWithHugePages(): Promise<number> {
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 1));
     });
   });
+}
+
+/** In a restarted run: stop as if interrupted when the process that started it has gone (its IPC channel closed). */
+export function stopWithParent(): void {
+  if (process.env[RESTARTED] === undefined || !process.channel) return;
+  process.channel.unref(); // the channel alone must not keep this process alive
+  process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
 }
