@@ -84,6 +84,18 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
     expect(r0.status, r0.stderr).toBe(0);
     expect(r0.stdout).not.toContain("huge pages");
     expect(readFileSync(join(dir, "off", "summary.json"), "utf8")).toBe(readFileSync(join(dir, "big", "summary.json"), "utf8"));
+    // a scenario from a pipe is read once: the restarted run gets a copy (a second read of the pipe would find it empty)
+    const copies = () => readdirSync(tmpdir()).filter((f) => f.startsWith("credsim-scenario-"));
+    const copiesBefore = copies();
+    const piped = spawnSync("sh", ["-c", `cat warned.yaml | "${process.execPath}" "${bin}" run /dev/stdin --agents ${agents} --days 2 --out piped --no-report`], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain("started with huge pages");
+    expect(readFileSync(join(dir, "piped", "summary.json"), "utf8")).toBe(readFileSync(join(dir, "big", "summary.json"), "utf8"));
+    expect(copies()).toEqual(copiesBefore); // the copy is removed
     const small = spawnSync(process.execPath, [bin, "run", "fused-city", "--agents", "2000", "--days", "2", "--out", "small"], {
       cwd: dir,
       env,

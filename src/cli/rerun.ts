@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { constants } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
+import { join } from "node:path";
 import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../engine/hugepages.node.js";
 import type { MemoryEstimate } from "../engine/memory.js";
 
@@ -23,15 +24,26 @@ export function shouldRestartWithHugePages(estimate: MemoryEstimate): boolean {
   return major * 1000 + minor >= 2035;
 }
 
+/** Set to a copy of the scenario text when the scenario came from a file that cannot be read twice (read in src/cli/scenario-arg.ts). */
+const SCENARIO_COPY = "CREDSIM_SCENARIO_COPY";
+
 /**
  * Runs this same command again in a child process started with huge pages
  * (src/engine/hugepages.node.ts) and returns its exit code. The child writes
  * everything; this process only waits. Ctrl-C reaches the child from the
- * terminal; a signal sent to this process alone is passed on.
+ * terminal; a signal sent to this process alone is passed on. A scenario read
+ * from a pipe (/dev/stdin, a process substitution) is empty the second time, so
+ * the child gets a copy of the text this process read.
  */
-export function rerunWithHugePages(): Promise<number> {
+export function rerunWithHugePages(scenario: { file: string; text: string }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const env = { ...withHugePages(), [RESTARTED]: "1" };
+    const env: NodeJS.ProcessEnv = { ...withHugePages(), [RESTARTED]: "1" };
+    const copyDir = isRegularFile(scenario.file) ? null : mkdtempSync(join(tmpdir(), "credsim-scenario-"));
+    if (copyDir) {
+      env[SCENARIO_COPY] = join(copyDir, "scenario.yaml");
+      writeFileSync(env[SCENARIO_COPY], scenario.text);
+    }
+    const removeCopy = () => copyDir && rmSync(copyDir, { recursive: true, force: true });
     // the IPC channel closes when this process ends in any way (even SIGKILL); the child then stops too
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: ["inherit", "inherit", "inherit", "ipc"], env });
     // the child reports an interruption and cleans up after itself; this process must not exit first
@@ -43,8 +55,12 @@ export function rerunWithHugePages(): Promise<number> {
         child.kill(signal);
       });
     }
-    child.on("error", reject);
+    child.on("error", (error) => {
+      removeCopy();
+      reject(error);
+    });
     child.on("exit", (code, signal) => {
+      removeCopy();
       if (signal && !passed.has(signal))
         process.stderr.write(
           `credsim: the run's process was stopped by ${signal}${signal === "SIGKILL" ? " (out of memory?)" : ""}; no results were written\n`,
@@ -52,6 +68,14 @@ export function rerunWithHugePages(): Promise<number> {
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 1));
     });
   });
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** In a restarted run: stop as if interrupted when the process that started it has gone (its IPC channel closed). */

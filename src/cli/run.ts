@@ -26,8 +26,8 @@ export interface RunFlags {
 }
 
 /** Scenario from a file or preset with the command-line overrides applied and checked. */
-export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags): { scenario: Scenario; file: string; warnings: string[] } {
-  const { scenario, file, warnings } = loadScenarioArg(arg);
+export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags): { scenario: Scenario; file: string; text: string; warnings: string[] } {
+  const { scenario, file, text, warnings } = loadScenarioArg(arg);
   const agents = intFlag("--agents", flags.agents, 10, 1e9);
   const days = intFlag("--days", flags.days, 1, 100_000);
   const seed = intFlag("--seed", flags.seed, 0, 2 ** 32 - 1);
@@ -35,7 +35,7 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
   if (agents !== undefined) copy.population.agents = agents;
   if (days !== undefined) copy.days = days;
   if (seed !== undefined) copy.seed = seed;
-  return { scenario: validateScenario(copy, file).scenario, file, warnings };
+  return { scenario: validateScenario(copy, file).scenario, file, text, warnings };
 }
 
 /** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */
@@ -55,7 +55,7 @@ export function checkMemory(scenario: Scenario, file: string, available = totalm
 }
 
 export async function runCommand(arg: string | undefined, flags: RunFlags & { regions?: string; workers?: string; shard?: string }): Promise<void> {
-  const { scenario, file, warnings } = scenarioWithOverrides(arg, flags);
+  const { scenario, file, text, warnings } = scenarioWithOverrides(arg, flags);
   const warn = () => {
     if (!flags.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   };
@@ -74,7 +74,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;
   // a large run goes faster on huge pages, which glibc only grants to a process started with them
   if (shouldRestartWithHugePages(estimate)) {
-    process.exitCode = await rerunWithHugePages();
+    process.exitCode = await rerunWithHugePages({ file, text });
     return;
   }
   warn(); // after the decision to start again, so that they are printed once

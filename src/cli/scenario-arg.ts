@@ -30,8 +30,10 @@ export function presetInfo(name: string): PresetInfo {
 }
 
 /** A scenario file path, or the name of a built-in preset. */
-export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; file: string; warnings: string[] } {
+export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; file: string; text: string; warnings: string[] } {
   const name = arg ?? DEFAULT_PRESET;
+  const handed = handedCopy();
+  if (handed !== undefined) return parsed(readFileSync(handed, "utf8"), name);
   let file = name;
   if (!existsSync(file)) {
     const preset = join(presetsDir, `${name.replace(/\.ya?ml$/, "")}.yaml`);
@@ -45,8 +47,29 @@ export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; 
     }
   }
   if (statSync(file).isDirectory()) throw new InputError(file, [{ field: "", message: "is a folder; expected a scenario YAML file" }]);
-  const { scenario, warnings } = parseScenario(readFileSync(file, "utf8"), file, { resolveBase });
-  return { scenario, file, warnings: warnings.length ? formatProblems(file, warnings).split("\n") : [] };
+  return parsed(readText(file), file);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    // e.g. /dev/stdin when standard input is a socket, or a file without read permission
+    throw new InputError(file, [{ field: "", message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
+  }
+}
+
+function parsed(text: string, file: string): { scenario: Scenario; file: string; text: string; warnings: string[] } {
+  const { scenario, warnings } = parseScenario(text, file, { resolveBase });
+  return { scenario, file, text, warnings: warnings.length ? formatProblems(file, warnings).split("\n") : [] };
+}
+
+/**
+ * In a run started again (src/cli/rerun.ts) from a scenario that cannot be read
+ * twice (a pipe such as /dev/stdin), the copy its parent wrote of what it read.
+ */
+function handedCopy(): string | undefined {
+  return process.env.CREDSIM_RESTARTED !== undefined ? process.env.CREDSIM_SCENARIO_COPY : undefined;
 }
 
 /** `extends:` names a preset, or a file relative to the scenario that extends it. */
