@@ -71,7 +71,7 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
       encoding: "utf8",
     });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain("started with huge pages");
+    expect(r.stdout).toContain("started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1)");
     expect(r.stderr.match(/no source detects 'volunteering'/g)).toHaveLength(1); // printed once, not again by the restarted process
     expect(readdirSync(join(dir, "big")).sort()).toEqual(["credsim.duckdb", "daily.parquet", "scenario.yaml", "summary.json"]);
     // the user's own setting stands (no restart), and the outputs are the same
@@ -87,11 +87,15 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
     // a scenario from a pipe is read once: the restarted run gets a copy (a second read of the pipe would find it empty)
     const copies = () => readdirSync(tmpdir()).filter((f) => f.startsWith("credsim-scenario-"));
     const copiesBefore = copies();
-    const piped = spawnSync("sh", ["-c", `cat warned.yaml | "${process.execPath}" "${bin}" run /dev/stdin --agents ${agents} --days 2 --out piped --no-report`], {
-      cwd: dir,
-      env,
-      encoding: "utf8",
-    });
+    const piped = spawnSync(
+      "sh",
+      ["-c", `cat warned.yaml | "${process.execPath}" "${bin}" run /dev/stdin --agents ${agents} --days 2 --out piped --no-report`],
+      {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      },
+    );
     expect(piped.status, piped.stderr).toBe(0);
     expect(piped.stdout).toContain("started with huge pages");
     expect(readFileSync(join(dir, "piped", "summary.json"), "utf8")).toBe(readFileSync(join(dir, "big", "summary.json"), "utf8"));
