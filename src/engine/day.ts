@@ -88,6 +88,7 @@ export function sampleDay(
   let pos = 0;
   let u = uniform(k1, k2, n++) * (1 - noneAll);
   while (pos < M) {
+    if (!(u < m.chanSomeFrom[base + pos])) break; // no channel from pos on fires
     let run = 1;
     let fired = -1;
     for (let ch = pos; ch < M; ch++) {

@@ -57,6 +57,13 @@ export interface Model {
   chanType: Uint8Array; // CHANNEL.behaviour | falseRecord | rating
   /** Channel probabilities per (class·L2 + listed) × M. */
   chanP: Float64Array;
+  /**
+   * Per (class·L2 + listed) × M, at position pos: 1 − Π_{m ≥ pos}(1 − chanP), the
+   * product taken in the order sampleDay takes it. A draw u at or above it fires no
+   * channel from pos on, so sampleDay stops without scanning them (bit-identical:
+   * the running product only falls, so the scan's last test is its weakest).
+   */
+  chanSomeFrom: Float64Array;
   /** P(no channel fires on a day) per class·L2 + listed. */
   noEvent: Float64Array;
   /** log of noEvent. */
@@ -242,6 +249,7 @@ export function compileModel(s: Scenario): Model {
   const pMax = new Float64Array(C * B);
   const pRaw = new Float64Array(C * B);
   const chanP = new Float64Array(C * L2 * M);
+  const chanSomeFrom = new Float64Array(C * L2 * M);
   const noEvent = new Float64Array(C * L2);
   const logNoEvent = new Float64Array(C * L2);
   const classGroup = new Int32Array(C);
@@ -272,6 +280,11 @@ export function compileModel(s: Scenario): Model {
         for (let m = 0; m < M; m++) prod *= 1 - chanP[row + m];
         noEvent[c * L2 + l] = prod;
         logNoEvent[c * L2 + l] = Math.log(prod);
+        for (let pos = 0; pos < M; pos++) {
+          let run = 1;
+          for (let m = pos; m < M; m++) run *= 1 - chanP[row + m];
+          chanSomeFrom[row + pos] = 1 - run;
+        }
       }
     }
   }
@@ -370,6 +383,7 @@ export function compileModel(s: Scenario): Model {
     chanBehaviour: Int32Array.from(chanBehaviour),
     chanType: Uint8Array.from(chanType),
     chanP,
+    chanSomeFrom,
     noEvent,
     logNoEvent,
     classGroup,
