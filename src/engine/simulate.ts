@@ -57,6 +57,8 @@ export interface SimulationOptions {
   history?: History;
   /** Process each day's wakes in agent order (default); false only to measure what the order is worth (bench/decisions.mjs). */
   sortWakes?: boolean;
+  /** Expire and behave one household at a time (default); false, all expire first: only to measure what it is worth (bench/decisions.mjs). */
+  fuseWakeSteps?: boolean;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -113,6 +115,7 @@ export class Simulation {
 
   // per-day scratch: touched agents and their slots
   private readonly sortWakes: boolean;
+  private readonly fuseWakeSteps: boolean;
   private touched = new Int32Array(1024);
   private touchedCount = 0;
   private slotReal = new Float64Array(1024);
@@ -152,6 +155,8 @@ export class Simulation {
   constructor(model: Model, options: SimulationOptions = {}) {
     this.model = model;
     this.sortWakes = options.sortWakes ?? true;
+    // household members are adjacent only in agent order
+    this.fuseWakeSteps = (options.fuseWakeSteps ?? true) && this.sortWakes;
     const [from, to] = options.range ?? [0, model.agents];
     if ((from !== 0 || to !== model.agents) && !isSeparable(model)) {
       throw new Error("an agent range can only be simulated alone when agents do not interact");
@@ -471,30 +476,42 @@ export class Simulation {
 
     // Wakes due today, in agent order: the day's result does not depend on the
     // order (MODEL.md §3), and ascending ids walk the records forwards
-    // (bench/decisions.mjs). Stale entries are dropped in the same pass as
-    // expiry, so each record is read once here.
+    // (bench/decisions.mjs).
     const wokenCount = this.calendar.drainInto(t, this.woken, 0);
     const woken = this.woken.buf;
     if (this.sortWakes) woken.subarray(0, wokenCount).sort();
 
-    // 1. Expiry, before anything reads listing state.
-    let live = 0;
-    for (let k = 0; k < wokenCount; k++) {
-      const li = woken[k];
-      if (this.hotI[li * HOT + WAKE] !== t) continue; // stale
-      this.hotI[li * HOT + WAKE] = -1;
-      woken[live++] = li;
-      const slot = this.touch(li);
-      this.slotStep7[slot] = 1;
-      if (this.hotI[li * HOT + UNTIL] === t) this.endListing(li, t, t);
-      if (this.hotI[li * HOT + SHADOW_UNTIL] === t) this.endShadowListing(li, t, t);
-    }
-
-    // 5. Insiders (their records are delivered with the misattributed ones).
+    // 5. Insiders (their records are delivered with the misattributed ones, sorted;
+    // they read no state that expiry changes).
     if (m.insiders) this.insidersAct(t);
 
-    // 2–4. Behaviour, detection, false records, review (at the origin).
-    for (let k = 0; k < live; k++) this.behave(woken[k], t);
+    // 1. Expiry, then 2–4 behaviour, detection, false records, review (at the
+    // origin), one household's woken members at a time: all of them expire before
+    // any of them behaves, which is all that behaviour reads of today's expiries
+    // (the household's listings; a contact's score at t − 1 reads the same before
+    // and after its update, see scoreAt). So each record is fetched from memory
+    // once for both steps (bench/decisions.mjs, "expiry and behaviour fused").
+    // Stale entries are dropped here too.
+    const hh = this.population.householdOf;
+    const from = this.from;
+    let live = 0;
+    for (let k = 0; k < wokenCount; ) {
+      let end = k + 1;
+      if (!this.fuseWakeSteps) end = wokenCount;
+      else if (hh) for (const h = hh[from + woken[k]]; end < wokenCount && hh[from + woken[end]] === h; ) end++;
+      const first = live;
+      for (; k < end; k++) {
+        const li = woken[k];
+        if (this.hotI[li * HOT + WAKE] !== t) continue; // stale
+        this.hotI[li * HOT + WAKE] = -1;
+        woken[live++] = li;
+        const slot = this.touch(li);
+        this.slotStep7[slot] = 1;
+        if (this.hotI[li * HOT + UNTIL] === t) this.endListing(li, t, t);
+        if (this.hotI[li * HOT + SHADOW_UNTIL] === t) this.endShadowListing(li, t, t);
+      }
+      for (let x = first; x < live; x++) this.behave(woken[x], t);
+    }
 
     // Records attributed to other agents, in a fixed order.
     if (this.messageCount > 0) this.deliverMessages(t);
@@ -610,11 +627,17 @@ export class Simulation {
     return n;
   }
 
-  /** Real score of li at the end of day d, without changing its state (d ≥ scoreDay). */
+  /**
+   * Real score of li at the end of day d, without changing its state (d ≥ scoreDay),
+   * rounded to float32 as advance() would store it: the same value whether or not
+   * the agent's record has been brought to day d already.
+   */
   private scoreAt(li: number, d: number): number {
     if (this.isExempt(li)) return this.hotF[li * HOT + SCORE];
     const k = d - this.hotI[li * HOT + SCORE_DAY];
-    return k > 0 ? drift(this.model, this.decay, this.hotF[li * HOT + SCORE], k, this.hotU[li * HOT + CONTACTS] & 0xffff) : this.hotF[li * HOT + SCORE];
+    return k > 0
+      ? Math.fround(drift(this.model, this.decay, this.hotF[li * HOT + SCORE], k, this.hotU[li * HOT + CONTACTS] & 0xffff))
+      : this.hotF[li * HOT + SCORE];
   }
 
   private message(target: number, b: number, insider = false): void {
@@ -1008,7 +1031,7 @@ export class Simulation {
   /** Tier of every agent at the end of mid-run day t (for mobility), read without changing state. */
   private snapshotTiers(t: number): void {
     const mid = this.midTier as Int8Array;
-    for (let li = 0; li < this.n; li++) mid[li] = tierOf(this.model, Math.fround(this.scoreAt(li, t)));
+    for (let li = 0; li < this.n; li++) mid[li] = tierOf(this.model, this.scoreAt(li, t));
   }
 
   private reschedule(li: number, t: number): void {
