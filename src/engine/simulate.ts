@@ -713,6 +713,7 @@ export class Simulation {
     }
     this.syncStatus(li, t);
     this.armCure(li, t);
+    if (m.appeals && this.hotI[li * HOT + FILE_DAY] === t) this.filings = push(this.filings, this.filingCount++, li);
     this.history?.add(t, this.from + li, EV.score, 0, 0, this.hotF[li * HOT + SCORE]);
   }
 
@@ -860,13 +861,16 @@ export class Simulation {
     const ap = m.appeals;
     if (!ap) return;
     const c = this.counters;
-    // Filings: listed agents whose filing day is today, in agent order.
-    for (let k = 0; k < this.touchedCount; k++) {
-      const li = this.touched[k];
-      if (this.hotI[li * HOT + FILE_DAY] === t && this.hotI[li * HOT + UNTIL] > t && !(this.hotI[li * HOT + BITS] & WAITING)) {
-        this.filings = push(this.filings, this.filingCount++, li);
-      }
+    // Filings: listed agents whose filing day is today, in agent order. Candidates
+    // were noted in step 8 (scoreAndList), while their records were at hand: an
+    // agent whose filing day is today was woken today (reschedule wakes it then),
+    // and nothing between step 8 and here changes a listing or a filing day.
+    let filingCount = 0;
+    for (let k = 0; k < this.filingCount; k++) {
+      const li = this.filings[k];
+      if (this.hotI[li * HOT + FILE_DAY] === t && this.hotI[li * HOT + UNTIL] > t && !(this.hotI[li * HOT + BITS] & WAITING)) this.filings[filingCount++] = li;
     }
+    this.filingCount = filingCount;
     const filings = this.filings.subarray(0, this.filingCount);
     filings.sort();
     for (let k = 0; k < filings.length; k++) {
