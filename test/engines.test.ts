@@ -85,12 +85,14 @@ describe("determinism", () => {
     expect(countersEqual(a, b)).toBe(false);
   });
 
-  // The calendar engine expires and behaves one household at a time (each record
-  // fetched once); all expiries first, or wakes out of agent order, must give the
+  // The calendar engine expires and behaves one household at a time and schedules
+  // an agent's next wake right after scoring it unless something touches it later
+  // that day (each record fetched once for several steps); all expiries first,
+  // all wakes scheduled at the end, or wakes out of agent order must give the
   // same day. fused-city made busy: short listings in a domain whose restriction
-  // falls on the household and blocks a frequent behaviour, and weighted ratings
+  // falls on the household and blocks a frequent behaviour, weighted ratings
   // between contacts (a rater's score read before or after a contact's listing
-  // ends); and a preset with insiders.
+  // ends), frequent appeals and cures; and a preset with insiders.
   const busy = withChanges(preset("fused-city"), (x) => {
     x.population.agents = 3000;
     x.days = 120;
@@ -99,6 +101,8 @@ describe("determinism", () => {
     x.behaviours["private-school-enrolment"] = { ...x.behaviours["private-school-enrolment"], base: 0.3 };
     x.scoring.points["red-light"] = -40;
     x.ratings = Ratings.parse({ encounterRate: 0.3, low: 0.2, high: 0.4, lowPoints: -7, highPoints: 3, raterWeight: true });
+    x.appeals = { ...(x.appeals as NonNullable<typeof x.appeals>), fileRate: 0.5, capacityPerMillion: 3000, overturnRightful: 0.3 };
+    x.listing.cure = { rate: 0.1, score: "start" };
   });
   for (const [name, scenario] of [
     ["busy fused-city", busy],
@@ -109,6 +113,7 @@ describe("determinism", () => {
       const fused = new Simulation(m).run();
       expect(sum(fused.listed)).toBeGreaterThan(0);
       expect(countersEqual(fused, new Simulation(m, { fuseWakeSteps: false }).run())).toBe(true);
+      expect(countersEqual(fused, new Simulation(m, { scheduleEarly: false }).run())).toBe(true);
       expect(countersEqual(fused, new Simulation(m, { sortWakes: false }).run())).toBe(true);
     });
   }

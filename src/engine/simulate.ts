@@ -25,6 +25,13 @@ const EVER_LISTED = 16;
 const HAS_FALSE = 32;
 const HAS_DISFAVORED = 64;
 const EVER_WRONGFUL = 128;
+// a touched agent's slotStep7: nothing to score, to score today, scored and its
+// next wake scheduled, or touched again after that (scheduled again at the end)
+const STEP7_NONE = 0;
+const STEP7_DUE = 1;
+const STEP7_SCHEDULED = 2;
+const STEP7_TOUCHED_AFTER = 3;
+
 // more flags, in the second byte of the same slot
 const CLOCK_LISTED = 1 << 8; // the candidate clock was drawn with listed rates
 const CURE_ARMED = 2 << 8; // a cure day is drawn for the current listed period
@@ -59,6 +66,8 @@ export interface SimulationOptions {
   sortWakes?: boolean;
   /** Expire and behave one household at a time (default); false, all expire first: only to measure what it is worth (bench/decisions.mjs). */
   fuseWakeSteps?: boolean;
+  /** Schedule an agent's next wake right after step 8 when nothing later that day touches it (default); false only to measure what it is worth. */
+  scheduleEarly?: boolean;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -116,6 +125,7 @@ export class Simulation {
   // per-day scratch: touched agents and their slots
   private readonly sortWakes: boolean;
   private readonly fuseWakeSteps: boolean;
+  private readonly scheduleEarly: boolean;
   private touched = new Int32Array(1024);
   private touchedCount = 0;
   private slotReal = new Float64Array(1024);
@@ -125,7 +135,7 @@ export class Simulation {
   private slotWorst = new Int32Array(1024); // behaviour of the most penalising kept record, −1 none
   private slotPenal = new Uint8Array(1024);
   private slotSocial = new Int32Array(1024);
-  private slotStep7 = new Uint8Array(1024);
+  private slotStep7 = new Uint8Array(1024); // STEP7_* states
   private woken = { buf: new Int32Array(1024) };
   private messages = new Float64Array(256);
   private messageCount = 0;
@@ -157,6 +167,7 @@ export class Simulation {
     this.sortWakes = options.sortWakes ?? true;
     // household members are adjacent only in agent order
     this.fuseWakeSteps = (options.fuseWakeSteps ?? true) && this.sortWakes;
+    this.scheduleEarly = options.scheduleEarly ?? true;
     const [from, to] = options.range ?? [0, model.agents];
     if ((from !== 0 || to !== model.agents) && !isSeparable(model)) {
       throw new Error("an agent range can only be simulated alone when agents do not interact");
@@ -306,7 +317,10 @@ export class Simulation {
 
   private touch(li: number): number {
     const at = this.hotI[li * HOT + TOUCH];
-    if (at < this.touchedCount && this.touched[at] === li) return at;
+    if (at < this.touchedCount && this.touched[at] === li) {
+      if (this.slotStep7[at] === STEP7_SCHEDULED) this.slotStep7[at] = STEP7_TOUCHED_AFTER;
+      return at;
+    }
     const k = this.touchedCount++;
     if (k === this.touched.length) this.growSlots();
     this.touched[k] = li;
@@ -318,7 +332,7 @@ export class Simulation {
     this.slotWorst[k] = -1;
     this.slotPenal[k] = 0;
     this.slotSocial[k] = 0;
-    this.slotStep7[k] = 0;
+    this.slotStep7[k] = STEP7_NONE;
     return k;
   }
 
@@ -506,7 +520,7 @@ export class Simulation {
         this.hotI[li * HOT + WAKE] = -1;
         woken[live++] = li;
         const slot = this.touch(li);
-        this.slotStep7[slot] = 1;
+        this.slotStep7[slot] = STEP7_DUE;
         if (this.hotI[li * HOT + UNTIL] === t) this.endListing(li, t, t);
         if (this.hotI[li * HOT + SHADOW_UNTIL] === t) this.endShadowListing(li, t, t);
       }
@@ -519,7 +533,7 @@ export class Simulation {
     // 7–8. Score and listing for everyone with something today.
     const touchedBefore = this.touchedCount;
     for (let k = 0; k < touchedBefore; k++) {
-      if (this.slotStep7[k]) this.scoreAndList(this.touched[k], k, t);
+      if (this.slotStep7[k] === STEP7_DUE) this.scoreAndList(this.touched[k], k, t);
     }
 
     // Contacts of the newly listed: association penalty from tomorrow, social fear today.
@@ -536,8 +550,8 @@ export class Simulation {
     this.observe(t);
     if (this.midTier && t === m.midDay) this.snapshotTiers(t);
 
-    // Next wakes.
-    for (let k = 0; k < this.touchedCount; k++) this.reschedule(this.touched[k], t);
+    // Next wakes, for those not scheduled after step 8 or touched since.
+    for (let k = 0; k < this.touchedCount; k++) if (this.slotStep7[k] !== STEP7_SCHEDULED) this.reschedule(this.touched[k], t);
   }
 
   private behave(li: number, t: number): void {
@@ -659,7 +673,7 @@ export class Simulation {
       const b = code & 63;
       const li = target - this.from;
       const slot = this.touch(li);
-      this.slotStep7[slot] = 1;
+      this.slotStep7[slot] = STEP7_DUE;
       const r = this.records;
       r.clear();
       r.i = target;
@@ -715,6 +729,15 @@ export class Simulation {
     this.armCure(li, t);
     if (m.appeals && this.hotI[li * HOT + FILE_DAY] === t) this.filings = push(this.filings, this.filingCount++, li);
     this.history?.add(t, this.from + li, EV.score, 0, 0, this.hotF[li * HOT + SCORE]);
+    // The next wake now, while the record is at hand; whatever touches the agent
+    // later today marks it to be scheduled again (touch()). Not when the candidate
+    // clock must be drawn again for a new listing state: that draw waits for the
+    // day's final state (an appeal or a cure may end the listing yet).
+    const listed = this.hotI[li * HOT + UNTIL] > t;
+    if (this.scheduleEarly && !(m.L2 === 2 && listed !== ((this.hotI[li * HOT + BITS] & CLOCK_LISTED) !== 0))) {
+      this.reschedule(li, t);
+      this.slotStep7[slot] = STEP7_SCHEDULED;
+    }
   }
 
   /** Draws a cure day when the agent becomes listed in either world; disarms when in neither. */
@@ -941,6 +964,7 @@ export class Simulation {
       const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
       if (!listed && !shadowListed) continue;
       this.counters.cured[t * this.model.G + this.groupOf(li)]++;
+      this.touch(li); // its listings end: to be scheduled again
       this.advance(li, t);
       this.history?.add(t, this.from + li, EV.cured);
       if (listed) this.endListing(li, t, t + 1, 2);
