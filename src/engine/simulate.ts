@@ -54,7 +54,9 @@ const FEAR_DAY = 11;
 const FILE_DAY = 12; // day it files an appeal, or NEVER
 const CURE_DAY = 13; // day it cures, or NEVER
 const CONTACTS = 14; // Uint32: listed contacts (low 16 bits), shadow-listed contacts (high 16)
-const BITS = 15; // flags (bits 0–15), listing domain (16–23), class (24–31)
+const BITS = 15; // flags (bits 0–10), listing domain (11–13), household's listing domains (16–23), class (24–31)
+const DOMAIN_SHIFT = 11; // 3 bits: at most 8 domains (MAX_DOMAINS)
+const HOUSEHOLD_SHIFT = 16; // a copy of hhMask[household], kept in every member's record
 const SHADOW_CONTACT = 0x10000; // one shadow-listed contact in the CONTACTS slot
 
 export interface SimulationOptions {
@@ -390,6 +392,16 @@ export class Simulation {
     }
   }
 
+  /** Writes household h's mask into its members' records, where behaviour reads it without a lookup. */
+  private copyHouseholdMask(h: number): void {
+    const hs = this.population.householdStart as Int32Array;
+    const bits = (this.hhMask as Uint8Array)[h] << HOUSEHOLD_SHIFT;
+    for (let i = hs[h]; i < hs[h + 1]; i++) {
+      const at = (i - this.from) * HOT + BITS;
+      this.hotI[at] = (this.hotI[at] & ~(0xff << HOUSEHOLD_SHIFT)) | bits;
+    }
+  }
+
   /** Brings the counted status (LISTED, SHADOW) in line with until/shadowUntil at day t. */
   private syncStatus(li: number, t: number): void {
     const f = this.hotI[li * HOT + BITS];
@@ -411,7 +423,7 @@ export class Simulation {
     }
     if (shadowListed) this.shadowNow[g]++;
     if (listed !== was) {
-      const d = (this.hotI[li * HOT + BITS] >>> 16) & 0xff;
+      const d = (this.hotI[li * HOT + BITS] >>> DOMAIN_SHIFT) & 7;
       this.listedByDomain[g * m.D + d] += listed ? 1 : -1;
       const hh = this.population.householdOf;
       if (hh && this.hhMask && this.hhCount) {
@@ -423,6 +435,7 @@ export class Simulation {
           this.hhCount[at] += listed ? 1 : -1;
           if (this.hhCount[at] > 0) this.hhMask[h] |= 1 << d;
           else this.hhMask[h] &= ~(1 << d);
+          this.copyHouseholdMask(h);
         }
         this.householdContribution(h, +1);
       }
@@ -504,15 +517,17 @@ export class Simulation {
     // any of them behaves, which is all that behaviour reads of today's expiries
     // (the household's listings; a contact's score at t − 1 reads the same before
     // and after its update, see scoreAt). So each record is fetched from memory
-    // once for both steps (bench/decisions.mjs, "expiry and behaviour fused").
-    // Stale entries are dropped here too.
+    // once for both steps (bench/decisions.mjs no. 6). Only a household with a
+    // listing in a spill domain can see its mask change by an expiry, so only
+    // then are the members looked up. Stale entries are dropped here too.
     const hh = this.population.householdOf;
     const from = this.from;
     let live = 0;
     for (let k = 0; k < wokenCount; ) {
       let end = k + 1;
       if (!this.fuseWakeSteps) end = wokenCount;
-      else if (hh) for (const h = hh[from + woken[k]]; end < wokenCount && hh[from + woken[end]] === h; ) end++;
+      else if (hh && (this.hotI[woken[k] * HOT + BITS] >>> HOUSEHOLD_SHIFT) & 0xff)
+        for (const h = hh[from + woken[k]]; end < wokenCount && hh[from + woken[end]] === h; ) end++;
       const first = live;
       for (; k < end; k++) {
         const li = woken[k];
@@ -582,14 +597,13 @@ export class Simulation {
     }
     const r = this.records;
     r.clear();
-    const hh = this.population.householdOf;
     r.i = i;
     r.cls = cls;
     r.listedState = m.L2 === 2 && listedNow ? 1 : 0;
     r.fearYesterday = m.fear ? this.fearAt(li, t - 1) : 0;
     r.exempt = m.exemptClass[cls] === 1;
-    r.ownBlockDomain = listedNow ? (this.hotI[li * HOT + BITS] >>> 16) & 0xff : -1;
-    r.householdMask = hh && this.hhMask ? this.hhMask[hh[i]] : 0;
+    r.ownBlockDomain = listedNow ? (this.hotI[li * HOT + BITS] >>> DOMAIN_SHIFT) & 7 : -1;
+    r.householdMask = (this.hotI[li * HOT + BITS] >>> HOUSEHOLD_SHIFT) & 0xff;
     this.hotI[li * HOT + NEXT_CAND] = sampleDay(m, this.counters, t, k1, k2, this.hotU[li * HOT + RNG_N], this.population.groupStart, r, this.sink, this.rate);
     this.hotU[li * HOT + RNG_N] = r.n;
     this.addRecords(this.hotI[li * HOT + TOUCH], li, r, t);
@@ -760,7 +774,7 @@ export class Simulation {
     const g = this.groupOf(li);
     this.hotI[li * HOT + UNTIL] = until;
     this.hotI[li * HOT + SINCE] = t;
-    this.hotI[li * HOT + BITS] = (this.hotI[li * HOT + BITS] & ~0xff0000) | (domain << 16);
+    this.hotI[li * HOT + BITS] = (this.hotI[li * HOT + BITS] & ~(7 << DOMAIN_SHIFT)) | (domain << DOMAIN_SHIFT);
     if (!(this.hotI[li * HOT + BITS] & EVER_LISTED)) this.counters.everListed[g]++;
     let f = this.hotI[li * HOT + BITS] | EVER_LISTED;
     if (!(this.hotI[li * HOT + SHADOW_UNTIL] > t)) {
