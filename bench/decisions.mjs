@@ -39,20 +39,42 @@ const lines = [
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
 
-// 2. The calendar engine processes each day's wakes in agent order. The result
-//    is the same either way (checked here); ascending ids walk the state arrays
-//    forwards instead of jumping around them.
-{
+// Decisions 2, 6 and 7 are options of the calendar engine that change only how
+// fast a day is computed: fused-city 1M × 365 with the option on and off, in one
+// process, alternating, timing the run alone (not the network build), and checking
+// that the counters are identical.
+async function calendarOption(option, reps = 5) {
   const { Simulation } = await import("../dist/engine/simulate.js");
   const { countersArrays } = await import("../dist/engine/counters.js");
   const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
   fused.population.agents = 1e6;
   const fm = compileModel(fused);
-  const run = (sortWakes) => () => countersArrays(new Simulation(fm, { sortWakes }).run());
-  const identical = (p, q) => p.every((x, k) => x.every((v, i) => v === q[k][i]));
-  const { a: sorted, b: unsorted, agree } = alternate(3, run(true), run(false), identical);
+  const timed = (value) => {
+    const sim = new Simulation(fm, { [option]: value });
+    const t0 = performance.now();
+    const counters = countersArrays(sim.run());
+    return { seconds: (performance.now() - t0) / 1000, counters };
+  };
+  const on = [];
+  const off = [];
+  let agree = true;
+  for (let r = 0; r < reps; r++) {
+    const a = timed(true);
+    const b = timed(false);
+    on.push(a.seconds);
+    off.push(b.seconds);
+    agree &&= a.counters.every((x, k) => x.every((v, i) => v === b.counters[k][i]));
+  }
+  return { on: median(on), off: median(off), agree, reps };
+}
+
+// 2. The calendar engine processes each day's wakes in agent order. The result
+//    is the same either way (checked here); ascending ids walk the state arrays
+//    forwards instead of jumping around them.
+{
+  const { on: sorted, off: unsorted, agree, reps } = await calendarOption("sortWakes");
   process.stdout.write(
-    `fused-city 1M × 365, calendar engine: wakes in agent order ${sorted.toFixed(2)} s, in calendar order ${unsorted.toFixed(2)} s — ${(unsorted / sorted).toFixed(2)}× (medians of 3, alternating); counters identical: ${agree}\n`,
+    `fused-city 1M × 365, calendar engine: wakes in agent order ${sorted.toFixed(2)} s, in calendar order ${unsorted.toFixed(2)} s — ${(unsorted / sorted).toFixed(2)}× (medians of ${reps}, alternating, the run alone); counters identical: ${agree}\n`,
   );
 }
 
@@ -183,16 +205,9 @@ process.stdout.write(`${lines.join("\n")}\n`);
 //    is fetched from memory once for both steps. The counters are the same
 //    (checked here).
 {
-  const { Simulation } = await import("../dist/engine/simulate.js");
-  const { countersArrays } = await import("../dist/engine/counters.js");
-  const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
-  fused.population.agents = 1e6;
-  const fm = compileModel(fused);
-  const run = (fuseWakeSteps) => () => countersArrays(new Simulation(fm, { fuseWakeSteps }).run());
-  const identical = (p, q) => p.every((x, k) => x.every((v, i) => v === q[k][i]));
-  const { a: together, b: apart, agree } = alternate(3, run(true), run(false), identical);
+  const { on: together, off: apart, agree, reps } = await calendarOption("fuseWakeSteps");
   process.stdout.write(
-    `fused-city 1M × 365, calendar engine: expiry and behaviour by household ${together.toFixed(2)} s, in two passes ${apart.toFixed(2)} s — ${(apart / together).toFixed(2)}× (medians of 3, alternating); counters identical: ${agree}\n`,
+    `fused-city 1M × 365, calendar engine: expiry and behaviour by household ${together.toFixed(2)} s, in two passes ${apart.toFixed(2)} s — ${(apart / together).toFixed(2)}× (medians of ${reps}, alternating, the run alone); counters identical: ${agree}\n`,
   );
 }
 
@@ -202,15 +217,8 @@ process.stdout.write(`${lines.join("\n")}\n`);
 //    which case it is scheduled again at the end. The counters are the same
 //    (checked here).
 {
-  const { Simulation } = await import("../dist/engine/simulate.js");
-  const { countersArrays } = await import("../dist/engine/counters.js");
-  const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
-  fused.population.agents = 1e6;
-  const fm = compileModel(fused);
-  const run = (scheduleEarly) => () => countersArrays(new Simulation(fm, { scheduleEarly }).run());
-  const identical = (p, q) => p.every((x, k) => x.every((v, i) => v === q[k][i]));
-  const { a: early, b: late, agree } = alternate(3, run(true), run(false), identical);
+  const { on: early, off: late, agree, reps } = await calendarOption("scheduleEarly");
   process.stdout.write(
-    `fused-city 1M × 365, calendar engine: next wakes scheduled after scoring ${early.toFixed(2)} s, all at the day's end ${late.toFixed(2)} s — ${(late / early).toFixed(2)}× (medians of 3, alternating); counters identical: ${agree}\n`,
+    `fused-city 1M × 365, calendar engine: next wakes scheduled after scoring ${early.toFixed(2)} s, all at the day's end ${late.toFixed(2)} s — ${(late / early).toFixed(2)}× (medians of ${reps}, alternating, the run alone); counters identical: ${agree}\n`,
   );
 }
