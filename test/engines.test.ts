@@ -104,8 +104,11 @@ describe("determinism", () => {
     x.appeals = { ...(x.appeals as NonNullable<typeof x.appeals>), fileRate: 0.5, capacityPerMillion: 3000, overturnRightful: 0.3 };
     x.listing.cure = { rate: 0.1, score: "start" };
   });
+  // ties cut often: both ends of a tie, listed together, draw a cut for the same day
+  const cutting = withChanges(busy, (x) => void (x.ties = { ...(x.ties as NonNullable<typeof x.ties>), cut: 0.3 }));
   for (const [name, scenario] of [
     ["busy fused-city", busy],
+    ["busy fused-city cutting ties often", cutting],
     ["national-outline-insiders", withChanges(preset("national-outline-insiders"), (x) => void (x.population.agents = 4000))],
   ] as const) {
     it(`the calendar engine's day does not depend on how its steps are grouped or ordered: ${name}`, () => {

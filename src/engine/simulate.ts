@@ -867,10 +867,20 @@ export class Simulation {
     const { start, adj } = net;
     const c = this.counters;
     const G = this.model.G;
-    (this.cutCalendar as Calendar).drain(t, (j, e, spellStart) => {
-      if (!(this.hotI[j * HOT + UNTIL] > t) || this.hotI[j * HOT + SINCE] !== spellStart) return;
+    // In edge order, not in the order the cuts were drawn (which follows the order
+    // of the day's new listings): when both ends of a tie draw a cut for the same
+    // day, the first one cuts it and counts it, so the order must not depend on
+    // how agents were visited.
+    const due: number[] = []; // (listed agent, edge, listing start) triples
+    (this.cutCalendar as Calendar).drain(t, (j, e, spellStart) => void due.push(j, e, spellStart));
+    const order = Array.from({ length: due.length / 3 }, (_, k) => 3 * k).sort((a, b) => due[a + 1] - due[b + 1] || due[a + 2] - due[b + 2]);
+    for (const at of order) {
+      const j = due[at];
+      const e = due[at + 1];
+      const spellStart = due[at + 2];
+      if (!(this.hotI[j * HOT + UNTIL] > t) || this.hotI[j * HOT + SINCE] !== spellStart) continue;
       const i = adj[e];
-      if (i < 0) return;
+      if (i < 0) continue;
       adj[e] = ~i;
       for (let r = start[i]; r < start[i + 1]; r++) {
         if (adj[r] === j) {
@@ -890,7 +900,7 @@ export class Simulation {
       this.history?.add(t, i, EV.tieCut, j);
       this.history?.add(t, j, EV.tieCut, i);
       c.tiesCut[t * G + this.groupOf(i)]++;
-    });
+    }
   }
 
   private appeals(t: number): void {
