@@ -3,11 +3,16 @@
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Times a() and b() alternately; returns each one's median seconds and its last result, plus whether every pair agreed by `same`. */
+/**
+ * Times a() and b() alternately; returns each one's median seconds and its last
+ * result, plus whether every pair agreed by `same`. A case may instead be
+ * { setup, run }: setup() is not timed, run(setup()) is.
+ */
 export function alternate(reps, a, b, same = () => true) {
   const timed = (f) => {
+    const state = typeof f === "function" ? undefined : f.setup();
     const t0 = performance.now();
-    const out = f();
+    const out = typeof f === "function" ? f() : f.run(state);
     return { seconds: (performance.now() - t0) / 1000, out };
   };
   const secondsA = [];

@@ -49,23 +49,10 @@ async function calendarOption(option, reps = 5) {
   const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
   fused.population.agents = 1e6;
   const fm = compileModel(fused);
-  const timed = (value) => {
-    const sim = new Simulation(fm, { [option]: value });
-    const t0 = performance.now();
-    const counters = countersArrays(sim.run());
-    return { seconds: (performance.now() - t0) / 1000, counters };
-  };
-  const on = [];
-  const off = [];
-  let agree = true;
-  for (let r = 0; r < reps; r++) {
-    const a = timed(true);
-    const b = timed(false);
-    on.push(a.seconds);
-    off.push(b.seconds);
-    agree &&= a.counters.every((x, k) => x.every((v, i) => v === b.counters[k][i]));
-  }
-  return { on: median(on), off: median(off), agree, reps };
+  const withValue = (value) => ({ setup: () => new Simulation(fm, { [option]: value }), run: (sim) => countersArrays(sim.run()) });
+  const identical = (p, q) => p.every((x, k) => x.every((v, i) => v === q[k][i]));
+  const { a: on, b: off, agree } = alternate(reps, withValue(true), withValue(false), identical);
+  return { on, off, agree, reps };
 }
 
 // 2. The calendar engine processes each day's wakes in agent order. The result
