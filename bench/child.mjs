@@ -1,11 +1,14 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
-// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|calendar|baseline> [rate multiplier]
+// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-workers|calendar|baseline> [rate multiplier]
+// auto-workers: the per-agent engine's blocks taken by worker threads alone, the
+// calling thread waiting (the scheme decision 1 in docs/performance.md replaced).
 // The multiplier scales every behaviour's base rate and every false-record rate
 // (capped at 1), for the cost-versus-events curve. Like `credsim run`, a calendar-
 // engine case whose memory estimate reaches 1 GiB runs in a process started with
 // huge pages (decision 9 in docs/performance.md).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { countersArrays } from "../dist/engine/counters.js";
 import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
@@ -30,13 +33,25 @@ if (process.platform === "linux" && estimate.engine === "calendar" && estimate.b
 const started = performance.now();
 let listed;
 let events = null;
+let hash = null;
 const sum = (a) => a.reduce((x, y) => x + y, 0);
 if (engine === "baseline") listed = runDailyBaseline(model);
 else {
-  const c = engine === "calendar" ? simulate(model, { engine: "calendar" }) : (await simulateThreads(scenario, Number(threads))).counters;
+  const c =
+    engine === "calendar"
+      ? simulate(model, { engine: "calendar" })
+      : (await simulateThreads(scenario, Number(threads), undefined, { callerTakesBlocks: engine !== "auto-workers" })).counters;
   listed = c.listed.at(-1);
+  hash = countersHash(c);
   // occurrences of behaviours and false records written: the events the engine handles
   events = sum(c.occurrences) + sum(c.recordsFalse) + sum(c.recordsDiscarded);
 }
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, listed, events }));
+process.stdout.write(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, listed, events, hash }));
+
+/** Every counter, folded into one number: equal runs give equal hashes. */
+function countersHash(c) {
+  let h = 0;
+  for (const a of countersArrays(c)) for (let i = 0; i < a.length; i++) h = (h * 31 + a[i] * 7919 + i) % 1e15;
+  return h;
+}

@@ -178,7 +178,7 @@ describe("credsim run", () => {
     for (const f of ["summary.json", "scenario.yaml", "daily.parquet"]) {
       expect(readFileSync(join(dir, "t1", f)).equals(readFileSync(join(dir, "t2", f))), f).toBe(true);
     }
-    // the followed people and their histories too (threads run interleaved agents; events are merged in agent order)
+    // the followed people and their histories too (threads take blocks of agents; events are merged in agent order)
     const rows = async (run: string, q: string) => {
       const instance = await DuckDBInstance.create(join(dir, run, "credsim.duckdb"), { access_mode: "READ_ONLY" });
       const con = await instance.connect();

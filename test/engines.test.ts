@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { addCounters } from "../src/engine/counters.js";
 import { compileModel } from "../src/engine/model.js";
-import { runSeparable } from "../src/engine/separable.js";
+import { finishSeparable, runAgents, runSeparable, startSeparable } from "../src/engine/separable.js";
 import { Simulation } from "../src/engine/simulate.js";
 import { Ratings } from "../src/scenario/schema.js";
 import { countersEqual, preset, scenarioFromYaml, sum, withChanges } from "./helpers.js";
 
 // The per-agent engine and the calendar engine draw the same random numbers in
 // the same order for each agent, so on a separable scenario their counters must
-// be identical, not just close. Threads split agents into ranges; each agent's
+// be identical, not just close. Threads take blocks of agents; each agent's
 // stream is its own, so any thread count gives the same counters.
 
 const SEPARABLE_WITH_EVERYTHING = `
@@ -56,17 +56,40 @@ describe("engines agree exactly", () => {
 });
 
 describe("determinism", () => {
-  it("one seed gives identical counters for 1, 2 and 3 threads", async () => {
-    // Worker threads run the compiled engine (npm test builds dist/ first).
+  it("one seed gives identical counters and followed histories for 1, 2 and 3 threads", async () => {
+    // Worker threads run the compiled engine (npm test builds dist/ first). The
+    // calling thread waits for the workers here, so that every thread takes blocks.
     const { simulateThreads } = (await import("../dist/engine/parallel.node.js")) as typeof import("../src/engine/parallel.node.js");
     const s = scenarioFromYaml(SEPARABLE_WITH_EVERYTHING.replace("agents: 6000", "agents: 30000"));
-    const one = await simulateThreads(s, 1);
-    const two = await simulateThreads(s, 2);
-    const three = await simulateThreads(s, 3);
-    expect(two.threads).toBe(2);
-    expect(three.threads).toBe(3);
+    const options = { poolSize: 200, startTogether: true };
+    const one = await simulateThreads(s, 1, undefined, options);
+    const two = await simulateThreads(s, 2, undefined, options);
+    const three = await simulateThreads(s, 3, undefined, options);
+    expect(one.blocks).toEqual([30]);
+    expect(two.blocks).toHaveLength(2);
+    expect(three.blocks).toHaveLength(3);
+    for (const r of [two, three]) {
+      expect(sum(r.blocks)).toBe(30);
+      expect(Math.min(...r.blocks)).toBeGreaterThan(0);
+    }
     expect(countersEqual(one.counters, two.counters)).toBe(true);
     expect(countersEqual(one.counters, three.counters)).toBe(true);
+    const events = (r: typeof one) => r.history?.toArrays().map((a) => Array.from(a));
+    expect(one.history?.count).toBeGreaterThan(100);
+    expect(events(two)).toEqual(events(one));
+    expect(events(three)).toEqual(events(one));
+  });
+
+  it("blocks of agents run by separate runs in any order add up to the whole run exactly", () => {
+    const m = compileModel(scenarioFromYaml(SEPARABLE_WITH_EVERYTHING));
+    const whole = runSeparable(m);
+    const runs = [startSeparable(m), startSeparable(m), startSeparable(m)];
+    const size = 700; // not a divisor of 6000: the last block is short
+    const blocks = Math.ceil(m.agents / size);
+    for (let b = blocks - 1; b >= 0; b--) runAgents(runs[(b * 5) % 3], [b * size, Math.min(m.agents, (b + 1) * size)]);
+    const total = finishSeparable(runs[0]);
+    for (const r of runs.slice(1)) addCounters(total, finishSeparable(r));
+    expect(countersEqual(whole, total)).toBe(true);
   });
 
   it("systematic slices (every 7th agent, 7 offsets) add up to the whole run exactly", () => {

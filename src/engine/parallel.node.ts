@@ -1,17 +1,21 @@
 import { Worker } from "node:worker_threads";
 import type { Scenario } from "../scenario/schema.js";
+import { blockSize } from "./blocks.js";
 import { addCounters, type Counters, countersFromArrays } from "./counters.js";
 import { History, trackingPool } from "./history.js";
 import { compileModel, type Model } from "./model.js";
 import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
+import { finishSeparable, runAgents, startSeparable } from "./separable.js";
 import { isSeparable } from "./simulate.js";
 
-// Node-only: splits a separable population over worker threads, interleaved
-// (thread k runs agents k, k + T, k + 2T, …) so that every thread gets the same
-// mix of groups and segments and they finish together (contiguous ranges put a
-// whole group, with its own event rates, on one thread). Each agent's draws come from its own stream, and counters are
-// integer counts that add exactly, so the result is identical for any thread count.
+// Node-only. A separable population is cut into blocks of consecutive agents that
+// the calling thread and T − 1 worker threads take from one shared atomic counter,
+// so the calling thread works while the workers start up and every thread keeps
+// taking blocks until none is left: they finish together whatever their speed.
+// Each agent's draws come from its own stream, and counters are integer counts
+// that add exactly, so the result is identical for any thread count and any
+// division of blocks (decision 7 in docs/performance.md).
 
 export interface ParallelResult {
   counters: Counters;
@@ -20,62 +24,125 @@ export interface ParallelResult {
   /** Events of the tracked pool (when poolSize > 0). */
   history: History | null;
   contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[];
+  /** Blocks of agents each thread ran, the calling thread first when it takes blocks (separable scenarios). */
+  blocks: number[];
+}
+
+export interface ThreadOptions {
+  /** Events of this many agents' households are logged (followed people). */
+  poolSize?: number;
+  /** The calling thread waits until every worker is ready before taking blocks, so that all take some (tests). */
+  startTogether?: boolean;
+  /** false: the calling thread only waits, and `threads` workers take the blocks (the slower scheme, kept for bench:decisions no. 1). */
+  callerTakesBlocks?: boolean;
+}
+
+/** What a worker sends back: counters and its tracked agents' events as arrays. */
+export interface WorkerResult {
+  arrays: Float64Array[];
+  events: Float64Array[];
+  contacts: ParallelResult["contacts"];
+  blocks: number;
+}
+
+/** A worker's job: the whole run on the calendar engine, or blocks from the shared counter. */
+export interface WorkerJob {
+  scenario: Scenario;
+  poolSize: number;
+  blocks?: { next: SharedArrayBuffer; size: number; ready: SharedArrayBuffer };
 }
 
 const isSource = import.meta.url.endsWith(".ts");
 const workerUrl = new URL(isSource ? "./worker.node.ts" : "./worker.node.js", import.meta.url);
 
 /**
- * Runs a scenario on `threads` worker threads (agent ranges) when its agents do
- * not interact, else on one worker thread. Even one thread runs in a worker, so
- * the calling thread stays free for progress and Ctrl-C. From TypeScript sources
- * (tests) workers cannot load the engine, so it runs inline on one thread.
+ * Runs a scenario on `threads` threads, the calling one included, when its agents
+ * do not interact, else on one worker thread, so the calling thread stays free for
+ * progress and Ctrl-C during a long run. From TypeScript sources (tests) workers
+ * cannot load the engine, so it runs inline on one thread.
  */
-export async function simulateThreads(scenario: Scenario, threads: number, onProgress?: (done: number) => void, poolSize = 0): Promise<ParallelResult> {
+export async function simulateThreads(
+  scenario: Scenario,
+  threads: number,
+  onProgress?: (done: number) => void,
+  options: ThreadOptions = {},
+): Promise<ParallelResult> {
+  const poolSize = options.poolSize ?? 0;
   const model: Model = compileModel(scenario);
-  const parts = threads > 1 && isSeparable(model) && model.agents >= threads * 1000 ? threads : 1;
+  const pool = () => trackingPool(model, poolSize, buildPopulation(model).householdStart);
   if (isSource) {
-    const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
+    const history = poolSize > 0 ? new History(pool()) : undefined;
     let contacts: ParallelResult["contacts"] = [];
     const counters = simulate(model, { onProgress, history, onFinish: (sim) => (contacts = history ? sim.contactsOf(history.mask) : []) });
-    return { counters, threads: 1, history: history ?? null, contacts };
+    return { counters, threads: 1, history: history ?? null, contacts, blocks: [] };
   }
-  const progress = new Array(parts).fill(0);
-  type Part = { counters: Counters; events: Float64Array[]; contacts: ParallelResult["contacts"] };
-  const results = await Promise.all(
-    Array.from({ length: parts }, (_, k) => k).map(
-      (k) =>
-        new Promise<Part>((resolve, reject) => {
-          const worker = new Worker(workerUrl, { workerData: { scenario, range: parts > 1 ? [k, model.agents] : undefined, step: parts, poolSize } });
-          worker.on("message", (msg: { progress?: number; arrays?: Float64Array[]; events?: Float64Array[]; contacts?: ParallelResult["contacts"] }) => {
-            if (msg.progress !== undefined) {
-              progress[k] = msg.progress;
-              onProgress?.(progress.reduce((a, b) => a + b, 0) / parts);
-            } else if (msg.arrays) resolve({ counters: countersFromArrays(model, msg.arrays), events: msg.events ?? [], contacts: msg.contacts ?? [] });
-          });
-          worker.on("error", reject);
-          worker.on("exit", (code) => {
-            if (code !== 0) reject(new Error(`simulation worker ${k} exited with code ${code}`));
-          });
-        }),
-    ),
-  );
-  const total = results[0].counters;
-  for (let k = 1; k < results.length; k++) addCounters(total, results[k].counters);
-  let history: History | null = null;
-  if (poolSize > 0) {
-    // the same pool in every worker (it depends on the seed only); ranges in order
-    history = new History(trackingPool(model, poolSize, buildPopulation(model).householdStart));
-    // in agent order, as one thread logs them (each agent's events are in order within its thread)
-    const rows: [number, number, number][] = [];
-    results.forEach((r, w) => {
-      for (let x = 0; x < (r.events[0]?.length ?? 0); x++) rows.push([r.events[1][x], w, x]);
-    });
-    rows.sort((p, q) => p[0] - q[0] || p[2] - q[2]);
-    for (const [, w, x] of rows) {
-      const e = results[w].events;
-      history.add(e[0][x], e[1][x], e[2][x], e[3][x], e[4][x], e[5][x]);
+  if (!isSeparable(model)) {
+    const r = await startWorker({ scenario, poolSize }, onProgress);
+    const counters = countersFromArrays(model, r.arrays);
+    return { counters, threads: 1, history: poolSize > 0 ? mergeHistories(pool(), [r.events]) : null, contacts: r.contacts, blocks: [] };
+  }
+
+  const parts = threads > 1 && model.agents >= threads * 1000 ? threads : 1;
+  const size = blockSize(model.agents, parts);
+  const shared = new SharedArrayBuffer(4);
+  const next = new Int32Array(shared);
+  const readyBuffer = new SharedArrayBuffer(4);
+  const ready = new Int32Array(readyBuffer);
+  const callerWorks = options.callerTakesBlocks ?? true;
+  const workers = callerWorks ? parts - 1 : parts;
+  const helpers = Array.from({ length: workers }, () => startWorker({ scenario, poolSize, blocks: { next: shared, size, ready: readyBuffer } }));
+  // a failed worker is reported after the calling thread's own blocks
+  for (const h of helpers) h.catch(() => {});
+
+  const run = startSeparable(model, poolSize > 0 ? new History(pool()) : undefined);
+  const blocks = Math.ceil(model.agents / size);
+  while (options.startTogether && Atomics.load(ready, 0) < workers) await new Promise((resolve) => setTimeout(resolve, 1));
+  const progress = () => onProgress?.(Math.min(blocks, Atomics.load(next, 0)) / blocks);
+  const timer = callerWorks ? undefined : setInterval(progress, 100);
+  let taken = 0;
+  let yielded = performance.now();
+  for (let b = callerWorks ? Atomics.add(next, 0, 1) : blocks; b < blocks; b = Atomics.add(next, 0, 1)) {
+    runAgents(run, [b * size, Math.min(model.agents, (b + 1) * size)]);
+    taken++;
+    // let progress, worker messages and signals through every 50 ms or so
+    if (performance.now() - yielded >= 50) {
+      progress();
+      await new Promise((resolve) => setImmediate(resolve));
+      yielded = performance.now();
     }
   }
-  return { counters: total, threads: parts, history, contacts: results.flatMap((r) => r.contacts) };
+  const counters = finishSeparable(run);
+  const results = await Promise.all(helpers).finally(() => clearInterval(timer));
+  for (const r of results) addCounters(counters, countersFromArrays(model, r.arrays));
+  const history = run.history ? mergeHistories(run.history.mask, [run.history.toArrays(), ...results.map((r) => r.events)]) : null;
+  return { counters, threads: parts, history, contacts: [], blocks: callerWorks ? [taken, ...results.map((r) => r.blocks)] : results.map((r) => r.blocks) };
+}
+
+function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promise<WorkerResult> {
+  return new Promise<WorkerResult>((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: job });
+    worker.on("message", (msg: { progress?: number } & Partial<WorkerResult>) => {
+      if (msg.progress !== undefined) onProgress?.(msg.progress);
+      else if (msg.arrays) resolve({ arrays: msg.arrays, events: msg.events ?? [], contacts: msg.contacts ?? [], blocks: msg.blocks ?? 0 });
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`simulation worker exited with code ${code}`));
+    });
+  });
+}
+
+/** One history from each thread's events, in agent order as one thread logs them (an agent's events are all in one thread, in order). */
+function mergeHistories(mask: Uint8Array, parts: Float64Array[][]): History {
+  const history = new History(mask);
+  const rows: [number, number, number][] = [];
+  parts.forEach((e, w) => {
+    for (let x = 0; x < (e[0]?.length ?? 0); x++) rows.push([e[1][x], w, x]);
+  });
+  rows.sort((p, q) => p[0] - q[0] || p[1] - q[1] || p[2] - q[2]);
+  for (const [, w, x] of rows) {
+    const e = parts[w];
+    history.add(e[0][x], e[1][x], e[2][x], e[3][x], e[4][x], e[5][x]);
+  }
+  return history;
 }

@@ -13,7 +13,7 @@ import { integrate, isSeparable } from "./simulate.js";
 // day deltas and summed at the end. It draws exactly the random numbers the
 // calendar engine draws, in the same order, so both give identical counters.
 
-interface Deltas {
+export interface Deltas {
   listed: Float64Array;
   wrong: Float64Array;
   shadow: Float64Array;
@@ -31,6 +31,42 @@ function addStatus(d: Deltas, at: number, D: number, dom: number, listed: boolea
   if (shadowListed) d.shadow[at] += sign;
 }
 
+/** One thread's share of a per-agent run: set up once, fed agents in any number of calls, then finished. */
+export interface SeparableRun {
+  readonly model: Model;
+  readonly counters: Counters;
+  readonly deltas: Deltas;
+  readonly groupStart: Int32Array;
+  readonly cls: Uint8Array;
+  readonly decay: DecayTable;
+  readonly records: DayRecords;
+  readonly history: History | null;
+}
+
+export function startSeparable(model: Model, history?: History): SeparableRun {
+  if (!isSeparable(model)) throw new Error("runSeparable needs a scenario whose agents do not interact");
+  const { days, G, D } = model;
+  const pop = buildPopulation(model);
+  const records = new DayRecords();
+  records.history = history ?? null;
+  return {
+    model,
+    counters: newCounters(model),
+    deltas: {
+      listed: new Float64Array((days + 1) * G),
+      wrong: new Float64Array((days + 1) * G),
+      shadow: new Float64Array((days + 1) * G),
+      domain: new Float64Array((days + 1) * G * D),
+      perk: new Float64Array((days + 1) * G),
+    },
+    groupStart: pop.groupStart,
+    cls: pop.cls,
+    decay: decayTable(model),
+    records,
+    history: history ?? null,
+  };
+}
+
 /**
  * Runs agents range[0], range[0] + step, … below range[1]. A step above 1 gives a
  * systematic sample of the population (the lab shows estimates that sharpen as
@@ -43,22 +79,22 @@ export function runSeparable(
   history?: History,
   step = 1,
 ): Counters {
-  if (!isSeparable(model)) throw new Error("runSeparable needs a scenario whose agents do not interact");
-  const m = model;
-  const pop = buildPopulation(m);
-  const c = newCounters(m);
+  const run = startSeparable(model, history);
+  runAgents(run, range, step, onProgress);
+  return finishSeparable(run);
+}
+
+/** Adds agents range[0], range[0] + step, … below range[1] to a run; agents may come in any order of calls. */
+export function runAgents(run: SeparableRun, range: [number, number], step = 1, onProgress?: (done: number) => void): void {
+  const m = run.model;
+  const c = run.counters;
   const { days, G, D } = m;
-  const decay = decayTable(m);
-  const deltas: Deltas = {
-    listed: new Float64Array((days + 1) * G),
-    wrong: new Float64Array((days + 1) * G),
-    shadow: new Float64Array((days + 1) * G),
-    domain: new Float64Array((days + 1) * G * D),
-    perk: new Float64Array((days + 1) * G),
-  };
-  const r = new DayRecords();
-  const log = history ?? null;
-  r.history = log;
+  const decay = run.decay;
+  const deltas = run.deltas;
+  const r = run.records;
+  const log = run.history;
+  const clsOf = run.cls;
+  const groupStart = run.groupStart;
   const fm = m.fear;
   const floor = fm ? fm.floor : 0;
   const E = m.enterBelow;
@@ -76,7 +112,7 @@ export function runSeparable(
   const span = range[1] - range[0];
   for (let i = range[0], n0 = 0; i < range[1]; i += step, n0++) {
     if (onProgress && (n0 & 0xffff) === 0) onProgress((i - range[0]) / span);
-    const cls = pop.cls[i];
+    const cls = clsOf[i];
     const g = m.classGroup[cls];
     const exempt = m.exemptClass[cls] === 1;
     c.agents[g]++;
@@ -154,7 +190,7 @@ export function runSeparable(
           r.exempt = exempt;
           r.ownBlockDomain = listedNow ? dom : -1;
           r.householdMask = 0;
-          nextCand = sampleDay(m, c, t, k1, k2, n, pop.groupStart, r, null, null);
+          nextCand = sampleDay(m, c, t, k1, k2, n, groupStart, r, null, null);
           n = r.n;
           if (r.hasFalse) hasFalse = true;
           if (breach && t < breach.day) {
@@ -318,7 +354,15 @@ export function runSeparable(
       }
     }
   }
+}
 
+/** Integrates the day deltas into daily states and returns the run's counters. Call once. */
+export function finishSeparable(run: SeparableRun): Counters {
+  const m = run.model;
+  const c = run.counters;
+  const deltas = run.deltas;
+  const { days, G, D } = m;
+  const P = m.perkAbove;
   // Integrate the deltas into daily states.
   integrate(deltas.listed, c.listed, days, G);
   integrate(deltas.wrong, c.wrongful, days, G);

@@ -28,7 +28,9 @@ export async function execute(scenario: Scenario, options: { threads?: number; o
   const hash = await scenarioHash(scenario);
   const started = performance.now();
   const track = options.track ?? 0;
-  const { counters, threads, history, contacts } = await simulateThreads(scenario, options.threads ?? 1, options.onProgress, track * POOL_PER_FOLLOWED);
+  const { counters, threads, history, contacts } = await simulateThreads(scenario, options.threads ?? 1, options.onProgress, {
+    poolSize: track * POOL_PER_FOLLOWED,
+  });
   const seconds = (performance.now() - started) / 1000;
   const summary = summarize(model, counters, { credsimVersion, scenario: scenario.name, scenarioHash: hash });
   const tables = runTables(model, counters, summary, canonicalJson(scenario));
