@@ -51,5 +51,14 @@ behaviours: { v: { kind: violation, base: 0.01 } }`,
       }
       expect(ties).toBeGreaterThan(lists.length);
     });
+
+    it(`gives the same network as writing each tie to both ends (bench:decisions no. 8): ${name}`, () => {
+      const m = compileModel(scenarioFromYaml(yaml));
+      const pop = buildPopulation(m);
+      const sorted = buildNetwork(m, pop);
+      const scattered = buildNetwork(m, pop, { listsBy: "scatter" });
+      expect(Array.from(scattered.start)).toEqual(Array.from(sorted.start));
+      expect(Array.from(scattered.adj)).toEqual(Array.from(sorted.adj));
+    });
   }
 });

@@ -30,7 +30,7 @@ function shuffleRange(perm: Int32Array, from: number, to: number, k1: number, k2
  * self-ties are dropped, so the mean degree is slightly below `degree` (by about
  * degree²/N).
  */
-export function buildNetwork(model: Model, pop: Population): Network {
+export function buildNetwork(model: Model, pop: Population, options: { listsBy?: "sort" | "scatter" } = {}): Network {
   const net = model.network;
   if (!net) throw new Error("buildNetwork called without a network");
   const N = model.agents;
@@ -48,6 +48,7 @@ export function buildNetwork(model: Model, pop: Population): Network {
   const pairs = new Int32Array(2 * E);
   const outDegree = new Int32Array(N);
   const e = drawTies(model, pop, perm, pStart, pairs, E, outDegree);
+  if (options.listsBy === "scatter") return scatterLists(N, pairs, E, e, outDegree);
   const outStart = prefixSums(outDegree);
   const forward = pairs.slice(0, e); // agent i's own ties at [outStart[i], outStart[i + 1])
   // Each tie also goes on its other end's list. Sorting the pairs by other end,
@@ -146,6 +147,36 @@ function mergeLists(
   }
   start[N] = w;
   return { start, length: w };
+}
+
+/**
+ * The lists built as before decision 12 (docs/performance.md): each tie written to
+ * both of its ends directly, a random agent per tie, then each list sorted. Kept
+ * for `npm run bench:decisions` no. 8; gives the same network.
+ */
+function scatterLists(N: number, pairs: Int32Array, E: number, e: number, degree: Int32Array): Network {
+  for (let x = 0; x < e; x++) degree[pairs[x]]++;
+  const start = prefixSums(degree);
+  const fill = start.slice(0, N);
+  const adj = new Int32Array(start[N]);
+  for (let x = 0; x < e; x++) adj[fill[pairs[E + x]]++] = pairs[x];
+  for (let x = 0; x < e; x++) adj[fill[pairs[x]]++] = pairs[E + x];
+  let w = 0;
+  let readStart = 0;
+  for (let i = 0; i < N; i++) {
+    const readEnd = start[i + 1];
+    const list = adj.subarray(readStart, readEnd);
+    list.sort();
+    start[i] = w;
+    let last = -1;
+    for (let r = 0; r < list.length; r++) {
+      if (list[r] !== last) adj[w++] = list[r];
+      last = list[r];
+    }
+    readStart = readEnd;
+  }
+  start[N] = w;
+  return { start, adj: adj.slice(0, w) };
 }
 
 function prefixSums(counts: Int32Array): Int32Array {
