@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -197,6 +197,23 @@ describe("credsim run", () => {
     const r = credsim(["run", write("good.yaml", GOOD), "--out", "out/json", "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).groups.a.agents).toBe(1000);
+  });
+
+  it("an --out that cannot be made exits 2 before the run, without hanging", () => {
+    // Node's own recursive mkdir spins forever below a dangling link or under /proc
+    symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
+    const cases: [string, string][] = [
+      ["dangling/run", "dangling (a symbolic link to a path that does not exist)"],
+      ["dangling", "is a symbolic link to a path that does not exist"],
+      ["good.yaml/run", "is a file; expected a folder"],
+    ];
+    if (existsSync("/proc/self")) cases.push(["/proc/credsim-run", "cannot create a folder in /proc"]);
+    for (const [out, message] of cases) {
+      const r = spawnSync(process.execPath, [bin, "run", write("good.yaml", GOOD), "--out", out, "--quiet"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+      expect(r.status, out).toBe(2);
+      expect(r.stderr).toContain("--out");
+      expect(r.stderr).toContain(message);
+    }
   });
 
   it("refuses to overwrite a folder that is not a run folder", () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DailyPoint } from "../report/charts.js";
 import { type Arm, compareHtml, compareRows, compareTable } from "../report/compare.js";
@@ -7,6 +7,7 @@ import { writeAtomic } from "../report/write.js";
 import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
 import { execute } from "../store/execute.js";
+import { makeDirs } from "../store/make-dirs.js";
 import { table } from "./format.js";
 import { checkMemory, scenarioWithOverrides } from "./run.js";
 import { intFlag } from "./scenario-arg.js";
@@ -59,7 +60,7 @@ export async function compareCommand(args: string[], flags: CompareFlags): Promi
   });
   const rows = compareRows(arms);
   const out = flags.out ?? join("compare", arms.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   writeAtomic(join(out, "compare.html"), compareHtml(arms, rows));
   writeAtomic(
     join(out, "compare.json"),

@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeDirs } from "../store/make-dirs.js";
 import { type Chart, type RunData, runCharts } from "./charts.js";
 import { reportHtml, svgDocument } from "./html.js";
 import { svgToPng } from "./png.js";
@@ -18,7 +19,7 @@ export function buildReport(data: RunData, scenarioYaml: string): { html: string
 
 /** One PNG per chart, named by chart id, into `dir`. Returns the files written. */
 export function writePngs(charts: Chart[], dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   return charts.map((c) => {
     const file = join(dir, `${c.id}.png`);
     writeAtomic(file, svgToPng(c.svg));

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { Summary } from "../engine/metrics.js";
 import { InputError } from "../scenario/errors.js";
 import type { Scenario } from "../scenario/schema.js";
 import { copyToParquet, openDatabase, writeTables } from "./duckdb.js";
+import { makeDirs } from "./make-dirs.js";
 import type { RunTables } from "./tables.js";
 
 // A run folder: scenario.yaml (resolved), summary.json, daily.parquet,
@@ -15,7 +16,25 @@ export const RUN_FILES = ["scenario.yaml", "summary.json", "daily.parquet", "cre
 
 /** Refuses, before any work, to replace a folder that is not a credsim run. */
 export function checkOutFolder(out: string): void {
-  if (!existsSync(out)) return;
+  if (!existsSync(out)) {
+    // The run folder is made at the end, beside it; make sure now that it can be,
+    // so that a bad --out fails before the run and not after it.
+    const parent = dirname(resolve(out));
+    makeDirs(parent);
+    if (lstatSync(out, { throwIfNoEntry: false })) {
+      throw new InputError(out, [{ field: "--out", message: "is a symbolic link to a path that does not exist; expected a folder for the run's results" }]);
+    }
+    const probe = partialName(out);
+    try {
+      mkdirSync(probe);
+      rmdirSync(probe);
+    } catch (error) {
+      throw new InputError(out, [
+        { field: "--out", message: `cannot create a folder in ${parent} (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
+      ]);
+    }
+    return;
+  }
   if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for the run's results" }]);
   const entries = readdirSync(out);
   if (entries.length > 0 && !entries.includes("summary.json")) {
@@ -38,8 +57,7 @@ export async function writeRunFolder(
   const target = resolve(out);
   const partial = partialName(out);
   rmSync(partial, { recursive: true, force: true });
-  mkdirSync(dirname(target), { recursive: true });
-  mkdirSync(partial, { recursive: true });
+  makeDirs(partial);
   // If the process is stopped while writing (Ctrl-C), remove the partial folder.
   const cleanup = () => rmSync(partial, { recursive: true, force: true });
   process.on("exit", cleanup);

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../scenario/errors.js";
 import { openDatabase } from "../store/duckdb.js";
+import { makeDirs } from "../store/make-dirs.js";
 import { exportParquet } from "./sweep.js";
 
 // Joins the outputs of a sharded sweep (credsim sweep --shard i/N, one folder per
@@ -16,7 +17,7 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
   // Built in a partial folder and renamed at the end: a failed merge leaves nothing that looks complete.
   const partial = `${out.replace(/\/+$/, "")}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
+  makeDirs(partial);
   const db = await openDatabase(join(partial, "sweep.duckdb"));
   const con = db.connection;
   let ok = false;

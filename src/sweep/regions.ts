@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { addCounters, type Counters, countersArrays, countersFromArrays, newCounters } from "../engine/counters.js";
@@ -12,6 +12,7 @@ import { InputError, type Problem, unknownName } from "../scenario/errors.js";
 import { canonicalJson, shortHash } from "../scenario/hash.js";
 import { issueProblems, parseYaml } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
+import { makeDirs } from "../store/make-dirs.js";
 import { type Row, runTables } from "../store/tables.js";
 import { credsimVersion } from "../store/version.js";
 
@@ -248,7 +249,7 @@ export function writeShard(out: string, manifest: ShardManifest, results: Region
   const target = resolve(out);
   const partial = `${target}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
+  makeDirs(partial);
   for (const r of results) {
     const arrays = countersArrays(r.counters);
     const bytes = Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));

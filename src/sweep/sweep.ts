@@ -1,12 +1,12 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { withHugePages } from "../engine/hugepages.node.js";
 import { DAILY_COLUMNS } from "../engine/metrics.js";
 import { canonicalJson } from "../scenario/hash.js";
 import { openDatabase } from "../store/duckdb.js";
+import { makeDirs } from "../store/make-dirs.js";
 import { credsimVersion } from "../store/version.js";
 import { column, getPath, type PlannedRun, plannedRuns, setPath } from "./design.js";
 import { DEFAULT_KEEP, type SweepSpec } from "./spec.js";
@@ -182,7 +182,7 @@ export interface SweepOptions {
 }
 
 export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<SweepProgress & { files: string[] }> {
-  mkdirSync(options.out, { recursive: true });
+  makeDirs(options.out);
   const db = await openDatabase(join(options.out, "sweep.duckdb"));
   const con = db.connection;
   const children: ChildProcess[] = [];

@@ -1,0 +1,31 @@
+import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { InputError } from "../scenario/errors.js";
+
+// mkdir -p without Node's own recursive mkdir, which never returns (it spins at
+// full CPU) when a parent exists but cannot hold the child: a path under /proc or
+// /sys, or below a dangling symbolic link. Node retries such a path forever.
+
+/**
+ * Creates `path` and its missing parents, one level at a time. A folder that
+ * cannot be made is an input error naming the flag it came from, with the
+ * system's reason.
+ */
+export function makeDirs(path: string, field = "--out"): void {
+  const missing: string[] = [];
+  for (let p = resolve(path); !existsSync(p); p = dirname(p)) {
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST" && statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // made meanwhile
+      const why = code === "EEXIST" && lstatSync(dir).isSymbolicLink() ? "a symbolic link to a path that does not exist" : (code ?? String(error));
+      throw new InputError(path, [{ field, message: `cannot create the folder ${dir} (${why})` }]);
+    }
+  }
+  if (!statSync(resolve(path)).isDirectory()) throw new InputError(path, [{ field, message: "is a file; expected a folder" }]);
+}
