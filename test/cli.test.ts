@@ -94,6 +94,14 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
+  it("a binary file gets one line, not its bytes", () => {
+    const file = join(dir, "data.parquet");
+    writeFileSync(file, Buffer.from([0x50, 0x41, 0x52, 0x31, 0x00, 0x15, 0x04, 0x0a, 0xff, 0x00]));
+    const r = credsim(["validate", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`credsim: ${file}: is not a text file (it holds binary data); expected a scenario YAML file\n`);
+  });
+
   it("a missing file suggests a preset", () => {
     const r = credsim(["run", "referense"]);
     expect(r.code).toBe(2);
@@ -223,6 +231,40 @@ describe("credsim run", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("not a credsim run folder");
     expect(readdirSync(join(dir, "precious"))).toEqual(["thesis.tex"]);
+  });
+
+  it("replaces an earlier run folder, but not one holding files credsim did not write", () => {
+    expect(credsim(["run", write("good.yaml", GOOD), "--out", "again", "--quiet"]).code).toBe(0);
+    expect(credsim(["run", write("good.yaml", GOOD), "--out", "again", "--quiet", "--seed", "3"]).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "again", "summary.json"), "utf8")).seed).toBe(3);
+    writeFileSync(join(dir, "again", "notes.txt"), "mine");
+    mkdirSync(join(dir, "again", "analysis"));
+    const r = credsim(["run", write("good.yaml", GOOD), "--out", "again", "--quiet"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("files credsim did not write (analysis, notes.txt)");
+    expect(readFileSync(join(dir, "again", "notes.txt"), "utf8")).toBe("mine");
+  });
+
+  it("compare --out refuses a folder holding other files, before running anything", () => {
+    mkdirSync(join(dir, "mine"), { recursive: true });
+    writeFileSync(join(dir, "mine", "important.txt"), "keep");
+    const r = credsim(["compare", "reference", "city-cameras", "--agents", "1000", "--replicates", "1", "--out", "mine", "--quiet"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("important.txt");
+    expect(readdirSync(join(dir, "mine"))).toEqual(["important.txt"]);
+  });
+
+  it("more threads than cores: a warning, and the cores' number of threads", () => {
+    const r = credsim(["run", "reference", "--agents", "20000", "--threads", "200", "--out", "t200"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: --threads 200: this machine has \d+ cores; running on \d+ threads \(the results are the same\)\n/);
+    expect(r.stdout).not.toContain("on 200 threads");
+  });
+
+  it("output piped into a reader that closes early ends quietly", () => {
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" schema | (exec 0<&-; sleep 0.3)`], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
   });
 
   it("interrupted, leaves no folder that looks complete", async () => {

@@ -58,6 +58,8 @@ describe("regions", () => {
     const merged = credsim(["merge", "shard3", "shard1", "shard2", "--out", "merged"]);
     expect(merged.code).toBe(0);
     expect(merged.stdout).toBe("merged 3 region shard folder(s): 4 regions into merged/\n");
+    // merging again replaces the earlier merge, as a run replaces an earlier run folder
+    expect(credsim(["merge", "shard1", "shard2", "shard3", "--out", "merged"]).code).toBe(0);
     for (const f of ["summary.json", "daily.parquet", "scenario.yaml", "regions.yaml"]) {
       const one = readFileSync(join(dir, "one", f));
       expect(readFileSync(join(dir, "two", f)).equals(one), `two/${f}`).toBe(true);

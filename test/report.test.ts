@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
@@ -83,5 +83,23 @@ describe("credsim report", () => {
     const bad = spawnSync(process.execPath, [bin, "report", dir], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("not a credsim run folder");
+    const missing = spawnSync(process.execPath, [bin, "report", join(dir, "nothing-here")], { encoding: "utf8" });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("no such folder");
+    writeFileSync(join(dir, "file.txt"), "x");
+    const onFile = spawnSync(process.execPath, [bin, "report", join(dir, "r"), "--png", join(dir, "file.txt")], { encoding: "utf8" });
+    expect(onFile.status).toBe(2);
+    expect(onFile.stderr).toContain("--png: is a file");
+  });
+
+  it("credsim report writes the same report.html as the run did (behaviours in scenario order, not alphabetical)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "credsim-rep-"));
+    const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [bin, "run", "reference", "--agents", "5000", "--out", join(dir, "r"), "--quiet"], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const written = readFileSync(join(dir, "r", "report.html"), "utf8");
+    const rep = spawnSync(process.execPath, [bin, "report", join(dir, "r"), "--quiet"], { encoding: "utf8" });
+    expect(rep.status, rep.stderr).toBe(0);
+    expect(readFileSync(join(dir, "r", "report.html"), "utf8") === written).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DailyPoint } from "../report/charts.js";
 import { type Arm, compareHtml, compareRows, compareTable } from "../report/compare.js";
@@ -46,6 +46,7 @@ async function loadArm(arg: string, flags: CompareFlags, replicates: number, pro
 export async function compareCommand(args: string[], flags: CompareFlags): Promise<void> {
   if (args.length < 2) throw new InputError(args[0] ?? "compare", [{ field: "", message: "compare needs two or more run folders or scenarios" }]);
   const replicates = intFlag("--replicates", flags.replicates, 1, 1000) ?? 5;
+  if (flags.out !== undefined) checkCompareFolder(flags.out); // before the runs
   const tty = !flags.quiet && !flags.json && process.stderr.isTTY;
   const progress = (s: string) => {
     if (tty) process.stderr.write(`\r\x1b[2K${s}`);
@@ -60,6 +61,7 @@ export async function compareCommand(args: string[], flags: CompareFlags): Promi
   });
   const rows = compareRows(arms);
   const out = flags.out ?? join("compare", arms.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
+  checkCompareFolder(out);
   makeDirs(out);
   writeAtomic(join(out, "compare.html"), compareHtml(arms, rows));
   writeAtomic(
@@ -74,4 +76,23 @@ export async function compareCommand(args: string[], flags: CompareFlags): Promi
   process.stdout.write(
     `${table(compareTable(arms, rows))}\n\n± is the half-width of a 95 % interval across replicates (pp: percentage points). Report: ${join(out, "compare.html")}\n`,
   );
+}
+
+const COMPARE_FILES = new Set(["compare.html", "compare.json"]);
+
+/** A compare folder is new, empty, or an earlier compare's: never someone else's files overwritten. */
+function checkCompareFolder(out: string): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for compare.html and compare.json" }]);
+  const foreign = readdirSync(out)
+    .filter((name) => !COMPARE_FILES.has(name))
+    .sort();
+  if (foreign.length > 0) {
+    throw new InputError(out, [
+      {
+        field: "--out",
+        message: `the folder holds files other than an earlier compare's (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}); choose another --out`,
+      },
+    ]);
+  }
 }

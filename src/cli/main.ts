@@ -140,6 +140,12 @@ for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
   });
 }
 
+// output piped into a reader that stops early (| head): end quietly, as other tools do
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 stopWithParent();
 
 try {

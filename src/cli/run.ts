@@ -1,4 +1,4 @@
-import { totalmem } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { hugePageTunable } from "../engine/hugepages.node.js";
 import { estimateMemory, largestFitting, type MemoryEstimate } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
@@ -68,7 +68,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
     if (flags[flag] !== undefined)
       throw new InputError(`--${flag}`, [{ field: "", message: "only with --regions (a sweep has its own --shard: credsim sweep)" }]);
   const estimate = checkMemory(scenario, file);
-  const threads = intFlag("--threads", flags.threads, 1, 256) ?? 1;
+  const threads = threadsFlag(flags.threads, flags.quiet);
   const out = flags.out ?? `runs/${scenario.name}`;
   checkOutFolder(out);
   const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;
@@ -99,4 +99,17 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   process.stdout.write(
     `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${s.days} days, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? " (agents in this scenario interact, so it runs on one thread)" : ""}${hugePages ? `, started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})` : ""}; results in ${out}/\n`,
   );
+}
+
+/**
+ * --threads, at most one per core: results are the same for any number, and
+ * threads beyond the cores only add start-up and switching (a 100,000-agent run
+ * took 18 s on 99 threads against under 1 s on 2).
+ */
+function threadsFlag(value: string | undefined, quiet?: boolean): number {
+  const asked = intFlag("--threads", value, 1, 256) ?? 1;
+  const cores = availableParallelism();
+  if (asked <= cores) return asked;
+  if (!quiet) process.stderr.write(`warning: --threads ${asked}: this machine has ${cores} cores; running on ${cores} threads (the results are the same)\n`);
+  return cores;
 }

@@ -50,13 +50,19 @@ export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; 
   return parsed(readText(file), file);
 }
 
-function readText(file: string): string {
+/** A scenario file's text; a file that cannot be read or is not text is an input error. */
+export function readText(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (error) {
     // e.g. /dev/stdin when standard input is a socket, or a file without read permission
     throw new InputError(file, [{ field: "", message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
   }
+  // YAML is text: a zero byte means a binary file (say a run's daily.parquet), whose
+  // bytes would otherwise come back as pages of "YAML syntax" errors
+  if (bytes.includes(0)) throw new InputError(file, [{ field: "", message: "is not a text file (it holds binary data); expected a scenario YAML file" }]);
+  return bytes.toString("utf8");
 }
 
 function parsed(text: string, file: string): { scenario: Scenario; file: string; text: string; warnings: string[] } {
@@ -81,7 +87,7 @@ export function resolveBase(ref: string, from: string, field = "extends"): { tex
     const guess = didYouMean(ref.replace(/\.ya?ml$/, ""), presetNames());
     throw new InputError(from, [{ field, message: `no file ${relative} and no preset '${ref}'${guess ? ` (did you mean '${guess}'?)` : ""}` }]);
   }
-  return { text: readFileSync(file, "utf8"), file };
+  return { text: readText(file), file };
 }
 
 /** Parses an integer flag strictly, with limits. */

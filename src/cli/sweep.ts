@@ -164,9 +164,6 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
 
 export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?: boolean; partial?: boolean }): Promise<void> {
   const out = flags.out ?? "merged";
-  if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) {
-    throw new InputError(out, [{ field: "--out", message: "exists and is not empty; merge into a new folder" }]);
-  }
   for (const d of dirs) if (!existsSync(d)) throw new InputError(d, [{ field: "", message: "no such folder" }]);
   const regionShards = dirs.filter(isRegionShard);
   if (regionShards.length > 0) {
@@ -175,6 +172,10 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
     if (flags.partial) throw new InputError("--partial", [{ field: "", message: "region shards merge only when every shard is there" }]);
     const { mergeRegionShards } = await import("./regions.js");
     return mergeRegionShards(dirs, out, flags);
+  }
+  // region shards merge into a run folder, which replaces an earlier one (checkOutFolder); a sweep database is never replaced
+  if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) {
+    throw new InputError(out, [{ field: "--out", message: "exists and is not empty; merge into a new folder" }]);
   }
   const r = await mergeSweeps(dirs, out, flags.partial ?? false);
   if (!flags.quiet) {

@@ -16,6 +16,7 @@ function toPlain(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function checkRunFolder(dir: string): void {
+  if (!existsSync(dir)) throw new InputError(dir, [{ field: "", message: "no such folder (expected the folder a `credsim run` wrote)" }]);
   for (const f of ["summary.json", "credsim.duckdb"]) {
     if (!existsSync(join(dir, f))) {
       throw new InputError(dir, [{ field: "", message: `not a credsim run folder: ${f} is missing (expected the folder a \`credsim run\` wrote)` }]);
@@ -29,10 +30,8 @@ export async function loadRun(dir: string): Promise<RunData & { scenarioYaml: st
   const instance = await DuckDBInstance.create(join(dir, "credsim.duckdb"), { access_mode: "READ_ONLY" });
   const con = await instance.connect();
   try {
-    const daily = (await con.runAndReadAll(`select * from daily order by day, "group"`)).getRowObjects().map(toPlain) as unknown as DailyPoint[];
-    const behaviours = (await con.runAndReadAll(`select * from behaviours order by "group", behaviour`))
-      .getRowObjects()
-      .map(toPlain) as unknown as BehaviourPoint[];
+    const daily = (await con.runAndReadAll(`select * from daily order by rowid`)).getRowObjects().map(toPlain) as unknown as DailyPoint[];
+    const behaviours = (await con.runAndReadAll(`select * from behaviours order by rowid`)).getRowObjects().map(toPlain) as unknown as BehaviourPoint[];
     const scenarioYaml = existsSync(join(dir, "scenario.yaml")) ? readFileSync(join(dir, "scenario.yaml"), "utf8") : "";
     const title = /^title: (.*)$/m.exec(scenarioYaml)?.[1] ?? summary.scenario;
     const tables = (await con.runAndReadAll("select table_name from duckdb_tables()")).getRowObjects().map((r) => String(r.table_name));

@@ -19,7 +19,7 @@ export function buildReport(data: RunData, scenarioYaml: string): { html: string
 
 /** One PNG per chart, named by chart id, into `dir`. Returns the files written. */
 export function writePngs(charts: Chart[], dir: string): string[] {
-  makeDirs(dir);
+  makeDirs(dir, "--png");
   return charts.map((c) => {
     const file = join(dir, `${c.id}.png`);
     writeAtomic(file, svgToPng(c.svg));

@@ -14,6 +14,9 @@ import type { RunTables } from "./tables.js";
 
 export const RUN_FILES = ["scenario.yaml", "summary.json", "daily.parquet", "credsim.duckdb"] as const;
 
+/** Everything credsim may write in a run folder (report.html unless --no-report; regions.yaml with --regions). */
+const RUN_FOLDER_ENTRIES = new Set<string>([...RUN_FILES, "report.html", "regions.yaml", "credsim.duckdb.wal"]);
+
 /** Refuses, before any work, to replace a folder that is not a credsim run. */
 export function checkOutFolder(out: string): void {
   if (!existsSync(out)) {
@@ -39,6 +42,17 @@ export function checkOutFolder(out: string): void {
   const entries = readdirSync(out);
   if (entries.length > 0 && !entries.includes("summary.json")) {
     throw new InputError(out, [{ field: "--out", message: "the folder exists and is not a credsim run folder; choose another --out or empty it" }]);
+  }
+  // Replacing a run folder removes it whole: only if credsim wrote everything in it.
+  const foreign = entries.filter((name) => !RUN_FOLDER_ENTRIES.has(name)).sort();
+  if (foreign.length > 0) {
+    const names = foreign.slice(0, 3).join(", ") + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : "");
+    throw new InputError(out, [
+      {
+        field: "--out",
+        message: `this run folder also holds files credsim did not write (${names}); replacing it would delete them. Move them, or choose another --out`,
+      },
+    ]);
   }
 }
 
