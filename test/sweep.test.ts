@@ -126,6 +126,10 @@ describe("credsim sweep", () => {
     const r2 = credsim(["sweep", "e2.yaml"]);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain("design.samples: required for a lhs design");
+    writeFileSync(join(dir, "e5.yaml"), SWEEP().replace(/replicates: \d+/, "replicates: 0"));
+    const r7 = credsim(["sweep", "e5.yaml"]);
+    expect(r7.status).toBe(2);
+    expect(r7.stderr).toMatch(/e5\.yaml:\d+:\d+: replicates: expected a number ≥ 1, got number 0/);
     const r3 = credsim(["sweep", "s.yaml", "--shard", "0/3"]);
     expect(r3.status).toBe(2);
     expect(r3.stderr).toContain("--shard: expected i/N");

@@ -163,7 +163,7 @@ export function issueProblems(
   return issues.map((issue) => {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
     const at = options.locateUnknownKey && issue.code === "unrecognized_keys" ? source.locate([...path, issue.keys[0]]) : source.locate(path);
-    return { field: path.join("."), message: rewrite(issue, path) ?? issue.message, ...at };
+    return { field: path.join("."), message: rewrite(issue, path) ?? plainMessage(issue) ?? issue.message, ...at };
   });
 }
 
@@ -189,34 +189,42 @@ const typeWords: Record<string, string> = {
   int: "an integer",
 };
 
+/** The wording of a type, range or choice issue, the same for every file credsim reads; undefined for other issues. */
+function plainMessage(issue: z.core.$ZodIssue): string | undefined {
+  switch (issue.code) {
+    case "invalid_type": {
+      const expected = typeWords[issue.expected] ?? issue.expected;
+      return issue.input === undefined ? `required: expected ${expected}` : `expected ${expected}, got ${describeValue(issue.input)}`;
+    }
+    case "too_small": {
+      const bound = issue.inclusive === false ? ">" : "≥";
+      return issue.origin === "array"
+        ? `expected at least ${issue.minimum} item(s)`
+        : `expected a number ${bound} ${issue.minimum}, got ${describeValue(issue.input)}`;
+    }
+    case "too_big": {
+      const bound = issue.inclusive === false ? "<" : "≤";
+      return issue.origin === "array"
+        ? `expected at most ${issue.maximum} item(s)`
+        : `expected a number ${bound} ${issue.maximum}, got ${describeValue(issue.input)}`;
+    }
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
+    default:
+      return undefined;
+  }
+}
+
 function issueToProblem(issue: z.core.$ZodIssue, source: SourceMap | undefined): Problem {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as Path;
   let message = issue.message;
   let key: string | undefined;
   switch (issue.code) {
-    case "invalid_type": {
-      const expected = typeWords[issue.expected] ?? issue.expected;
-      message = issue.input === undefined ? `required: expected ${expected}` : `expected ${expected}, got ${describeValue(issue.input)}`;
-      break;
-    }
-    case "too_small": {
-      const bound = issue.inclusive === false ? ">" : "≥";
-      message =
-        issue.origin === "array"
-          ? `expected at least ${issue.minimum} item(s)`
-          : `expected a number ${bound} ${issue.minimum}, got ${describeValue(issue.input)}`;
-      break;
-    }
-    case "too_big": {
-      const bound = issue.inclusive === false ? "<" : "≤";
-      message =
-        issue.origin === "array"
-          ? `expected at most ${issue.maximum} item(s)`
-          : `expected a number ${bound} ${issue.maximum}, got ${describeValue(issue.input)}`;
-      break;
-    }
+    case "invalid_type":
+    case "too_small":
+    case "too_big":
     case "invalid_value":
-      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
+      message = plainMessage(issue) ?? message;
       break;
     case "unrecognized_keys": {
       const known = knownKeys(path);
