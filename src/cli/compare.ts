@@ -8,6 +8,7 @@ import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
 import { execute } from "../store/execute.js";
 import { makeDirs } from "../store/make-dirs.js";
+import { checkCanCreate } from "../store/runfolder.js";
 import { table } from "./format.js";
 import { checkMemory, scenarioWithOverrides } from "./run.js";
 import { intFlag } from "./scenario-arg.js";
@@ -82,7 +83,7 @@ const COMPARE_FILES = new Set(["compare.html", "compare.json"]);
 
 /** A compare folder is new, empty, or an earlier compare's: never someone else's files overwritten. */
 function checkCompareFolder(out: string): void {
-  if (!existsSync(out)) return;
+  if (!existsSync(out)) return checkCanCreate(out);
   if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for compare.html and compare.json" }]);
   const foreign = readdirSync(out)
     .filter((name) => !COMPARE_FILES.has(name))

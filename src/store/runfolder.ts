@@ -20,22 +20,7 @@ const RUN_FOLDER_ENTRIES = new Set<string>([...RUN_FILES, "report.html", "region
 /** Refuses, before any work, to replace a folder that is not a credsim run. */
 export function checkOutFolder(out: string): void {
   if (!existsSync(out)) {
-    // The run folder is made at the end, beside it; make sure now that it can be,
-    // so that a bad --out fails before the run and not after it.
-    const parent = dirname(resolve(out));
-    makeDirs(parent);
-    if (lstatSync(out, { throwIfNoEntry: false })) {
-      throw new InputError(out, [{ field: "--out", message: "is a symbolic link to a path that does not exist; expected a folder for the run's results" }]);
-    }
-    const probe = partialName(out);
-    try {
-      mkdirSync(probe);
-      rmdirSync(probe);
-    } catch (error) {
-      throw new InputError(out, [
-        { field: "--out", message: `cannot create a folder in ${parent} (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
-      ]);
-    }
+    checkCanCreate(out);
     return;
   }
   if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for the run's results" }]);
@@ -53,6 +38,26 @@ export function checkOutFolder(out: string): void {
         message: `this run folder also holds files credsim did not write (${names}); replacing it would delete them. Move them, or choose another --out`,
       },
     ]);
+  }
+}
+
+/**
+ * A folder that does not exist yet is made at the end, after the work: make sure
+ * now that it can be (its parents made, a probe folder beside it), so that a bad
+ * --out fails before the work and not after it.
+ */
+export function checkCanCreate(out: string): void {
+  const parent = dirname(resolve(out));
+  makeDirs(parent);
+  if (lstatSync(out, { throwIfNoEntry: false })) {
+    throw new InputError(out, [{ field: "--out", message: "is a symbolic link to a path that does not exist; expected a folder" }]);
+  }
+  const probe = partialName(out);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+  } catch (error) {
+    throw new InputError(out, [{ field: "--out", message: `cannot create a folder in ${parent} (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
   }
 }
 
