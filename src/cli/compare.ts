@@ -83,7 +83,10 @@ const COMPARE_FILES = new Set(["compare.html", "compare.json"]);
 
 /** A compare folder is new, empty, or an earlier compare's: never someone else's files overwritten. */
 function checkCompareFolder(out: string): void {
-  if (!existsSync(out)) return checkCanCreate(out);
+  if (!existsSync(out)) {
+    checkCanCreate(out);
+    return;
+  }
   if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for compare.html and compare.json" }]);
   const foreign = readdirSync(out)
     .filter((name) => !COMPARE_FILES.has(name))
