@@ -73,7 +73,7 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     [
       "a network with more tie ends than 32-bit offsets reach",
       GOOD.replace("agents: 2000,", "agents: 300000000, network: { degree: 10 },"),
-      /population\.network\.degree: 300,000,000 agents × degree 10 is more tie ends than a network can hold \(2,147,483,647\); with this degree at most 214,748,364 agents/,
+      /population\.network\.degree: 300,000,000 agents × degree 10 is more tie ends than one network can hold \(2,147,483,647\); with this degree at most 214,748,364 agents \(or split them into regions\)/,
     ],
     [
       "a population too large for memory",

@@ -2,6 +2,7 @@ import { availableParallelism, totalmem } from "node:os";
 import { hugePageTunable } from "../engine/hugepages.node.js";
 import { estimateMemory, largestFitting, type MemoryEstimate } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
+import { MAX_TIE_ENDS } from "../engine/network.js";
 import { runDataFromTables } from "../report/rundata.js";
 import { buildReport } from "../report/write.js";
 import { InputError } from "../scenario/errors.js";
@@ -41,6 +42,15 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
 /** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */
 export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85): MemoryEstimate {
   const model = compileModel(scenario);
+  const net = scenario.population.network;
+  if (net && model.agents * net.degree > MAX_TIE_ENDS) {
+    throw new InputError(file, [
+      {
+        field: "population.network.degree",
+        message: `${fmtInt(model.agents)} agents × degree ${net.degree} is more tie ends than one network can hold (${fmtInt(MAX_TIE_ENDS)}); with this degree at most ${fmtInt(Math.floor(MAX_TIE_ENDS / net.degree))} agents (or split them into regions)`,
+      },
+    ]);
+  }
   const estimate = estimateMemory(model);
   if (estimate.bytes > available) {
     const fits = largestFitting(estimate, available);

@@ -2,6 +2,9 @@ import type { Model } from "./model.js";
 import type { Population } from "./population.js";
 import { Purpose, streamKey1, streamKey2, uniform } from "./rng.js";
 
+/** Tie ends (agents × degree) a network can hold: its lists are indexed by 32-bit offsets. */
+export const MAX_TIE_ENDS = 2 ** 31 - 1;
+
 /**
  * Undirected contact network in CSR form: the contacts of agent i are
  * adj[start[i] .. start[i+1]). A cut tie is stored as ~j (negative), so cutting
@@ -45,6 +48,8 @@ export function buildNetwork(model: Model, pop: Population, options: { listsBy?:
   // Ties as pairs: the other end at pairs[x], this end at pairs[E + x]. Agents are
   // visited in id order, so the first half lists each agent's own ties together.
   const E = P * half;
+  if (2 * E > MAX_TIE_ENDS)
+    throw new Error(`a network of ${P} persons with degree ${net.degree} has more tie ends than 32-bit offsets reach (${MAX_TIE_ENDS})`);
   const pairs = new Int32Array(2 * E);
   const outDegree = new Int32Array(N);
   const e = drawTies(model, pop, perm, pStart, pairs, E, outDegree);

@@ -11,9 +11,6 @@ export interface ReferenceProblem {
 const SHARE_TOLERANCE = 1e-6;
 
 /** Checks that zod cannot express: names that refer to each other, sums, orderings. */
-/** Tie ends a contact network can hold: its lists are indexed by 32-bit offsets (src/engine/network.ts). */
-export const MAX_TIE_ENDS = 2 ** 31 - 1;
-
 export function checkReferences(s: Scenario): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const groups = s.population.groups.map((g) => g.name);
@@ -60,13 +57,6 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
     problems.push({
       path: ["population", "network", "degree"],
       message: `expected an even number (the ring lattice has degree/2 ties on each side), got ${net.degree}`,
-    });
-  }
-  // the network's lists are indexed by 32-bit offsets: agents × degree tie ends at most
-  if (net && s.population.agents * net.degree > MAX_TIE_ENDS) {
-    problems.push({
-      path: ["population", "network", "degree"],
-      message: `${s.population.agents.toLocaleString("en-US")} agents × degree ${net.degree} is more tie ends than a network can hold (${MAX_TIE_ENDS.toLocaleString("en-US")}); with this degree at most ${Math.floor(MAX_TIE_ENDS / net.degree).toLocaleString("en-US")} agents`,
     });
   }
 
