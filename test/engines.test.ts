@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { blockSize } from "../src/engine/blocks.js";
 import { addCounters } from "../src/engine/counters.js";
 import { compileModel } from "../src/engine/model.js";
 import { finishSeparable, runAgents, runSeparable, startSeparable } from "../src/engine/separable.js";
@@ -60,7 +61,10 @@ describe("determinism", () => {
     // Worker threads run the compiled engine (npm test builds dist/ first). The
     // calling thread waits for the workers here, so that every thread takes blocks.
     const { simulateThreads } = (await import("../dist/engine/parallel.node.js")) as typeof import("../src/engine/parallel.node.js");
-    const s = scenarioFromYaml(SEPARABLE_WITH_EVERYTHING.replace("agents: 6000", "agents: 30000"));
+    // fractional harm weights: harm must come from the domain counts of all threads added up, not be added as floats
+    const s = scenarioFromYaml(
+      SEPARABLE_WITH_EVERYTHING.replace("agents: 6000", "agents: 30000").replace("harm: 2", "harm: 0.1").replace("harm: 3", "harm: 0.7"),
+    );
     const options = { poolSize: 200, startTogether: true };
     const one = await simulateThreads(s, 1, undefined, options);
     const two = await simulateThreads(s, 2, undefined, options);
@@ -78,6 +82,17 @@ describe("determinism", () => {
     expect(one.history?.count).toBeGreaterThan(100);
     expect(events(two)).toEqual(events(one));
     expect(events(three)).toEqual(events(one));
+  });
+
+  it("a block is at most the work of 16,384 agents over a year, so Ctrl-C and progress get through in long runs", () => {
+    for (const days of [1, 365, 3650, 36_500, 100_000]) {
+      for (const agents of [10, 5_000, 1_000_000, 100_000_000]) {
+        const size = blockSize(agents, 2, days);
+        expect(size).toBeGreaterThanOrEqual(1);
+        expect(size * days).toBeLessThanOrEqual(Math.max(days, 16384 * 365));
+        if (agents >= 1_000_000 && days <= 365) expect(Math.ceil(agents / size)).toBeGreaterThanOrEqual(2 * 61); // some 64 per thread
+      }
+    }
   });
 
   it("blocks of agents run by separate runs in any order add up to the whole run exactly", () => {

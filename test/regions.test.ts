@@ -94,6 +94,13 @@ describe("regions", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("credsim: bad.yaml:2:1: regions: shares must sum to 1, got 1.1\n");
 
+    writeFileSync(join(dir, "typed.yaml"), 'name: typed\nregions:\n  - { name: a, share: -1 }\n  - { name: b, share: "z" }\n');
+    const typed = credsim(["run", "reference", "--regions", "typed.yaml", "--quiet"]);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toBe(
+      'credsim: typed.yaml:3:16: regions.0.share: expected a number > 0, got number -1\ntyped.yaml:4:16: regions.1.share: expected a number, got the text "z"\n',
+    );
+
     const stray = credsim(["run", "reference", "--workers", "2"]);
     expect(stray.code).toBe(2);
     expect(stray.stderr).toContain("--workers: only with --regions");

@@ -6,7 +6,7 @@ import { History, trackingPool } from "./history.js";
 import { compileModel, type Model } from "./model.js";
 import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
-import { finishSeparable, runAgents, startSeparable } from "./separable.js";
+import { finishSeparable, integrateHarm, runAgents, startSeparable } from "./separable.js";
 import { isSeparable } from "./simulate.js";
 
 // Node-only. A separable population is cut into blocks of consecutive agents that
@@ -43,6 +43,8 @@ export interface WorkerResult {
   events: Float64Array[];
   contacts: ParallelResult["contacts"];
   blocks: number;
+  /** Day deltas of listed agents per domain (a thread's share of a per-agent run), for harm. */
+  domains?: Float64Array;
 }
 
 /** A worker's job: the whole run on the calendar engine, or blocks from the shared counter. */
@@ -83,7 +85,7 @@ export async function simulateThreads(
   }
 
   const parts = threads > 1 && model.agents >= threads * 1000 ? threads : 1;
-  const size = blockSize(model.agents, parts);
+  const size = blockSize(model.agents, parts, model.days);
   const shared = new SharedArrayBuffer(4);
   const next = new Int32Array(shared);
   const readyBuffer = new SharedArrayBuffer(4);
@@ -91,12 +93,16 @@ export async function simulateThreads(
   const callerWorks = options.callerTakesBlocks ?? true;
   const workers = callerWorks ? parts - 1 : parts;
   const helpers = Array.from({ length: workers }, () => startWorker({ scenario, poolSize, blocks: { next: shared, size, ready: readyBuffer } }));
-  // a failed worker is reported after the calling thread's own blocks
-  for (const h of helpers) h.catch(() => {});
+  // a failed worker stops the calling thread at its next block; Promise.all reports it
+  let failed = false;
+  for (const h of helpers)
+    h.catch(() => {
+      failed = true;
+    });
 
   const run = startSeparable(model, poolSize > 0 ? new History(pool()) : undefined);
   const blocks = Math.ceil(model.agents / size);
-  while (options.startTogether && Atomics.load(ready, 0) < workers) await new Promise((resolve) => setTimeout(resolve, 1));
+  while (options.startTogether && !failed && Atomics.load(ready, 0) < workers) await new Promise((resolve) => setTimeout(resolve, 1));
   const progress = () => onProgress?.(Math.min(blocks, Atomics.load(next, 0)) / blocks);
   const timer = callerWorks ? undefined : setInterval(progress, 100);
   let taken = 0;
@@ -104,6 +110,7 @@ export async function simulateThreads(
   for (let b = callerWorks ? Atomics.add(next, 0, 1) : blocks; b < blocks; b = Atomics.add(next, 0, 1)) {
     runAgents(run, [b * size, Math.min(model.agents, (b + 1) * size)]);
     taken++;
+    if (failed) break;
     // let progress, worker messages and signals through every 50 ms or so
     if (performance.now() - yielded >= 50) {
       progress();
@@ -111,9 +118,15 @@ export async function simulateThreads(
       yielded = performance.now();
     }
   }
-  const counters = finishSeparable(run);
+  const counters = finishSeparable(run, false);
   const results = await Promise.all(helpers).finally(() => clearInterval(timer));
-  for (const r of results) addCounters(counters, countersFromArrays(model, r.arrays));
+  const domains = run.deltas.domain;
+  for (const r of results) {
+    addCounters(counters, countersFromArrays(model, r.arrays));
+    const d = r.domains as Float64Array;
+    for (let k = 0; k < domains.length; k++) domains[k] += d[k]; // integer counts: exact in any order
+  }
+  integrateHarm(model, domains, counters);
   const history = run.history ? mergeHistories(run.history.mask, [run.history.toArrays(), ...results.map((r) => r.events)]) : null;
   return { counters, threads: parts, history, contacts: [], blocks: callerWorks ? [taken, ...results.map((r) => r.blocks)] : results.map((r) => r.blocks) };
 }
@@ -123,7 +136,8 @@ function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promi
     const worker = new Worker(workerUrl, { workerData: job });
     worker.on("message", (msg: { progress?: number } & Partial<WorkerResult>) => {
       if (msg.progress !== undefined) onProgress?.(msg.progress);
-      else if (msg.arrays) resolve({ arrays: msg.arrays, events: msg.events ?? [], contacts: msg.contacts ?? [], blocks: msg.blocks ?? 0 });
+      else if (msg.arrays)
+        resolve({ arrays: msg.arrays, events: msg.events ?? [], contacts: msg.contacts ?? [], blocks: msg.blocks ?? 0, domains: msg.domains });
     });
     worker.on("error", reject);
     worker.on("exit", (code) => {

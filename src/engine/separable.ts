@@ -356,31 +356,43 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
   }
 }
 
-/** Integrates the day deltas into daily states and returns the run's counters. Call once. */
-export function finishSeparable(run: SeparableRun): Counters {
+/**
+ * Integrates the day deltas into daily states and returns the run's counters. Call
+ * once. A thread's share of a run leaves harm out (`withHarm` false): harm weighs
+ * listed agents by domain with fractional weights, so it is computed once, from the
+ * domain counts of all threads added up (addDomainDeltas), else its rounding would
+ * depend on which thread ran which agents.
+ */
+export function finishSeparable(run: SeparableRun, withHarm = true): Counters {
   const m = run.model;
   const c = run.counters;
   const deltas = run.deltas;
-  const { days, G, D } = m;
+  const { days, G } = m;
   const P = m.perkAbove;
   // Integrate the deltas into daily states.
   integrate(deltas.listed, c.listed, days, G);
   integrate(deltas.wrong, c.wrongful, days, G);
   integrate(deltas.shadow, c.shadowListed, days, G);
   if (P !== null) integrate(deltas.perk, c.perkHolders, days, G);
+  if (withHarm) integrateHarm(m, deltas.domain, c);
+  return c;
+}
+
+/** Harm per day and group, from the day deltas of listed agents per domain. */
+export function integrateHarm(m: Model, domainDeltas: Float64Array, c: Counters): void {
+  const { days, G, D } = m;
   for (let g = 0; g < G; g++) {
     const dom = new Float64Array(D);
     for (let t = 0; t < days; t++) {
       const at = t * G + g;
       let harm = 0;
       for (let d = 0; d < D; d++) {
-        dom[d] += deltas.domain[at * D + d];
+        dom[d] += domainDeltas[at * D + d];
         harm += dom[d] * m.harmOwn[d];
       }
       c.harm[at] = harm;
     }
   }
-  return c;
 }
 
 /** A listing that began wrongful has ended after `duration` days. */

@@ -14,6 +14,7 @@ const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPo
 let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
 let counters: ReturnType<typeof simulate>;
 let taken = 0;
+let domains: Float64Array | undefined;
 if (blocks) {
   const run = startSeparable(model, history);
   const ready = new Int32Array(blocks.ready);
@@ -22,7 +23,8 @@ if (blocks) {
     runAgents(run, [from, to]);
     taken++;
   });
-  counters = finishSeparable(run);
+  counters = finishSeparable(run, false);
+  domains = run.deltas.domain;
 } else {
   let last = 0;
   counters = simulate(model, {
@@ -42,6 +44,6 @@ if (blocks) {
 const arrays = countersArrays(counters);
 const events = history ? history.toArrays() : [];
 parentPort?.postMessage(
-  { arrays, events, contacts, blocks: taken },
-  [...arrays, ...events].map((a) => a.buffer as ArrayBuffer),
+  { arrays, events, contacts, blocks: taken, domains },
+  [...arrays, ...events, ...(domains ? [domains] : [])].map((a) => a.buffer as ArrayBuffer),
 );

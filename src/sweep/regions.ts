@@ -55,7 +55,7 @@ export interface Region {
 
 export function parseRegions(text: string, file: string): RegionSpec {
   const { data, source } = parseYaml(text, file);
-  const parsed = RegionSpec.safeParse(data);
+  const parsed = RegionSpec.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     throw new InputError(
       file,
@@ -67,8 +67,6 @@ export function parseRegions(text: string, file: string): RegionSpec {
             const known = path.length === 0 ? Object.keys(RegionSpec.shape) : ["name", "title", "population", "share"];
             return issue.keys.map((k) => unknownName("field", k, known)).join("; ");
           }
-          if (issue.code === "invalid_type" && (data as Record<string, unknown>)[String(path.at(-1))] === undefined)
-            return `required (${issue.expected === "array" ? "a list" : issue.expected === "string" ? "a text" : issue.expected})`;
         },
         { locateUnknownKey: true },
       ),
