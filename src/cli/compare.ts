@@ -62,7 +62,7 @@ export async function compareCommand(args: string[], flags: CompareFlags): Promi
   });
   const rows = compareRows(arms);
   const out = flags.out ?? join("compare", arms.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
-  checkCompareFolder(out);
+  if (flags.out === undefined) checkCompareFolder(out); // an --out was checked before the runs
   makeDirs(out);
   writeAtomic(join(out, "compare.html"), compareHtml(arms, rows));
   writeAtomic(

@@ -44,7 +44,7 @@ export interface SeparableRun {
 }
 
 export function startSeparable(model: Model, history?: History): SeparableRun {
-  if (!isSeparable(model)) throw new Error("runSeparable needs a scenario whose agents do not interact");
+  if (!isSeparable(model)) throw new Error("the per-agent engine needs a scenario whose agents do not interact");
   const { days, G, D } = model;
   const pop = buildPopulation(model);
   const records = new DayRecords();
