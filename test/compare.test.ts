@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -49,5 +49,34 @@ describe("credsim compare", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/r1 − m1/);
     expect(r.stdout.split("\n\n")[0]).not.toContain("±"); // the table, not the footnote
+  });
+
+  // Arm 1 alone would run for well over 10 s (20 replicates of 10^6 agents, about
+  // 1 s each on one core): a refusal within 10 s came before its runs.
+  const long = ["reference", "--agents", "1000000", "--replicates", "20", "--quiet"];
+
+  it("checks its default folder before running anything", () => {
+    const dir = mkdtempSync(join(tmpdir(), "credsim-cmp3-"));
+    mkdirSync(join(dir, "compare", "reference-vs-midas"), { recursive: true });
+    writeFileSync(join(dir, "compare", "reference-vs-midas", "mine.txt"), "keep");
+    const started = Date.now();
+    const r = credsim(["compare", ...long.slice(0, 1), "midas", ...long.slice(1)], dir);
+    expect(r.status, r.stderr).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.stderr).toContain("mine.txt");
+    expect(readdirSync(join(dir, "compare", "reference-vs-midas"))).toEqual(["mine.txt"]);
+  });
+
+  it("checks every argument before running anything: a bad last one costs no runs", () => {
+    const dir = mkdtempSync(join(tmpdir(), "credsim-cmp4-"));
+    writeFileSync(join(dir, "bad.yaml"), "name: bad\ndays: -3\n");
+    for (const last of ["bad.yaml", "no-such-scenario"]) {
+      const started = Date.now();
+      const r = credsim(["compare", ...long.slice(0, 1), last, ...long.slice(1)], dir);
+      expect(r.status, r.stderr).toBe(2);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(r.stderr).toContain(last);
+    }
+    expect(readdirSync(dir)).toEqual(["bad.yaml"]);
   });
 });

@@ -6,6 +6,7 @@ import { loadRun } from "../report/load.js";
 import { writeAtomic } from "../report/write.js";
 import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
 import { execute } from "../store/execute.js";
 import { makeDirs } from "../store/make-dirs.js";
 import { checkCanCreate } from "../store/runfolder.js";
@@ -25,15 +26,24 @@ export interface CompareFlags {
 
 const isRunFolder = (p: string) => existsSync(p) && statSync(p).isDirectory() && existsSync(join(p, "summary.json"));
 
-/** An arm from a run folder (one replicate) or a scenario run R times with seeds seed, seed+1, ... shared by every arm. */
-async function loadArm(arg: string, flags: CompareFlags, replicates: number, progress: (s: string) => void): Promise<Arm> {
-  if (isRunFolder(arg)) {
-    const run = await loadRun(arg);
-    return { label: basename(arg.replace(/\/+$/, "")), summaries: [run.summary], dailies: [run.daily] };
-  }
+/** What an argument names: a run folder, or a scenario checked (file, values, memory) before anything runs. */
+type ArmSource = { label: string; folder: string } | { label: string; scenario: Scenario; file: string };
+
+function armSource(arg: string, flags: CompareFlags): ArmSource {
+  if (isRunFolder(arg)) return { label: basename(arg.replace(/\/+$/, "")), folder: arg };
   const { scenario, file } = scenarioWithOverrides(arg, { agents: flags.agents, days: flags.days, seed: flags.seed });
   checkMemory(scenario, file);
-  const arm: Arm = { label: scenario.name, summaries: [], dailies: [] };
+  return { label: scenario.name, scenario, file };
+}
+
+/** An arm from a run folder (one replicate) or a scenario run R times with seeds seed, seed+1, ... shared by every arm. */
+async function loadArm(source: ArmSource, replicates: number, progress: (s: string) => void): Promise<Arm> {
+  if ("folder" in source) {
+    const run = await loadRun(source.folder);
+    return { label: source.label, summaries: [run.summary], dailies: [run.daily] };
+  }
+  const { scenario, file } = source;
+  const arm: Arm = { label: source.label, summaries: [], dailies: [] };
   for (let k = 0; k < replicates; k++) {
     progress(`${scenario.name}: replicate ${k + 1} of ${replicates}`);
     const s = validateScenario({ ...scenario, seed: (scenario.seed + k) >>> 0 }, file).scenario;
@@ -47,22 +57,24 @@ async function loadArm(arg: string, flags: CompareFlags, replicates: number, pro
 export async function compareCommand(args: string[], flags: CompareFlags): Promise<void> {
   if (args.length < 2) throw new InputError(args[0] ?? "compare", [{ field: "", message: "compare needs two or more run folders or scenarios" }]);
   const replicates = intFlag("--replicates", flags.replicates, 1, 1000) ?? 5;
-  if (flags.out !== undefined) checkCompareFolder(flags.out); // before the runs
+  // Every argument, the labels and the output folder are checked before any run,
+  // so a mistake in the last argument does not cost the runs of the first.
+  const sources = args.map((a) => armSource(a, flags));
+  const labels = new Set<string>();
+  sources.forEach((a, i) => {
+    if (labels.has(a.label)) a.label = `${a.label} (${i + 1})`;
+    labels.add(a.label);
+  });
+  const out = flags.out ?? join("compare", sources.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
+  checkCompareFolder(out);
   const tty = !flags.quiet && !flags.json && process.stderr.isTTY;
   const progress = (s: string) => {
     if (tty) process.stderr.write(`\r\x1b[2K${s}`);
   };
   const arms: Arm[] = [];
-  for (const a of args) arms.push(await loadArm(a, flags, replicates, progress));
+  for (const a of sources) arms.push(await loadArm(a, replicates, progress));
   if (tty) process.stderr.write("\r\x1b[2K");
-  const labels = new Set<string>();
-  arms.forEach((a, i) => {
-    if (labels.has(a.label)) a.label = `${a.label} (${i + 1})`;
-    labels.add(a.label);
-  });
   const rows = compareRows(arms);
-  const out = flags.out ?? join("compare", arms.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
-  if (flags.out === undefined) checkCompareFolder(out); // an --out was checked before the runs
   makeDirs(out);
   writeAtomic(join(out, "compare.html"), compareHtml(arms, rows));
   writeAtomic(
