@@ -107,6 +107,13 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     expect(r.stderr).toBe(`credsim: ${file}: is not a text file (it holds binary data); expected a scenario YAML file\n`);
   });
 
+  it("reads /dev/stdin when standard input is a socket, as a program's piped stdio is", () => {
+    // Node gives a child's piped stdio as a socket pair, which cannot be opened as /dev/stdin
+    const r = spawnSync(process.execPath, [bin, "validate", "/dev/stdin"], { cwd: dir, encoding: "utf8", input: GOOD });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("/dev/stdin: valid");
+  });
+
   it("a missing file suggests a preset", () => {
     const r = credsim(["run", "referense"]);
     expect(r.code).toBe(2);

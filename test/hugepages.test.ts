@@ -128,8 +128,16 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
     expect(readdirSync(dir).filter((f) => f.startsWith("killed"))).toEqual([]);
   }, 60_000);
 
-  it("stops the restarted run when the process that started it is killed outright", async () => {
-    const child = spawn(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--out", "orphan", "--quiet"], { cwd: dir, env, stdio: "ignore" });
+  it("stops the restarted run when the process that started it is killed outright, leaving no scenario copy", async () => {
+    // the scenario comes from a pipe, so the restarted run is handed a copy of it
+    const copies = () => readdirSync(tmpdir()).filter((f) => f.startsWith("credsim-scenario-"));
+    const copiesBefore = copies();
+    const child = spawn(process.execPath, [bin, "run", "/dev/stdin", "--agents", agents, "--out", "orphan", "--quiet"], {
+      cwd: dir,
+      env,
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    child.stdin.end(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"));
     await new Promise((r) => setTimeout(r, 4000));
     const [restarted] = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
     expect(restarted).toBeGreaterThan(0);
@@ -146,5 +154,6 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
     while (!gone() && Date.now() - sent < 5000) await new Promise((r) => setTimeout(r, 100));
     expect(gone()).toBe(true);
     expect(readdirSync(dir).filter((f) => f.startsWith("orphan"))).toEqual([]);
+    expect(copies()).toEqual(copiesBefore);
   }, 60_000);
 });

@@ -33,7 +33,8 @@ const SCENARIO_COPY = "CREDSIM_SCENARIO_COPY";
  * everything; this process only waits. Ctrl-C reaches the child from the
  * terminal; a signal sent to this process alone is passed on. A scenario read
  * from a pipe (/dev/stdin, a process substitution) is empty the second time, so
- * the child gets a copy of the text this process read.
+ * the child gets a copy of the text this process read; the child removes it once
+ * read (src/cli/scenario-arg.ts), this process if the child never got that far.
  */
 export function rerunWithHugePages(scenario: { file: string; text: string }): Promise<number> {
   return new Promise((resolve, reject) => {

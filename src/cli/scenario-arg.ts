@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
@@ -33,7 +33,7 @@ export function presetInfo(name: string): PresetInfo {
 export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; file: string; text: string; warnings: string[] } {
   const name = arg ?? DEFAULT_PRESET;
   const handed = handedCopy();
-  if (handed !== undefined) return parsed(readFileSync(handed, "utf8"), name);
+  if (handed !== undefined) return parsed(handed, name);
   let file = name;
   if (!existsSync(file)) {
     const preset = join(presetsDir, `${name.replace(/\.ya?ml$/, "")}.yaml`);
@@ -51,13 +51,27 @@ export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; 
 }
 
 /** A scenario file's text; a file that cannot be read or is not text is an input error. */
+const STDIN_PATHS = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
+
+function readStdin(file: string): Buffer {
+  try {
+    return readFileSync(0);
+  } catch (error) {
+    throw new InputError(file, [{ field: "", message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
+  }
+}
+
 export function readText(file: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    // e.g. /dev/stdin when standard input is a socket, or a file without read permission
-    throw new InputError(file, [{ field: "", message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
+    // Standard input that is a socket (a program started credsim with piped stdio)
+    // cannot be opened as /dev/stdin, but reads as file descriptor 0.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENXIO" && STDIN_PATHS.has(file)) bytes = readStdin(file);
+    // e.g. a file without read permission
+    else throw new InputError(file, [{ field: "", message: `cannot be read (${code ?? (error as Error).message})` }]);
   }
   // YAML is text: a zero byte means a binary file (say a run's daily.parquet), whose
   // bytes would otherwise come back as pages of "YAML syntax" errors
@@ -70,12 +84,20 @@ function parsed(text: string, file: string): { scenario: Scenario; file: string;
   return { scenario, file, text, warnings: warnings.length ? formatProblems(file, warnings).split("\n") : [] };
 }
 
+let handedText: string | undefined;
+
 /**
  * In a run started again (src/cli/rerun.ts) from a scenario that cannot be read
- * twice (a pipe such as /dev/stdin), the copy its parent wrote of what it read.
+ * twice (a pipe such as /dev/stdin), the text of the copy its parent wrote of what
+ * it read. The copy is removed once read, so that none is left behind if the
+ * parent is killed outright (its own clean-up then never runs).
  */
 function handedCopy(): string | undefined {
-  return process.env.CREDSIM_RESTARTED !== undefined ? process.env.CREDSIM_SCENARIO_COPY : undefined;
+  const copy = process.env.CREDSIM_RESTARTED !== undefined ? process.env.CREDSIM_SCENARIO_COPY : undefined;
+  if (copy === undefined || handedText !== undefined) return handedText;
+  handedText = readFileSync(copy, "utf8");
+  if (basename(dirname(copy)).startsWith("credsim-scenario-")) rmSync(dirname(copy), { recursive: true, force: true });
+  return handedText;
 }
 
 /** `extends:` names a preset, or a file relative to the scenario that extends it. */
