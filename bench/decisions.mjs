@@ -239,3 +239,36 @@ async function calendarOption(option, reps = 5) {
     `fused-city network, 3M agents: lists by sorting ties in blocks ${sorted.toFixed(2)} s, by writing each tie to both ends ${scattered.toFixed(2)} s — ${(scattered / sorted).toFixed(2)}× (medians of ${reps}, alternating); same network: ${agree}\n`,
   );
 }
+
+// 9. The candidate clock's gaps come from a table of the draws at which the gap
+//    steps down (src/engine/gap-table.ts) instead of a logarithm per gap: the
+//    same gaps exactly, as Math.log never decreases over the 2^32 possible draws
+//    (bench/log-monotone.mjs). Reference 1M × 365 on the per-agent engine, one
+//    thread, in one process, alternating with a table of size 0 (every gap
+//    computed), checking that the counters are identical.
+{
+  const { runSeparable } = await import("../dist/engine/separable.js");
+  const { gapTable } = await import("../dist/engine/gap-table.js");
+  const { countersArrays } = await import("../dist/engine/counters.js");
+  const reference = parseScenario(readFileSync(new URL("../presets/reference.yaml", import.meta.url), "utf8"), "reference.yaml").scenario;
+  const looked = compileModel(reference);
+  const computed = { ...looked, gaps: gapTable(looked.logNoEvent, 0) };
+  const built = performance.now();
+  gapTable(looked.logNoEvent, looked.gaps.size);
+  const buildMs = performance.now() - built;
+  const identical = (p, q) => p.every((x, k) => x.every((v, i) => v === q[k][i]));
+  const reps = 5;
+  const {
+    a: table,
+    b: logarithm,
+    agree,
+  } = alternate(
+    reps,
+    () => countersArrays(runSeparable(looked)),
+    () => countersArrays(runSeparable(computed)),
+    identical,
+  );
+  process.stdout.write(
+    `reference 1M × 365, per-agent engine, 1 thread: candidate gaps by table ${table.toFixed(2)} s, by logarithm ${logarithm.toFixed(2)} s — ${(logarithm / table).toFixed(2)}× (medians of ${reps}, alternating); counters identical: ${agree}; the tables (${looked.logNoEvent.length} rates × ${looked.gaps.size} steps) take ${buildMs.toFixed(1)} ms to build\n`,
+  );
+}

@@ -1,7 +1,8 @@
 import type { Counters } from "./counters.js";
+import { tableGap } from "./gap-table.js";
 import { EV, type History } from "./history.js";
 import { CHANNEL, KIND, type Model } from "./model.js";
-import { geometricGap, uniform, uniformPositive } from "./rng.js";
+import { draw32, uniform } from "./rng.js";
 
 // One agent's day, as pure functions shared by both engines (the calendar engine
 // for interacting populations, the per-agent engine for separable ones), so that
@@ -147,7 +148,7 @@ export function sampleDay(
   }
   r.n = n + 1;
   // next candidate day, from draw n
-  return t + 1 + geometricGap(uniformPositive(k1, k2, n), m.logNoEvent[cs]);
+  return t + 1 + tableGap(m.gaps, cs, draw32(k1, k2, n));
 }
 
 /** A record kept (after review) on an agent of group g. Exempt agents' records are kept, not scored. */

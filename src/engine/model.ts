@@ -1,4 +1,5 @@
 import type { Scenario } from "../scenario/schema.js";
+import { type GapTable, gapTable } from "./gap-table.js";
 
 // The scenario compiled to flat numeric tables, once, at the boundary, so the
 // simulation loop reads arrays and never looks up a name.
@@ -6,6 +7,9 @@ import type { Scenario } from "../scenario/schema.js";
 export const KIND = { violation: 0, disfavored: 1, rewarded: 2, access: 3 } as const;
 export const KIND_NAMES = ["violation", "disfavored", "rewarded", "access"] as const;
 export const MAX_DOMAINS = 8;
+
+/** Gaps of up to this many days are looked up; longer ones (rare but at low rates) computed. */
+const GAP_TABLE_MOST = 1024;
 
 export interface Model {
   agents: number;
@@ -68,6 +72,8 @@ export interface Model {
   noEvent: Float64Array;
   /** log of noEvent. */
   logNoEvent: Float64Array;
+  /** The candidate clock's gaps at each of those rates, by table lookup (gap-table.ts). */
+  gaps: GapTable;
 
   classGroup: Int32Array;
   classSegment: Int32Array;
@@ -386,6 +392,7 @@ export function compileModel(s: Scenario): Model {
     chanSomeFrom,
     noEvent,
     logNoEvent,
+    gaps: gapTable(logNoEvent, Math.min(GAP_TABLE_MOST, s.days + 1)),
     classGroup,
     classSegment,
     exemptClass,

@@ -31,7 +31,12 @@ export function uniform(key1: number, key2: number, counter: number): number {
 
 /** Uniform in (0, 1], for logarithms. */
 export function uniformPositive(key1: number, key2: number, counter: number): number {
-  return (mix32(mix32((Math.imul(counter, 0x9e3779b9) + key1) | 0) ^ key2) + 1) / TWO_POW_32;
+  return (draw32(key1, key2, counter) + 1) / TWO_POW_32;
+}
+
+/** The 32-bit integer x behind draw `counter`: uniform is x / 2^32, uniformPositive (x + 1) / 2^32. */
+export function draw32(key1: number, key2: number, counter: number): number {
+  return mix32(mix32((Math.imul(counter, 0x9e3779b9) + key1) | 0) ^ key2);
 }
 
 /**

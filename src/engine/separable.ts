@@ -1,9 +1,10 @@
 import { type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, NEVER, sampleDay, scoreDay, tierOf } from "./day.js";
+import { tableGap } from "./gap-table.js";
 import { EV, type History } from "./history.js";
 import type { Model } from "./model.js";
 import { arrivalDay, buildPopulation, presentDays } from "./population.js";
-import { geometricGap, Purpose, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
+import { draw32, geometricGap, Purpose, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
 import { integrate, isSeparable } from "./simulate.js";
 
 // The per-agent engine: when agents do not interact (no contacts, households,
@@ -121,7 +122,7 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
     const k1 = streamKey1(m.seed, i, Purpose.agent);
     const k2 = streamKey2(k1, m.seed);
     let n = 1;
-    let nextCand = geometricGap(uniformPositive(k1, k2, 0), m.logNoEvent[cls * L2]);
+    let nextCand = tableGap(m.gaps, cls * L2, draw32(k1, k2, 0));
     let clockListed = false;
     let score = m.s0;
     let shadow = m.s0;
@@ -175,12 +176,12 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
       r.clear();
       const listedNow = until > t;
       if (L2 === 2 && listedNow !== clockListed) {
-        nextCand = t + geometricGap(uniformPositive(k1, k2, n++), m.logNoEvent[cls * 2 + (listedNow ? 1 : 0)]);
+        nextCand = t + tableGap(m.gaps, cls * 2 + (listedNow ? 1 : 0), draw32(k1, k2, n++));
         clockListed = listedNow;
       }
       if (nextCand === t) {
         const state = L2 === 2 && listedNow ? 1 : 0;
-        if (hasPresence && t < arrive) nextCand = arrive + geometricGap(uniformPositive(k1, k2, n++), m.logNoEvent[cls * L2 + state]);
+        if (hasPresence && t < arrive) nextCand = arrive + tableGap(m.gaps, cls * L2 + state, draw32(k1, k2, n++));
         else if (hasPresence && t >= arrive + stay) nextCand = NEVER;
         else {
           r.i = i;
@@ -301,7 +302,7 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
       // next wake (rates that depend on being listed change from tomorrow)
       const listedAfter = until > t;
       if (L2 === 2 && listedAfter !== clockListed) {
-        nextCand = t + 1 + geometricGap(uniformPositive(k1, k2, n++), m.logNoEvent[cls * 2 + (listedAfter ? 1 : 0)]);
+        nextCand = t + 1 + tableGap(m.gaps, cls * 2 + (listedAfter ? 1 : 0), draw32(k1, k2, n++));
         clockListed = listedAfter;
       }
       let w = nextCand;

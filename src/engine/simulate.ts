@@ -1,11 +1,12 @@
 import { Calendar } from "./calendar.js";
 import { type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, keepRecord, NEVER, type RatingSink, sampleDay, tierOf } from "./day.js";
+import { tableGap } from "./gap-table.js";
 import { EV, type History } from "./history.js";
 import type { Model } from "./model.js";
 import { buildNetwork, type Network } from "./network.js";
 import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
-import { geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
+import { draw32, geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
 
 // Event-driven engine. Each agent sleeps until its next wake: the next day any of
 // its independent daily channels fires (behaviours, false records, ratings: one
@@ -242,7 +243,7 @@ export class Simulation {
       c.classAgentDays[k] += presentDays(model, k);
       const k1 = streamKey1(model.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, model.seed);
-      const first = geometricGap(uniformPositive(k1, k2, 0), model.logNoEvent[k * model.L2]);
+      const first = tableGap(model.gaps, k * model.L2, draw32(k1, k2, 0));
       this.hotU[li * HOT + RNG_N] = 1;
       this.hotI[li * HOT + NEXT_CAND] = first;
       // a start below the threshold lists on day 0
@@ -578,7 +579,7 @@ export class Simulation {
     const listedNow = this.hotI[li * HOT + UNTIL] > t;
     // Rates that depend on being listed: redraw the clock from today when the state changed.
     if (m.L2 === 2 && listedNow !== ((this.hotI[li * HOT + BITS] & CLOCK_LISTED) !== 0)) {
-      this.hotI[li * HOT + NEXT_CAND] = t + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * 2 + (listedNow ? 1 : 0)]);
+      this.hotI[li * HOT + NEXT_CAND] = t + tableGap(m.gaps, cls * 2 + (listedNow ? 1 : 0), draw32(k1, k2, this.hotU[li * HOT + RNG_N]++));
       this.hotI[li * HOT + BITS] ^= CLOCK_LISTED;
     }
     if (this.hotI[li * HOT + NEXT_CAND] !== t) return;
@@ -587,7 +588,7 @@ export class Simulation {
       const stay = presentDays(m, cls);
       if (t < arrive) {
         this.hotI[li * HOT + NEXT_CAND] =
-          arrive + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * m.L2 + (listedNow && m.L2 === 2 ? 1 : 0)]);
+          arrive + tableGap(m.gaps, cls * m.L2 + (listedNow && m.L2 === 2 ? 1 : 0), draw32(k1, k2, this.hotU[li * HOT + RNG_N]++));
         return;
       }
       if (t >= arrive + stay) {
@@ -1096,7 +1097,7 @@ export class Simulation {
       const k1 = streamKey1(m.seed, i, Purpose.agent);
       const k2 = streamKey2(k1, m.seed);
       const cls = this.hotI[li * HOT + BITS] >>> 24;
-      this.hotI[li * HOT + NEXT_CAND] = t + 1 + geometricGap(uniformPositive(k1, k2, this.hotU[li * HOT + RNG_N]++), m.logNoEvent[cls * 2 + (listed ? 1 : 0)]);
+      this.hotI[li * HOT + NEXT_CAND] = t + 1 + tableGap(m.gaps, cls * 2 + (listed ? 1 : 0), draw32(k1, k2, this.hotU[li * HOT + RNG_N]++));
       this.hotI[li * HOT + BITS] ^= CLOCK_LISTED;
     }
     let w = this.hotI[li * HOT + NEXT_CAND];
