@@ -1,15 +1,16 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
 // Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-workers|calendar|baseline> [rate multiplier]
 // auto-workers: the per-agent engine's blocks taken by worker threads alone, the
-// calling thread waiting (the scheme decision 1 in docs/performance.md replaced).
+// calling thread waiting (the scheme decision 7 in docs/performance.md replaced).
 // The multiplier scales every behaviour's base rate and every false-record rate
-// (capped at 1), for the cost-versus-events curve. Like `credsim run`, a calendar-
-// engine case whose memory estimate reaches 1 GiB runs in a process started with
-// huge pages (decision 9 in docs/performance.md).
+// (capped at 1), for the cost-versus-events curve. Like `credsim run` (the same
+// rule, src/cli/rerun.ts), a calendar-engine case whose memory estimate reaches
+// 1 GiB runs in a process started with huge pages (decision 9 in docs/performance.md).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
 import { countersArrays } from "../dist/engine/counters.js";
-import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../dist/engine/hugepages.node.js";
+import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
 import { simulateThreads } from "../dist/engine/parallel.node.js";
@@ -26,7 +27,7 @@ for (const b of Object.values(scenario.behaviours)) b.base = Math.min(1, b.base 
 for (const src of Object.values(scenario.sources)) for (const k of Object.keys(src.falseRate)) src.falseRate[k] = Math.min(1, src.falseRate[k] * f);
 const model = compileModel(scenario);
 const estimate = estimateMemory(model);
-if (process.platform === "linux" && estimate.engine === "calendar" && estimate.bytes >= HUGE_PAGES_FROM && hugePageTunable() === undefined) {
+if (shouldRestartWithHugePages(estimate)) {
   execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
   process.exit(0);
 }

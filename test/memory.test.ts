@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimateMemory } from "../src/engine/memory.js";
 import { compileModel } from "../src/engine/model.js";
+import { startSeparable } from "../src/engine/separable.js";
 import { isSeparable, Simulation } from "../src/engine/simulate.js";
 import type { Scenario } from "../src/scenario/schema.js";
 import { preset, withChanges } from "./helpers.js";
@@ -48,5 +49,13 @@ describe("memory estimate", () => {
     });
     expect(estimated).toBeGreaterThanOrEqual(held);
     expect(estimated).toBeLessThanOrEqual(2 * held);
+  });
+
+  it("reference on the per-agent engine: every thread holds its own class bytes, and the estimate counts each", () => {
+    const sized = (n: number) => compileModel(withChanges(preset("reference"), (s) => void (s.population.agents = n)));
+    const held = (startSeparable(sized(90_000)).cls.byteLength - startSeparable(sized(30_000)).cls.byteLength) / 60_000;
+    expect(held).toBeGreaterThan(0);
+    for (const threads of [1, 2, 3]) expect(estimateMemory(sized(90_000), threads).bytesPerAgent).toBeGreaterThanOrEqual(threads * held);
+    expect(estimateMemory(sized(90_000), 3).fixedBytes).toBeGreaterThan(estimateMemory(sized(90_000), 1).fixedBytes);
   });
 });

@@ -41,7 +41,7 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
 }
 
 /** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */
-export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85): MemoryEstimate {
+export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85, threads = 1): MemoryEstimate {
   const model = compileModel(scenario);
   const net = scenario.population.network;
   if (net && model.agents * net.degree > MAX_TIE_ENDS) {
@@ -52,7 +52,7 @@ export function checkMemory(scenario: Scenario, file: string, available = totalm
       },
     ]);
   }
-  const estimate = estimateMemory(model);
+  const estimate = estimateMemory(model, threads);
   if (estimate.bytes > available) {
     const fits = largestFitting(estimate, available);
     throw new InputError(file, [
@@ -78,8 +78,8 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   for (const flag of ["workers", "shard"] as const)
     if (flags[flag] !== undefined)
       throw new InputError(`--${flag}`, [{ field: "", message: "only with --regions (a sweep has its own --shard: credsim sweep)" }]);
-  const estimate = checkMemory(scenario, file);
   const threads = threadsFlag(flags.threads, flags.quiet);
+  const estimate = checkMemory(scenario, file, undefined, threads);
   const out = flags.out ?? `runs/${scenario.name}`;
   checkOutFolder(out);
   const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;

@@ -12,12 +12,19 @@ export interface MemoryEstimate {
   fixedBytes: number;
 }
 
-export function estimateMemory(model: Model): MemoryEstimate {
+/**
+ * `threads`: threads of a per-agent run; each holds its own counters and class
+ * bytes, and each worker its own runtime. An interacting run has one thread.
+ */
+export function estimateMemory(model: Model, threads = 1): MemoryEstimate {
   const N = model.agents;
-  const fixed = 8 * model.days * model.G * (22 + 2 * model.B) + 8 * model.G * 2 * 4096 + 64e6; // counters, histograms, runtime
+  const counters = 8 * model.days * model.G * (22 + 2 * model.B) + 8 * model.G * 2 * 4096; // counters, histograms
+  const fixed = counters + 64e6; // + runtime
   if (isSeparable(model)) {
-    const perAgent = 1; // class byte; all other state lives only for the agent being run
-    return { engine: "separable", bytes: fixed + perAgent * N, bytesPerAgent: perAgent, fixedBytes: fixed };
+    const T = Math.max(1, threads);
+    const perAgent = T; // a class byte per thread; all other state lives only for the agent being run
+    const fixedT = fixed + (T - 1) * (counters + 32e6); // a worker's counters, deltas and runtime
+    return { engine: "separable", bytes: fixedT + perAgent * N, bytesPerAgent: perAgent, fixedBytes: fixedT };
   }
   // the 64-byte agent record (scores, days, flags, fear, appeal and cure days,
   // listed-contact counts) + class byte + calendar entries (~1.5 per agent, 4 bytes)
