@@ -21,11 +21,9 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Median wall time and peak-memory-per-agent (RSS over a 1,000-agent run of the same case). */
-function measure(label, preset, agents, threads, engine, reps) {
-  const base = once(preset, 1000, threads, engine);
-  const runs = [];
-  for (let r = 0; r < reps; r++) runs.push(once(preset, agents, threads, engine));
+/** A case's row from its runs: median wall time and peak memory per agent (RSS over a 1,000-agent run of the same case). */
+function summarise(c, runs, base) {
+  const { label, preset, agents, threads, engine } = c;
   const seconds = median(runs.map((r) => r.seconds));
   const rss = median(runs.map((r) => r.maxRssBytes));
   const row = {
@@ -34,7 +32,7 @@ function measure(label, preset, agents, threads, engine, reps) {
     agents,
     threads,
     engine,
-    reps,
+    reps: runs.length,
     seconds,
     runs: runs.map((r) => r.seconds),
     agentDaysPerSecond: (agents * 365) / seconds,
@@ -42,17 +40,49 @@ function measure(label, preset, agents, threads, engine, reps) {
     bytesPerAgent: (rss - base.maxRssBytes) / (agents - 1000),
   };
   process.stderr.write(
-    `${label}: median ${seconds.toFixed(2)} s over ${reps} (${row.runs.map((s) => s.toFixed(2)).join(", ")}), ${(row.agentDaysPerSecond / 1e6).toFixed(0)} M agent-days/s, ${row.bytesPerAgent.toFixed(1)} B/agent\n`,
+    `${label}: median ${seconds.toFixed(2)} s over ${runs.length} (${row.runs.map((s) => s.toFixed(2)).join(", ")}), ${(row.agentDaysPerSecond / 1e6).toFixed(0)} M agent-days/s, ${row.bytesPerAgent.toFixed(1)} B/agent\n`,
   );
   return row;
 }
 
-const R = quick ? 1 : 5;
+/**
+ * Runs the cases in turn, `reps` rounds, the order reversed every other round,
+ * so that a noisy stretch of the machine hits them alike; the per-round ratios
+ * of the first case's time to each other's are kept for speed-ups.
+ */
+function measureTogether(cases, reps) {
+  const bases = cases.map((c) => once(c.preset, 1000, c.threads, c.engine));
+  const runs = cases.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    const order = cases.map((_, k) => k);
+    if (r % 2) order.reverse();
+    for (const k of order) runs[k].push(once(cases[k].preset, cases[k].agents, cases[k].threads, cases[k].engine));
+  }
+  const rows = cases.map((c, k) => summarise(c, runs[k], bases[k]));
+  rows.forEach((row, k) => {
+    row.pairRatios = runs[0].map((x, r) => x.seconds / runs[k][r].seconds);
+  });
+  return rows;
+}
+
+const measure = (label, preset, agents, threads, engine, reps) => measureTogether([{ label, preset, agents, threads, engine }], reps)[0];
+
 const rows = [
-  measure("reference 1M × 365, per-agent engine, 1 thread", "reference", 1e6, 1, "auto", R),
-  measure("reference 1M × 365, per-agent engine, 2 threads", "reference", 1e6, 2, "auto", R),
-  measure("reference 10M × 365, per-agent engine, 1 thread", "reference", 1e7, 1, "auto", quick ? 1 : 3),
-  measure("reference 10M × 365, per-agent engine, 2 threads", "reference", 1e7, 2, "auto", quick ? 1 : 3),
+  // one and two threads alternate, for the speed-up
+  ...measureTogether(
+    [
+      { label: "reference 1M × 365, per-agent engine, 1 thread", preset: "reference", agents: 1e6, threads: 1, engine: "auto" },
+      { label: "reference 1M × 365, per-agent engine, 2 threads", preset: "reference", agents: 1e6, threads: 2, engine: "auto" },
+    ],
+    quick ? 1 : 9,
+  ),
+  ...measureTogether(
+    [
+      { label: "reference 10M × 365, per-agent engine, 1 thread", preset: "reference", agents: 1e7, threads: 1, engine: "auto" },
+      { label: "reference 10M × 365, per-agent engine, 2 threads", preset: "reference", agents: 1e7, threads: 2, engine: "auto" },
+    ],
+    quick ? 1 : 3,
+  ),
   measure("reference 1M × 365, calendar engine (the general one)", "reference", 1e6, 1, "calendar", quick ? 1 : 3),
   measure("reference 1M × 365, day-by-day baseline (visits every agent daily)", "reference", 1e6, 1, "baseline", quick ? 1 : 3),
   measure("fused-city 100k × 365, calendar engine (network k=10, households, fear, appeals)", "fused-city", 1e5, 1, "auto", quick ? 1 : 3),
@@ -62,6 +92,8 @@ const rows = [
 const byLabel = (s) => rows.find((r) => r.label.startsWith(s));
 const ref1 = byLabel("reference 1M × 365, per-agent engine, 1 thread");
 const ref2 = byLabel("reference 1M × 365, per-agent engine, 2 threads");
+const ref10m1 = byLabel("reference 10M × 365, per-agent engine, 1 thread");
+const ref10m2 = byLabel("reference 10M × 365, per-agent engine, 2 threads");
 const cal = byLabel("reference 1M × 365, calendar");
 const base = byLabel("reference 1M × 365, day-by-day");
 const fmt = (x, d = 2) => x.toFixed(d);
@@ -76,7 +108,8 @@ const table = [
 const ratios = [
   `- per-agent engine vs day-by-day baseline, same run: **${fmt(base.seconds / ref1.seconds, 1)}×** faster`,
   `- per-agent engine vs calendar engine on the reference: **${fmt(cal.seconds / ref1.seconds, 1)}×** faster`,
-  `- two threads vs one (reference, 1M): **${fmt(ref1.seconds / ref2.seconds, 2)}×**`,
+  `- two threads vs one (reference, 1M): **${fmt(median(ref2.pairRatios), 2)}×** (median of the ${ref2.reps} rounds' ratios; one and two threads alternate), ${fmt(ref1.seconds / ref2.seconds, 2)}× from the medians`,
+  `- two threads vs one (reference, 10M): **${fmt(median(ref10m2.pairRatios), 2)}×** (median of ${ref10m2.reps} rounds), ${fmt(ref10m1.seconds / ref10m2.seconds, 2)}× from the medians`,
 ];
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const block = [
