@@ -195,7 +195,7 @@ describe("credsim run", () => {
   it("gives byte-identical outputs for one seed whatever the thread count", async () => {
     expect(credsim(["run", "reference", "--agents", "40000", "--days", "120", "--threads", "1", "--out", "t1", "--quiet"]).code).toBe(0);
     expect(credsim(["run", "reference", "--agents", "40000", "--days", "120", "--threads", "2", "--out", "t2", "--quiet"]).code).toBe(0);
-    for (const f of ["summary.json", "scenario.yaml", "daily.parquet"]) {
+    for (const f of ["summary.json", "scenario.yaml", "daily.parquet", "report.html"]) {
       expect(readFileSync(join(dir, "t1", f)).equals(readFileSync(join(dir, "t2", f))), f).toBe(true);
     }
     // the followed people and their histories too (threads take blocks of agents; events are merged in agent order)
