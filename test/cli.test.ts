@@ -257,6 +257,37 @@ describe("credsim run", () => {
     expect(readFileSync(join(dir, "again", "notes.txt"), "utf8")).toBe("mine");
   });
 
+  it("an --out that is empty, the current folder or a folder holding it is refused by every command, and nothing is deleted", () => {
+    const here = join(dir, "cwd-guard");
+    mkdirSync(join(here, "precious"), { recursive: true });
+    writeFileSync(join(here, "precious", "thesis.txt"), "keep");
+    const inHere = (args: string[]) => credsim(args, { cwd: here });
+    const commands = [
+      ["run", "reference", "--agents", "1000", "--quiet"],
+      ["run", "reference", "--regions", "china-31", "--agents", "5000", "--quiet"],
+      ["compare", "reference", "midas", "--agents", "1000", "--replicates", "1", "--quiet"],
+      ["sweep", new URL("../examples/sweep-review.yaml", import.meta.url).pathname, "--quiet"],
+      ["merge", "a", "b", "--quiet"],
+    ];
+    const cases = [...commands.map((args) => [args, ""] as const), ...[".", "..", here].map((out) => [commands[0], out] as const)];
+    for (const [args, out] of cases) {
+      const r = inHere([...args, "--out", out]);
+      expect(r.code, `${args[0]} --out '${out}': ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/--out: is (empty|the current folder)/);
+    }
+    expect(readdirSync(here)).toEqual(["precious"]);
+    expect(readFileSync(join(here, "precious", "thesis.txt"), "utf8")).toBe("keep");
+  });
+
+  it("a folder whose summary.json credsim did not write is not taken for a run folder", () => {
+    mkdirSync(join(dir, "lookalike"));
+    writeFileSync(join(dir, "lookalike", "summary.json"), '{"mine": true}');
+    const r = credsim(["run", "reference", "--agents", "1000", "--out", "lookalike", "--quiet"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("not a credsim run folder");
+    expect(readFileSync(join(dir, "lookalike", "summary.json"), "utf8")).toBe('{"mine": true}');
+  });
+
   it("compare --out refuses a folder holding other files, before running anything", () => {
     mkdirSync(join(dir, "mine"), { recursive: true });
     writeFileSync(join(dir, "mine", "important.txt"), "keep");

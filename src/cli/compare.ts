@@ -13,6 +13,7 @@ import { checkCanCreate } from "../store/runfolder.js";
 import { table } from "./format.js";
 import { checkMemory, scenarioWithOverrides } from "./run.js";
 import { intFlag } from "./scenario-arg.js";
+import { checkOutPath } from "../store/out-path.js";
 
 export interface CompareFlags {
   replicates?: string;
@@ -66,6 +67,7 @@ export async function compareCommand(args: string[], flags: CompareFlags): Promi
     labels.add(a.label);
   });
   const out = flags.out ?? join("compare", sources.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
+  checkOutPath(out);
   checkCompareFolder(out);
   const tty = !flags.quiet && !flags.json && process.stderr.isTTY;
   const progress = (s: string) => {

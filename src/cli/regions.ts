@@ -28,6 +28,7 @@ import { fmtInt, progressBar, summaryTable, table } from "./format.js";
 import { checkMemory, type RunFlags } from "./run.js";
 import { intFlag, presetsDir } from "./scenario-arg.js";
 import { parseShard } from "./sweep.js";
+import { checkOutPath } from "../store/out-path.js";
 
 // `credsim run SCENARIO --regions SPEC`: a country as regions run in separate
 // processes (or as shards of a cluster job, then `credsim merge`).
@@ -82,6 +83,7 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   const hash = await regionRunHash(scenario, regions);
   const name = `${scenario.name}-${spec.name}`;
   const out = flags.out ?? (shard ? `runs/${name}-shard-${shard.index}-of-${shard.count}` : `runs/${name}`);
+  checkOutPath(out);
   checkOutFolder(out);
   const totalAgents = mine.reduce((s, r) => s + r.agents, 0);
   const quiet = flags.quiet || flags.json;

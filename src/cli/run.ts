@@ -14,6 +14,7 @@ import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/r
 import { fmtBytes, fmtInt, progressBar, summaryTable } from "./format.js";
 import { rerunWithHugePages, shouldRestartWithHugePages } from "./rerun.js";
 import { intFlag, loadScenarioArg } from "./scenario-arg.js";
+import { checkOutPath } from "../store/out-path.js";
 
 export interface RunFlags {
   agents?: string;
@@ -81,6 +82,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   const threads = threadsFlag(flags.threads, flags.quiet);
   const estimate = checkMemory(scenario, file, undefined, threads);
   const out = flags.out ?? `runs/${scenario.name}`;
+  checkOutPath(out);
   checkOutFolder(out);
   const track = intFlag("--track", flags.track, 0, 100_000) ?? 100;
   // a large run goes faster on huge pages, which glibc only grants to a process started with them

@@ -12,6 +12,7 @@ import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
 import { planSweep, runScenario, runSweep, type Shard, SweepMismatch } from "../sweep/sweep.js";
 import { fmtInt } from "./format.js";
 import { intFlag, resolveBase } from "./scenario-arg.js";
+import { checkOutPath } from "../store/out-path.js";
 
 export interface SweepFlags {
   workers?: string;
@@ -100,6 +101,7 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
   const shard = parseShard(flags.shard);
   const workers = intFlag("--workers", flags.workers, 1, 256) ?? 1;
   const out = flags.out ?? `sweeps/${plan.spec.name}${shard ? `-shard-${shard.index}-of-${shard.count}` : ""}`;
+  checkOutPath(out);
   if (existsSync(out) && (!statSync(out).isDirectory() || (readdirSync(out).length > 0 && !existsSync(join(out, "sweep.duckdb"))))) {
     throw new InputError(out, [{ field: "--out", message: "exists and is not a sweep's output folder; choose another --out" }]);
   }
@@ -164,6 +166,7 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
 
 export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?: boolean; partial?: boolean }): Promise<void> {
   const out = flags.out ?? "merged";
+  checkOutPath(out);
   for (const d of dirs) if (!existsSync(d)) throw new InputError(d, [{ field: "", message: "no such folder" }]);
   const regionShards = dirs.filter(isRegionShard);
   if (regionShards.length > 0) {

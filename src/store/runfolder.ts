@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { Summary } from "../engine/metrics.js";
@@ -25,7 +25,7 @@ export function checkOutFolder(out: string): void {
   }
   if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for the run's results" }]);
   const entries = readdirSync(out);
-  if (entries.length > 0 && !entries.includes("summary.json")) {
+  if (entries.length > 0 && !(entries.includes("summary.json") && writtenByCredsim(join(out, "summary.json")))) {
     throw new InputError(out, [{ field: "--out", message: "the folder exists and is not a credsim run folder; choose another --out or empty it" }]);
   }
   // Replacing a run folder removes it whole: only if credsim wrote everything in it.
@@ -38,6 +38,16 @@ export function checkOutFolder(out: string): void {
         message: `this run folder also holds files credsim did not write (${names}); replacing it would delete them. Move them, or choose another --out`,
       },
     ]);
+  }
+}
+
+/** Whether a summary.json is one credsim wrote (a user's own file of that name is not). */
+function writtenByCredsim(file: string): boolean {
+  try {
+    const summary = JSON.parse(readFileSync(file, "utf8")) as Partial<Summary>;
+    return typeof summary.credsimVersion === "string" && typeof summary.scenarioHash === "string";
+  } catch {
+    return false;
   }
 }
 
