@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -93,13 +93,32 @@ describe("credsim sweep", () => {
   it("records a failing run with its error and goes on", async () => {
     writeFileSync(join(dir, "bad.yaml"), SWEEP().replace("[0.001, 0.004]", "[0.001, 1.5]"));
     const r = credsim(["sweep", "bad.yaml", "--out", "f"]);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(3); // some runs failed: the results are incomplete
     expect(r.stdout).toContain("6 runs done, 6 failed");
     expect(r.stdout).toContain("first failure:");
     const rerun = credsim(["sweep", "bad.yaml", "--out", "f"]);
+    expect(rerun.status).toBe(3);
     expect(rerun.stdout).toContain("12 already done before (6 of them failed; --retry-failed runs them again)");
     const failed = await rows(join(dir, "f/sweep.duckdb"), "select error from runs where status = 'failed' limit 1");
     expect(String(failed[0].error)).toContain("sources.camera.falseRate.red-light: expected a number ≤ 1, got number 1.5");
+  });
+
+  it("refuses a value listed twice in a grid, and runs a variant a random design draws twice once", async () => {
+    writeFileSync(join(dir, "twice.yaml"), SWEEP().replace("[0.001, 0.004]", "[0.001, 0.004, 0.001]"));
+    const r = credsim(["sweep", "twice.yaml", "--out", "tw"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("the value 0.001 is listed twice");
+    expect(existsSync(join(dir, "tw"))).toBe(false);
+    // 8 draws from lists of 3 and 2 values: at most 6 distinct variants, each run once per replicate
+    const random = SWEEP().replace("design: { type: grid }", "design: { type: random, samples: 8 }");
+    writeFileSync(join(dir, "drawn.yaml"), random);
+    const d = credsim(["sweep", "drawn.yaml", "--out", "dr", "--quiet"]);
+    expect(d.status, d.stderr).toBe(0);
+    const n = await rows(join(dir, "dr/sweep.duckdb"), "select count(*)::int n, count(distinct run_id)::int ids from runs");
+    expect(n[0].n).toBe(n[0].ids);
+    expect(n[0].n).toBeLessThanOrEqual(6 * 2);
+    const again = credsim(["sweep", "drawn.yaml", "--out", "dr"]);
+    expect(again.stdout).toContain(`0 runs done, 0 failed, ${n[0].n} already done before`);
   });
 
   it("shards merge into files identical to the unsharded sweep's", () => {

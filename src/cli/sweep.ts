@@ -33,6 +33,9 @@ export function parseShard(value: string | undefined): Shard | undefined {
   return { index, count };
 }
 
+/** Exit code of a sweep that ended with failed runs in its database (input errors exit 2). */
+const SOME_RUNS_FAILED = 3;
+
 /** Every varied name must exist and every kept metric must be a field of summary.json, before any run starts. */
 function checkBeforeRunning(plan: ReturnType<typeof planSweep>, file: string, source: SourceMap): void {
   const problems: Problem[] = [];
@@ -149,6 +152,8 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
     throw error;
   }
   if (tty) process.stderr.write("\r\x1b[2K");
+  // some runs failed (recorded with their errors): the results are incomplete, and scripts should see it
+  if (result.failed + result.skippedFailed > 0) process.exitCode = SOME_RUNS_FAILED;
   if (!flags.quiet) {
     const before = result.skipped
       ? `, ${fmtInt(result.skipped)} already done before${result.skippedFailed ? ` (${fmtInt(result.skippedFailed)} of them failed; --retry-failed runs them again)` : ""}`

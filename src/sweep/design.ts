@@ -45,7 +45,7 @@ function fromUnit(r: Range, u: number): number {
   return r.integer ? Math.round(v) : v;
 }
 
-/** The variants of a sweep, in a fixed order. */
+/** The distinct variants of a sweep, in a fixed order. */
 export function variants(spec: SweepSpec): Variant[] {
   const keys = Object.keys(spec.vary);
   const out: Params[] = [];
@@ -79,7 +79,18 @@ export function variants(spec: SweepSpec): Variant[] {
       out.push(p);
     }
   }
-  return out.map((params) => ({ id: variantId(params), params }));
+  // A random or Latin-hypercube design may draw the same variant twice (from a
+  // list, or an integer range): it runs once, its replicates being its repeats.
+  const seen = new Set<string>();
+  const distinct: Variant[] = [];
+  for (const params of out) {
+    const id = variantId(params);
+    if (!seen.has(id)) {
+      seen.add(id);
+      distinct.push({ id, params });
+    }
+  }
+  return distinct;
 }
 
 export function plannedRuns(spec: SweepSpec): PlannedRun[] {

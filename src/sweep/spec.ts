@@ -92,6 +92,12 @@ export function parseSweep(text: string, file: string): { spec: SweepSpec; sourc
   if (spec.design.type !== "grid" && !spec.design.samples) {
     problems.push({ field: "design.samples", message: `required for a ${spec.design.type} design: how many variants to draw`, ...source.locate(["design"]) });
   }
+  for (const [k, v] of Object.entries(spec.vary)) {
+    if (!Array.isArray(v)) continue;
+    const twice = v.find((x, i) => v.indexOf(x) !== i);
+    if (twice !== undefined)
+      problems.push({ field: `vary.${k}`, message: `the value ${JSON.stringify(twice)} is listed twice; list each value once`, ...source.locate(["vary", k]) });
+  }
   for (const [k, v] of ranges) {
     const r = v as z.output<typeof range>;
     if (r.from > r.to) problems.push({ field: `vary.${k}`, message: `expected from ≤ to, got from ${r.from} and to ${r.to}`, ...source.locate(["vary", k]) });
