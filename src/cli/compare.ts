@@ -9,11 +9,11 @@ import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { execute } from "../store/execute.js";
 import { makeDirs } from "../store/make-dirs.js";
+import { checkOutPath } from "../store/out-path.js";
 import { checkCanCreate } from "../store/runfolder.js";
 import { table } from "./format.js";
 import { checkMemory, scenarioWithOverrides } from "./run.js";
 import { intFlag } from "./scenario-arg.js";
-import { checkOutPath } from "../store/out-path.js";
 
 export interface CompareFlags {
   replicates?: string;

@@ -8,6 +8,7 @@ import { runDataFromTables } from "../report/rundata.js";
 import { buildReport } from "../report/write.js";
 import { didYouMean, InputError } from "../scenario/errors.js";
 import type { Scenario } from "../scenario/schema.js";
+import { checkOutPath } from "../store/out-path.js";
 import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
 import { credsimVersion } from "../store/version.js";
 import {
@@ -28,7 +29,6 @@ import { fmtInt, progressBar, summaryTable, table } from "./format.js";
 import { checkMemory, type RunFlags } from "./run.js";
 import { intFlag, presetsDir } from "./scenario-arg.js";
 import { parseShard } from "./sweep.js";
-import { checkOutPath } from "../store/out-path.js";
 
 // `credsim run SCENARIO --regions SPEC`: a country as regions run in separate
 // processes (or as shards of a cluster job, then `credsim merge`).

@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import { loadRun } from "../report/load.js";
-import { InputError } from "../scenario/errors.js";
 import { buildReport, writeAtomic, writePngs } from "../report/write.js";
+import { InputError } from "../scenario/errors.js";
 
 export async function reportCommand(dir: string, flags: { png?: string; quiet?: boolean }): Promise<void> {
-  if (flags.png !== undefined && flags.png.trim() === "") throw new InputError("--png", [{ field: "", message: "is empty; expected a folder for the PNG charts" }]);
+  if (flags.png !== undefined && flags.png.trim() === "")
+    throw new InputError("--png", [{ field: "", message: "is empty; expected a folder for the PNG charts" }]);
   const data = await loadRun(dir);
   const { html, charts } = buildReport(data, data.scenarioYaml);
   const file = join(dir, "report.html");

@@ -10,11 +10,11 @@ import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { execute } from "../store/execute.js";
+import { checkOutPath } from "../store/out-path.js";
 import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
 import { fmtBytes, fmtInt, progressBar, summaryTable } from "./format.js";
 import { rerunWithHugePages, shouldRestartWithHugePages } from "./rerun.js";
 import { intFlag, loadScenarioArg } from "./scenario-arg.js";
-import { checkOutPath } from "../store/out-path.js";
 
 export interface RunFlags {
   agents?: string;

@@ -5,6 +5,7 @@ import { summarize } from "../engine/metrics.js";
 import { compileModel } from "../engine/model.js";
 import { InputError, type Problem, unknownName } from "../scenario/errors.js";
 import { parseScenario, type SourceMap, validateScenario } from "../scenario/load.js";
+import { checkOutPath } from "../store/out-path.js";
 import { getPath } from "../sweep/design.js";
 import { mergeSweeps } from "../sweep/merge.js";
 import { isRegionShard } from "../sweep/regions.js";
@@ -12,7 +13,6 @@ import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
 import { planSweep, runScenario, runSweep, type Shard, SweepMismatch } from "../sweep/sweep.js";
 import { fmtInt } from "./format.js";
 import { intFlag, resolveBase } from "./scenario-arg.js";
-import { checkOutPath } from "../store/out-path.js";
 
 export interface SweepFlags {
   workers?: string;
