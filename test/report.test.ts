@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
@@ -90,6 +90,32 @@ describe("credsim report", () => {
     const onFile = spawnSync(process.execPath, [bin, "report", join(dir, "r"), "--png", join(dir, "file.txt")], { encoding: "utf8" });
     expect(onFile.status).toBe(2);
     expect(onFile.stderr).toContain("--png: is a file");
+    // a damaged run folder: exit 2 naming the file, for report, follow and compare alike
+    const damaged = (name: string, file: string, content: string) => {
+      cpSync(join(dir, "r"), join(dir, name), { recursive: true });
+      writeFileSync(join(dir, name, file), content);
+      return join(dir, name);
+    };
+    const cases: [string, string][] = [
+      [damaged("empty-summary", "summary.json", ""), "summary.json: is not valid JSON"],
+      [damaged("foreign-summary", "summary.json", '{"agents": 5}'), "summary.json: is not a credsim summary (no credsimVersion"],
+      [damaged("empty-db", "credsim.duckdb", ""), "credsim.duckdb: cannot be read as a DuckDB database"],
+    ];
+    for (const [folder, message] of cases) {
+      for (const args of [
+        ["report", folder],
+        ["compare", folder, join(dir, "r"), "--out", join(dir, "cmp"), "--quiet"],
+        ["follow", folder],
+      ]) {
+        if (args[0] === "follow" && message.startsWith("summary")) continue; // follow reads the database only
+        const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+        expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(message);
+      }
+    }
+    const onScenario = spawnSync(process.execPath, [bin, "follow", new URL("../presets/midas.yaml", import.meta.url).pathname], { encoding: "utf8" });
+    expect(onScenario.status).toBe(2);
+    expect(onScenario.stderr).toContain("is a file; expected the folder a `credsim run` wrote");
   });
 
   it("credsim report writes the same report.html as the run did (behaviours in scenario order, not alphabetical)", () => {

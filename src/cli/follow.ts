@@ -1,16 +1,12 @@
-import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { checkRunFolder } from "../report/load.js";
+import { checkRunFolder, openRunDatabase } from "../report/load.js";
 import { type FollowedRow, type HistoryRow, REASON_TEXT, storyHeader, storyLines } from "../report/story.js";
 import { InputError } from "../scenario/errors.js";
 import { intFlag } from "./scenario-arg.js";
 
 export async function loadFollowed(dir: string): Promise<{ followed: FollowedRow[]; history: HistoryRow[] }> {
   checkRunFolder(dir);
-  const instance = await DuckDBInstance.create(join(dir, "credsim.duckdb"), { access_mode: "READ_ONLY" });
-  const con = await instance.connect();
+  const { con, tables, close } = await openRunDatabase(dir);
   try {
-    const tables = (await con.runAndReadAll("select table_name from duckdb_tables()")).getRowObjects().map((r) => String(r.table_name));
     if (!tables.includes("followed")) return { followed: [], history: [] };
     const plain = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]));
     const followed = (await con.runAndReadAll("select * from followed order by agent")).getRowObjects().map(plain) as unknown as FollowedRow[];
@@ -19,8 +15,7 @@ export async function loadFollowed(dir: string): Promise<{ followed: FollowedRow
       : [];
     return { followed, history };
   } finally {
-    con.closeSync();
-    instance.closeSync();
+    close();
   }
 }
 
