@@ -114,6 +114,24 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     expect(r.stdout).toContain("/dev/stdin: valid");
   });
 
+  it("folders, several YAML documents and a scenario given as a region set get plain, located errors", () => {
+    mkdirSync(join(dir, "afolder.yaml"), { recursive: true });
+    const asRegions = credsim(["run", "reference", "--regions", "afolder.yaml", "--agents", "5000"]);
+    expect(asRegions.code).toBe(2);
+    expect(asRegions.stderr).toBe("credsim: afolder.yaml: is a folder; expected a region set YAML file\n");
+    const asSweep = credsim(["sweep", "afolder.yaml"]);
+    expect(asSweep.code).toBe(2);
+    expect(asSweep.stderr).toBe("credsim: afolder.yaml: is a folder; expected a sweep YAML file\n");
+    const multi = credsim(["validate", write("multi.yaml", "name: a\n---\nname: b\n")]);
+    expect(multi.code).toBe(2);
+    expect(multi.stderr).toContain("multi.yaml:2:1: YAML syntax: a second YAML document starts here ('---')");
+    // each unknown field on its own line, where it is
+    const scenarioAsRegions = credsim(["run", "reference", "--regions", write("notregions.yaml", "name: x\nregions: []\ndays: 3\nseed: 4\n")]);
+    expect(scenarioAsRegions.code).toBe(2);
+    expect(scenarioAsRegions.stderr).toContain("notregions.yaml:3:1: unknown field 'days'");
+    expect(scenarioAsRegions.stderr).toContain("notregions.yaml:4:1: unknown field 'seed'");
+  });
+
   it("a missing file suggests a preset", () => {
     const r = credsim(["run", "referense"]);
     expect(r.code).toBe(2);

@@ -27,7 +27,7 @@ import {
 } from "../sweep/regions.js";
 import { fmtInt, progressBar, summaryTable, table } from "./format.js";
 import { checkMemory, type RunFlags } from "./run.js";
-import { intFlag, presetsDir } from "./scenario-arg.js";
+import { intFlag, presetsDir, readText } from "./scenario-arg.js";
 import { parseShard } from "./sweep.js";
 
 // `credsim run SCENARIO --regions SPEC`: a country as regions run in separate
@@ -59,7 +59,7 @@ export function loadRegionSpec(arg: string): { spec: RegionSpec; file: string } 
       ]);
     }
   }
-  return { spec: parseRegions(readFileSync(file, "utf8"), file), file };
+  return { spec: parseRegions(readText(file, "region set YAML file"), file), file };
 }
 
 export interface RegionFlags extends RunFlags {

@@ -61,7 +61,9 @@ function readStdin(file: string): Buffer {
   }
 }
 
-export function readText(file: string): string {
+/** The text of a YAML file given on the command line; `what` names the kind of file in messages. */
+export function readText(file: string, what = "scenario YAML file"): string {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(file, [{ field: "", message: `is a folder; expected a ${what}` }]);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -70,12 +72,13 @@ export function readText(file: string): string {
     // cannot be opened as /dev/stdin, but reads as file descriptor 0.
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENXIO" && STDIN_PATHS.has(file)) bytes = readStdin(file);
+    else if (code === "ENOENT") throw new InputError(file, [{ field: "", message: `no such file; expected a ${what}` }]);
     // e.g. a file without read permission
     else throw new InputError(file, [{ field: "", message: `cannot be read (${code ?? (error as Error).message})` }]);
   }
   // YAML is text: a zero byte means a binary file (say a run's daily.parquet), whose
   // bytes would otherwise come back as pages of "YAML syntax" errors
-  if (bytes.includes(0)) throw new InputError(file, [{ field: "", message: "is not a text file (it holds binary data); expected a scenario YAML file" }]);
+  if (bytes.includes(0)) throw new InputError(file, [{ field: "", message: `is not a text file (it holds binary data); expected a ${what}` }]);
   return bytes.toString("utf8");
 }
 

@@ -12,7 +12,7 @@ import { isRegionShard } from "../sweep/regions.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
 import { planSweep, runScenario, runSweep, type Shard, SweepMismatch } from "../sweep/sweep.js";
 import { fmtInt } from "./format.js";
-import { intFlag, resolveBase } from "./scenario-arg.js";
+import { intFlag, readText, resolveBase } from "./scenario-arg.js";
 
 export interface SweepFlags {
   workers?: string;
@@ -83,12 +83,7 @@ function checkBeforeRunning(plan: ReturnType<typeof planSweep>, file: string, so
 }
 
 export function loadSweep(file: string) {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new InputError(file, [{ field: "", message: "no such sweep file" }]);
-  }
+  const text = readText(file, "sweep YAML file");
   const { spec, source } = parseSweep(text, file);
   const base = resolveBase(spec.base, file, "base");
   const { scenario } = parseScenario(base.text, base.file, { resolveBase });

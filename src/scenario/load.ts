@@ -111,7 +111,9 @@ export function parseYaml(text: string, file: string): { data: Record<string, un
       file,
       doc.errors.map((e) => {
         const pos = lines.linePos(e.pos[0]);
-        return { field: "", message: `YAML syntax: ${e.message.split("\n")[0]}`, line: pos.line, column: pos.col };
+        // the library's wording for a second document names one of its own functions
+        const message = e.code === "MULTIPLE_DOCS" ? "a second YAML document starts here ('---'); expected one document per file" : e.message.split("\n")[0];
+        return { field: "", message: `YAML syntax: ${message}`, line: pos.line, column: pos.col };
       }),
     );
   }
@@ -160,7 +162,11 @@ export function issueProblems(
   rewrite: (issue: z.core.$ZodIssue, path: (string | number)[]) => string | undefined,
   options: { locateUnknownKey?: boolean } = {},
 ): Problem[] {
-  return issues.map((issue) => {
+  // several unknown keys of one mapping: a problem for each, at its own line
+  const each = options.locateUnknownKey
+    ? issues.flatMap((issue): z.core.$ZodIssue[] => (issue.code === "unrecognized_keys" ? issue.keys.map((k) => ({ ...issue, keys: [k] })) : [issue]))
+    : issues;
+  return each.map((issue) => {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
     const at = options.locateUnknownKey && issue.code === "unrecognized_keys" ? source.locate([...path, issue.keys[0]]) : source.locate(path);
     return { field: path.join("."), message: rewrite(issue, path) ?? plainMessage(issue) ?? issue.message, ...at };
