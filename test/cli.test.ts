@@ -132,6 +132,21 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     expect(scenarioAsRegions.stderr).toContain("notregions.yaml:4:1: unknown field 'seed'");
   });
 
+  it("an option given twice, a malformed number or a mistyped option: a short error, exit 2", () => {
+    const twice = credsim(["run", "reference", "--agents", "2000", "--agents", "3000"]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe("credsim: --agents: given twice ('2000' and '3000'); give it once\n");
+    for (const bad of ["_1000", "1000_", "1__000", "1000.0", "+1000"]) {
+      const r = credsim(["run", "reference", "--agents", bad, "--out", "never"]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toBe(`credsim: --agents: expected an integer from 10 to 1,000,000,000, got '${bad}'\n`);
+    }
+    const typo = credsim(["run", "--agent", "2000"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim().split("\n").length).toBeLessThanOrEqual(3); // not the whole help
+    expect(typo.stderr).toContain("--agents");
+  });
+
   it("a missing file suggests a preset", () => {
     const r = credsim(["run", "referense"]);
     expect(r.code).toBe(2);

@@ -37,7 +37,7 @@ const program = new Command()
   .description("Simulate social credit systems on synthetic populations and measure what they do to people.")
   .version(credsimVersion)
   .option("--verbose", "show stack traces and details on errors")
-  .showHelpAfterError()
+  .showHelpAfterError("(credsim --help lists the commands; credsim COMMAND --help, a command's options)")
   .exitOverride();
 
 program
@@ -132,6 +132,23 @@ program
   .description("list the built-in systems")
   .action(() => presetsCommand());
 
+/** An option given twice would silently keep its last value: refuse it (every credsim option is given once). */
+function refuseRepeatedOptions(args: string[]): void {
+  const seen = new Map<string, string>();
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    if (a === "--") break;
+    if (!a.startsWith("--")) continue;
+    const name = a.split("=")[0];
+    const value = a.includes("=") ? a.slice(name.length + 1) : args[k + 1] !== undefined && !args[k + 1].startsWith("--") ? args[k + 1] : "";
+    if (seen.has(name)) {
+      const values = [seen.get(name), value].filter((v) => v !== "").map((v) => `'${v}'`);
+      throw new InputError(name, [{ field: "", message: `given twice${values.length === 2 ? ` (${values.join(" and ")})` : ""}; give it once` }]);
+    }
+    seen.set(name, value);
+  }
+}
+
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
   process.on(signal, () => {
@@ -153,6 +170,7 @@ process.stderr.on("error", (error: NodeJS.ErrnoException) => {
 stopWithParent();
 
 try {
+  refuseRepeatedOptions(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   fail(error);

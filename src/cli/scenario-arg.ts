@@ -118,8 +118,8 @@ export function resolveBase(ref: string, from: string, field = "extends"): { tex
 /** Parses an integer flag strictly, with limits. */
 export function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const cleaned = value.replace(/_/g, "");
-  const n = /^\d+(e\d+)?$/i.test(cleaned) ? Number(cleaned) : Number.NaN;
+  // digits, with _ only between groups of digits (1_000_000), or e notation (1e6)
+  const n = /^\d+(_\d+)*(e\d+)?$/i.test(value) ? Number(value.replace(/_/g, "")) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new InputError(flag, [{ field: "", message: `expected an integer from ${min.toLocaleString("en")} to ${max.toLocaleString("en")}, got '${value}'` }]);
   }

@@ -149,7 +149,7 @@ export function precisionRecall(data: RunData, document: Doc): Chart {
     marginTop: 30,
     color: { domain: ["precision", "recall"], range: ["#4c78a8", "#f58518"] },
     marks: [
-      Plot.lineY(rows, { x: "day", y: "value", stroke: "metric", strokeWidth: 2 }),
+      Plot.lineY(rows, { x: "day", y: "value", stroke: "metric", z: "metric", strokeWidth: 2 }),
       ...legend([
         ["precision", "#4c78a8"],
         ["recall", "#f58518"],
