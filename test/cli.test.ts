@@ -147,6 +147,16 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     expect(typo.stderr).toContain("--agents");
   });
 
+  it("--track with --regions is refused, and follow says why a regional run followed nobody", () => {
+    const r = credsim(["run", "national-outline", "--regions", "china-31", "--agents", "5000", "--track", "50", "--out", "reg-track"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--track: a run with --regions follows nobody");
+    expect(credsim(["run", "national-outline", "--regions", "china-31", "--agents", "5000", "--out", "reg-notrack", "--quiet"]).code).toBe(0);
+    const f = credsim(["follow", "reg-notrack"]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain("a run with --regions does not");
+  });
+
   it("a missing file suggests a preset", () => {
     const r = credsim(["run", "referense"]);
     expect(r.code).toBe(2);

@@ -79,4 +79,15 @@ describe("credsim compare", () => {
     }
     expect(readdirSync(dir)).toEqual(["bad.yaml"]);
   });
+
+  it("says when flags do not apply to a run folder, and when the arms differ in size", () => {
+    const dir = mkdtempSync(join(tmpdir(), "credsim-cmp5-"));
+    expect(credsim(["run", "midas", "--agents", "3000", "--out", "m1", "--quiet"], dir).status).toBe(0);
+    const r = credsim(["compare", "m1", "robodebt", "--agents", "1000", "--replicates", "2"], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("warning: --agents, --replicates apply to scenarios only; a run folder (m1) is compared as it was run");
+    expect(r.stderr).toContain("warning: the arms differ in size (3,000 agents × 365 days; 1,000 agents × 365 days)");
+    const same = credsim(["compare", "m1", "robodebt", "--agents", "3000", "--replicates", "2", "--out", "same"], dir);
+    expect(same.stderr).not.toContain("differ in size");
+  });
 });

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import type { Summary } from "../engine/metrics.js";
 import type { DailyPoint } from "../report/charts.js";
 import { type Arm, compareHtml, compareRows, compareTable } from "../report/compare.js";
-import { loadRun } from "../report/load.js";
+import { loadRun, readSummary } from "../report/load.js";
 import { writeAtomic } from "../report/write.js";
 import { InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
@@ -11,7 +12,7 @@ import { execute } from "../store/execute.js";
 import { makeDirs } from "../store/make-dirs.js";
 import { checkOutPath } from "../store/out-path.js";
 import { checkCanCreate } from "../store/runfolder.js";
-import { table } from "./format.js";
+import { fmtInt, table } from "./format.js";
 import { checkMemory, scenarioWithOverrides } from "./run.js";
 import { intFlag } from "./scenario-arg.js";
 
@@ -66,6 +67,7 @@ export async function compareCommand(args: string[], flags: CompareFlags): Promi
     if (labels.has(a.label)) a.label = `${a.label} (${i + 1})`;
     labels.add(a.label);
   });
+  warnAboutFolders(sources, flags);
   const out = flags.out ?? join("compare", sources.map((a) => a.label.replace(/[^A-Za-z0-9_-]+/g, "_")).join("-vs-"));
   checkOutPath(out);
   checkCompareFolder(out);
@@ -113,4 +115,26 @@ function checkCompareFolder(out: string): void {
       },
     ]);
   }
+}
+
+/** Run folders keep their own population, horizon and seed: say so when flags or the other arms suggest otherwise. */
+function warnAboutFolders(sources: ArmSource[], flags: CompareFlags): void {
+  if (flags.quiet || flags.json) return;
+  const folders = sources.filter((a) => "folder" in a);
+  if (folders.length === 0) return;
+  const given = (flag: string) => process.argv.some((x) => x === flag || x.startsWith(`${flag}=`));
+  const ignored = ["--agents", "--days", "--seed", "--replicates"].filter(given);
+  if (ignored.length > 0)
+    process.stderr.write(
+      `warning: ${ignored.join(", ")} ${ignored.length > 1 ? "apply" : "applies"} to scenarios only; a run folder (${folders.map((a) => a.label).join(", ")}) is compared as it was run\n`,
+    );
+  const size = (a: ArmSource) => {
+    const s = "folder" in a ? readSummary(a.folder) : a.scenario;
+    return "folder" in a
+      ? `${fmtInt((s as Summary).agents)} agents × ${(s as Summary).days} days`
+      : `${fmtInt((s as Scenario).population.agents)} agents × ${(s as Scenario).days} days`;
+  };
+  const sizes = new Set(sources.map(size));
+  if (sizes.size > 1)
+    process.stderr.write(`warning: the arms differ in size (${[...sizes].join("; ")}): their differences mix the policy with the population\n`);
 }

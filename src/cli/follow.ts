@@ -1,4 +1,4 @@
-import { checkRunFolder, openRunDatabase } from "../report/load.js";
+import { checkRunFolder, openRunDatabase, readSummary } from "../report/load.js";
 import { type FollowedRow, type HistoryRow, REASON_TEXT, storyHeader, storyLines } from "../report/story.js";
 import { InputError } from "../scenario/errors.js";
 import { intFlag } from "./scenario-arg.js";
@@ -21,8 +21,17 @@ export async function loadFollowed(dir: string): Promise<{ followed: FollowedRow
 
 export async function followCommand(dir: string, flags: { agent?: string; pick?: string; json?: boolean }): Promise<void> {
   const { followed, history } = await loadFollowed(dir);
-  if (followed.length === 0)
-    throw new InputError(dir, [{ field: "", message: "this run followed nobody (it was run with --track 0); run it again with --track N" }]);
+  if (followed.length === 0) {
+    const regional = "regions" in readSummary(dir);
+    throw new InputError(dir, [
+      {
+        field: "",
+        message: regional
+          ? "this run followed nobody (a run with --regions does not); run the scenario without --regions to follow people"
+          : "this run followed nobody (it was run with --track 0); run it again with --track N",
+      },
+    ]);
+  }
   let person: FollowedRow | undefined;
   if (flags.agent !== undefined && flags.pick !== undefined) {
     throw new InputError("--agent", [{ field: "", message: "give --agent or --pick, not both" }]);

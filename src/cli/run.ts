@@ -72,6 +72,14 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
     if (!flags.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   };
   if (flags.regions !== undefined) {
+    // --track has a default, so whether it was given is read from the command line
+    if (process.argv.some((a) => a === "--track" || a.startsWith("--track=")))
+      throw new InputError("--track", [
+        {
+          field: "",
+          message: "a run with --regions follows nobody (each region runs in a process of its own); run the scenario without --regions to follow people",
+        },
+      ]);
     warn();
     const { regionsCommand } = await import("./regions.js");
     return regionsCommand(scenario, file, { ...flags, regions: flags.regions });
