@@ -151,7 +151,7 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     const r = credsim(["run", "national-outline", "--regions", "china-31", "--agents", "5000", "--track", "50", "--out", "reg-track"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--track: a run with --regions follows nobody");
-    expect(credsim(["run", "national-outline", "--regions", "china-31", "--agents", "5000", "--out", "reg-notrack", "--quiet"]).code).toBe(0);
+    expect(credsim(["run", "national-outline", "--regions", "china-31", "--agents", "5000", "--track", "0", "--out", "reg-notrack", "--quiet"]).code).toBe(0);
     const f = credsim(["follow", "reg-notrack"]);
     expect(f.code).toBe(2);
     expect(f.stderr).toContain("a run with --regions does not");
@@ -354,7 +354,8 @@ describe("credsim run", () => {
   });
 
   it("interrupted, leaves no folder that looks complete", async () => {
-    const child = spawn(process.execPath, [bin, "run", "reference", "--agents", "30000000", "--out", "killed", "--quiet"], { cwd: dir });
+    // into folders that do not exist yet: the interrupted run removes the ones it made
+    const child = spawn(process.execPath, [bin, "run", "reference", "--agents", "30000000", "--out", "killed-parent/deeper/killed", "--quiet"], { cwd: dir });
     await new Promise((r) => setTimeout(r, 2500));
     const sent = Date.now();
     child.kill("SIGINT");
@@ -362,6 +363,31 @@ describe("credsim run", () => {
     expect(code).toBe(130);
     expect(Date.now() - sent).toBeLessThan(3000); // Ctrl-C stops it at once
     expect(readdirSync(dir).filter((f) => f.startsWith("killed"))).toEqual([]);
+  });
+
+  it("validates several files at once, each reported, failing if any is invalid", () => {
+    const good = write("ok1.yaml", GOOD);
+    const bad = write("bad1.yaml", GOOD.replace("days: 60", "days: -1"));
+    const both = credsim(["validate", good, "midas"]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout.trim().split("\n")).toHaveLength(2);
+    const mixed = credsim(["validate", bad, good]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stdout).toContain("ok1.yaml: valid");
+    expect(mixed.stderr).toContain("bad1.yaml");
+  });
+
+  it("regions: more shards than regions, or more workers than cores, are said so", () => {
+    const shards = credsim(["run", "reference", "--regions", "china-31", "--agents", "5000", "--shard", "35/40", "--out", "sh35"]);
+    expect(shards.code).toBe(2);
+    expect(shards.stderr).toContain("40 shards for 31 regions");
+    const workers = credsim(["run", "reference", "--regions", "china-31", "--agents", "5000", "--workers", "99", "--track", "0", "--out", "w99"]);
+    expect(workers.code, workers.stderr).toBe(0);
+    expect(workers.stderr).toMatch(/^warning: --workers 99: this machine has \d+ cores; running \d+ processes at a time/);
+    writeFileSync(join(dir, "afile"), "x");
+    const merge = credsim(["merge", "w99", "--out", "afile"]);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toContain("afile: --out: is a file");
   });
 
   it("prints the JSON Schema and the presets", () => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../scenario/errors.js";
+import { removeEmptyMadeDirs } from "../store/make-dirs.js";
 import { credsimVersion } from "../store/version.js";
 import { compareCommand } from "./compare.js";
 import { followCommand } from "./follow.js";
@@ -19,6 +20,7 @@ import { validateCommand } from "./validate.js";
 const verbose = process.argv.includes("--verbose");
 
 function fail(error: unknown): never {
+  removeEmptyMadeDirs();
   if (error instanceof InputError) {
     process.stderr.write(`credsim: ${error.message}\n`);
     if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
@@ -118,9 +120,9 @@ program
 
 program
   .command("validate")
-  .description("check a scenario file; print every problem with its line")
-  .argument("<scenario>", "a scenario YAML file or a preset name")
-  .action((scenario) => validateCommand(scenario));
+  .description("check scenario files; print every problem with its line")
+  .argument("<scenarios...>", "scenario YAML files or preset names")
+  .action((scenarios) => validateCommand(scenarios));
 
 program
   .command("schema")
@@ -152,6 +154,7 @@ function refuseRepeatedOptions(args: string[]): void {
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
   process.on(signal, () => {
+    removeEmptyMadeDirs();
     process.stderr.write(`\ncredsim: interrupted; no results were written\n`);
     process.exit(SIGNAL_EXIT[signal]);
   });

@@ -74,7 +74,15 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   const { spec, file: specFile } = loadRegionSpec(flags.regions);
   const regions = planRegions(spec, scenario.population.agents, scenario.seed, specFile);
   const shard = parseShard(flags.shard);
-  const workers = intFlag("--workers", flags.workers, 1, 256) ?? Math.min(2, availableParallelism());
+  if (shard && shard.count > regions.length)
+    throw new InputError("--shard", [
+      { field: "", message: `${shard.count} shards for ${regions.length} regions: each shard runs whole regions, so at most ${regions.length} shards` },
+    ]);
+  const asked = intFlag("--workers", flags.workers, 1, 256);
+  const cores = availableParallelism();
+  if (asked !== undefined && asked > cores && !flags.quiet)
+    process.stderr.write(`warning: --workers ${asked}: this machine has ${cores} cores; running ${cores} processes at a time (the results are the same)\n`);
+  const workers = asked !== undefined ? Math.min(asked, cores) : Math.min(2, cores);
   const mine = shard ? shardRegions(regions, shard.index, shard.count) : regions;
   // each process holds one region at a time: the largest `workers` of them must fit together
   const largest = [...mine].sort((a, b) => b.agents - a.agents).slice(0, workers);

@@ -72,8 +72,8 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
     if (!flags.quiet) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   };
   if (flags.regions !== undefined) {
-    // --track has a default, so whether it was given is read from the command line
-    if (process.argv.some((a) => a === "--track" || a.startsWith("--track=")))
+    // --track has a default (100), so whether it was given is read from the command line; --track 0 agrees
+    if (process.argv.some((a) => a === "--track" || a.startsWith("--track=")) && intFlag("--track", flags.track, 0, 100_000) !== 0)
       throw new InputError("--track", [
         {
           field: "",
@@ -86,7 +86,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   }
   for (const flag of ["workers", "shard"] as const)
     if (flags[flag] !== undefined)
-      throw new InputError(`--${flag}`, [{ field: "", message: "only with --regions (a sweep has its own --shard: credsim sweep)" }]);
+      throw new InputError(`--${flag}`, [{ field: "", message: `only with --regions (a sweep has its own --${flag}: credsim sweep)` }]);
   const threads = threadsFlag(flags.threads, flags.quiet);
   const estimate = checkMemory(scenario, file, undefined, threads);
   const out = flags.out ?? `runs/${scenario.name}`;

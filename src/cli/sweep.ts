@@ -177,7 +177,8 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
     return mergeRegionShards(dirs, out, flags);
   }
   // region shards merge into a run folder, which replaces an earlier one (checkOutFolder); a sweep database is never replaced
-  if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) {
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; merge into a new folder" }]);
+  if (existsSync(out) && readdirSync(out).length > 0) {
     throw new InputError(out, [{ field: "--out", message: "exists and is not empty; merge into a new folder" }]);
   }
   const r = await mergeSweeps(dirs, out, flags.partial ?? false);

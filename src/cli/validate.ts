@@ -1,8 +1,24 @@
+import { InputError } from "../scenario/errors.js";
 import { fmtInt } from "./format.js";
 import { checkMemory } from "./run.js";
 import { loadScenarioArg } from "./scenario-arg.js";
 
-export function validateCommand(arg: string): void {
+/** Checks each file; every file is checked even after one fails, and the command fails if any did. */
+export function validateCommand(args: string[]): void {
+  let failed: InputError | undefined;
+  for (const arg of args) {
+    try {
+      validateOne(arg);
+    } catch (error) {
+      if (!(error instanceof InputError) || args.length === 1) throw error;
+      process.stderr.write(`credsim: ${error.message}\n`);
+      failed = error;
+    }
+  }
+  if (failed) throw new InputError("validate", [{ field: "", message: `${args.length > 1 ? "some files are" : "the file is"} not valid (above)` }]);
+}
+
+function validateOne(arg: string): void {
   const { scenario, file, warnings } = loadScenarioArg(arg);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   checkMemory(scenario, file);

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, rmdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InputError } from "../scenario/errors.js";
 
@@ -20,6 +20,7 @@ export function makeDirs(path: string, field = "--out"): void {
   for (const dir of missing.reverse()) {
     try {
       mkdirSync(dir);
+      made.push(dir);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EEXIST" && statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // made meanwhile
@@ -28,4 +29,23 @@ export function makeDirs(path: string, field = "--out"): void {
     }
   }
   if (!statSync(resolve(path)).isDirectory()) throw new InputError(path, [{ field, message: "is a file; expected a folder" }]);
+}
+
+/** Folders makeDirs made in this process, in the order made. */
+const made: string[] = [];
+
+/**
+ * Removes the folders makeDirs made that are still empty, deepest first: what an
+ * interrupted or failed command leaves of its --out's parents. A folder that
+ * holds anything (a finished run) stays.
+ */
+export function removeEmptyMadeDirs(): void {
+  for (const dir of [...made].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty, or gone: leave it
+    }
+  }
+  made.length = 0;
 }
