@@ -134,6 +134,16 @@ describe("credsim sweep", () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("shards 3/3 are missing");
     expect(credsim(["merge", "sh1", "sh2", "--out", "part", "--partial"]).status).toBe(0);
+    // the partial merge says which shards it holds: merged with the last one, it equals the whole sweep
+    const rest = credsim(["merge", "part", "sh3", "--out", "rejoined"]);
+    expect(rest.status, rest.stderr).toBe(0);
+    for (const f of ["runs.parquet", "groups.parquet"]) expect(readFileSync(join(dir, "rejoined", f)).equals(readFileSync(join(dir, "a", f))), f).toBe(true);
+    const overlap = credsim(["merge", "part", "sh2", "--out", "overlap"]);
+    expect(overlap.status).toBe(2);
+    expect(overlap.stderr).toContain("holds shard 2/3, which part holds too");
+    const partAlone = credsim(["merge", "part", "--out", "still-part"]);
+    expect(partAlone.status).toBe(2);
+    expect(partAlone.stderr).toContain("shards 3/3 are missing");
   });
 
   it("explains a bad sweep file", () => {

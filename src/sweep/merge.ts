@@ -34,12 +34,26 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
         throw new InputError(dirs[k], [{ field: "", message: `comes from a different sweep (spec ${m.spec_hash}) than ${dirs[0]} (spec ${first.spec_hash})` }]);
       }
     });
-    const shards = metas.map((m) => m.shard);
-    const count = Number(first.shard.split("/")[1] ?? 1);
-    const missing = first.shard === "all" ? [] : Array.from({ length: count }, (_, i) => `${i + 1}/${count}`).filter((s) => !shards.includes(s));
+    // a folder holds one shard ("2/3"), several from a partial merge ("1/3+2/3"), or all of them
+    const held = metas.map((m) => m.shard.split("+"));
+    const shards = held.flat();
+    const owner = held.flatMap((list, k) => list.map(() => k));
+    const complete = shards.includes("all");
+    const count = Number(shards.find((s) => s !== "all")?.split("/")[1] ?? 1);
+    const missing = complete ? [] : Array.from({ length: count }, (_, i) => `${i + 1}/${count}`).filter((s) => !shards.includes(s));
     const twice = shards.findIndex((s, i) => shards.indexOf(s) !== i);
-    if (twice >= 0)
-      throw new InputError(dirs[twice], [{ field: "", message: `holds shard ${shards[twice]}, which ${dirs[shards.indexOf(shards[twice])]} holds too` }]);
+    if (twice >= 0 || (complete && dirs.length > 1)) {
+      const at = twice >= 0 ? owner[twice] : dirs.length - 1;
+      throw new InputError(dirs[at], [
+        {
+          field: "",
+          message:
+            twice >= 0
+              ? `holds shard ${shards[twice]}, which ${dirs[owner[shards.indexOf(shards[twice])]]} holds too`
+              : "holds runs another folder holds too (one of them is a whole sweep)",
+        },
+      ]);
+    }
     if (missing.length && !allowMissing) {
       throw new InputError(out, [
         { field: "", message: `shards ${missing.join(", ")} are missing; give every shard's folder, or --partial to merge what is here` },
@@ -53,7 +67,9 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
         ? ["daily"]
         : []),
     ];
-    await con.run(`CREATE TABLE sweep AS SELECT name, spec_hash, credsim_version, 'all' AS shard, runs_planned FROM s0.sweep`);
+    // a partial merge says which shards it holds, so that merging it with the rest later is checked like any shard
+    const label = missing.length ? [...shards].sort((a, b) => Number(a.split("/")[0]) - Number(b.split("/")[0])).join("+") : "all";
+    await con.run(`CREATE TABLE sweep AS SELECT name, spec_hash, credsim_version, '${label}' AS shard, runs_planned FROM s0.sweep`);
     for (const t of tables) {
       await con.run(`CREATE TABLE ${t} AS SELECT * FROM s0.${t} WHERE false`);
       for (let k = 0; k < dirs.length; k++) await con.run(`INSERT INTO ${t} SELECT * FROM s${k}.${t}`);
