@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { summarize } from "../src/engine/metrics.js";
 import { compileModel } from "../src/engine/model.js";
 import { simulate } from "../src/engine/run.js";
-import { lastDay, normalQuantile, scenarioFromYaml, sum } from "./helpers.js";
+import { lastDay, normalQuantile, preset, scenarioFromYaml, sum } from "./helpers.js";
 
 // Each submodel alone against its closed form. Tolerances are Z standard errors
 // of the binomial (or sum) being compared; Z = 4.9 is the two-sided bound for a
@@ -215,5 +215,28 @@ restrictions:
     const q = 2 * P * (1 - P);
     expectProportion(lastDay(c, c.spillover), households, q, "households with spillover");
     expectProportion(lastDay(c, c.listed), N, P, "listed share");
+  });
+});
+
+describe("deterrence and chilling estimates", () => {
+  it("are given only where the no-system expectation is at least 10 occurrences", () => {
+    const summaryAt = (agents: number, days: number) => {
+      const s = preset("reference");
+      s.population.agents = agents;
+      s.days = days;
+      const m = compileModel(s);
+      return summarize(m, simulate(m), { credsimVersion: "", scenario: "", scenarioHash: "" });
+    };
+    // 10 agents for a day: 0.001 to 0.1 expected per behaviour, and no estimate (it read "100 %")
+    const tiny = summaryAt(10, 1);
+    expect(Object.values(tiny.deterrence)).toEqual([null, null]);
+    expect(Object.values(tiny.chilling)).toEqual([null, null]);
+    // 2,000 agents × 365 days: loan-default expects 73, red-light 7,300: estimates
+    const year = summaryAt(2000, 365);
+    for (const v of [...Object.values(year.deterrence), ...Object.values(year.chilling)]) expect(typeof v).toBe("number");
+    // loan-default at 100 agents × 365 days expects 3.65: none; red-light 365: an estimate
+    const small = summaryAt(100, 365);
+    expect(small.deterrence["loan-default"]).toBeNull();
+    expect(typeof small.deterrence["red-light"]).toBe("number");
   });
 });

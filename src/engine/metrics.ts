@@ -1,6 +1,13 @@
 import { type Counters, SCORE_BINS } from "./counters.js";
 import { KIND, KIND_NAMES, type Model } from "./model.js";
 
+/**
+ * Deterrence and chilling are estimated only for behaviours expected at least this
+ * many times with no system: below it, one occurrence more or less moves the
+ * estimate by more than 10 points.
+ */
+export const MIN_EXPECTED_OCCURRENCES = 10;
+
 // Turns counters into the metrics of MODEL.md 7.10. Values are at the last day
 // unless the name says days; shares are of the group's agents.
 
@@ -181,7 +188,8 @@ function groupMetrics(model: Model, c: Counters, g: number | null, expected: Flo
       exp += expected[x * B + b];
       for (let t = 0; t < days; t++) occ += c.occurrences[(t * G + x) * B + b];
     }
-    const v = exp > 0 ? 1 - occ / exp : null;
+    // no estimate (null) rather than "100 %" from 0 occurrences of 0.3 expected
+    const v = exp >= MIN_EXPECTED_OCCURRENCES ? 1 - occ / exp : null;
     if (model.kind[b] === KIND.violation) deterrence[model.behaviours[b]] = v;
     else chilling[model.behaviours[b]] = v;
   }

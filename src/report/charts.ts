@@ -1,5 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import type { Summary } from "../engine/metrics.js";
+import { MIN_EXPECTED_OCCURRENCES } from "../engine/metrics.js";
 
 // The charts of a run, one function each, as Observable Plot SVG. They take the
 // `document` to draw into (linkedom's in Node, the page's in the lab), so the
@@ -249,11 +250,14 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
     x.exp += b.expected_without_system;
     byBehaviour.set(b.behaviour, x);
   }
-  const rows = [...byBehaviour.values()].map((x) => ({
-    behaviour: x.behaviour,
-    effect: x.kind === "violation" ? "deterrence (violation)" : `chilling (${x.kind})`,
-    value: x.exp > 0 ? 1 - x.occ / x.exp : 0,
-  }));
+  // as in summary.json: no estimate for a behaviour expected fewer than MIN_EXPECTED_OCCURRENCES times
+  const rows = [...byBehaviour.values()]
+    .filter((x) => x.exp >= MIN_EXPECTED_OCCURRENCES)
+    .map((x) => ({
+      behaviour: x.behaviour,
+      effect: x.kind === "violation" ? "deterrence (violation)" : `chilling (${x.kind})`,
+      value: 1 - x.occ / x.exp,
+    }));
   const effects = [...new Set(rows.map((r) => r.effect))];
   const svg = Plot.plot({
     document,
