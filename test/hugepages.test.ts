@@ -110,7 +110,8 @@ describe.runIf(process.platform === "linux")("credsim run", () => {
   }, 180_000);
 
   it("passes a signal on to the process it started, waits for it, and leaves no folder", async () => {
-    const child = spawn(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--out", "killed", "--quiet"], { cwd: dir, env });
+    // into a folder whose parent does not exist yet: the parent made for it goes too
+    const child = spawn(process.execPath, [bin, "run", "fused-city", "--agents", agents, "--out", "killed-parent/killed", "--quiet"], { cwd: dir, env });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     await new Promise((r) => setTimeout(r, 4000));

@@ -4,6 +4,7 @@ import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { HUGE_PAGES_FROM, hugePageTunable, withHugePages } from "../engine/hugepages.node.js";
 import type { MemoryEstimate } from "../engine/memory.js";
+import { removeEmptyMadeDirs } from "../store/make-dirs.js";
 
 /** Set in the environment of a restarted run, so that it never restarts again (glibc drops GLIBC_TUNABLES for setuid or setcap binaries). */
 const RESTARTED = "CREDSIM_RESTARTED";
@@ -62,6 +63,7 @@ export function rerunWithHugePages(scenario: { file: string; text: string }): Pr
     });
     child.on("exit", (code, signal) => {
       removeCopy();
+      if (code !== 0) removeEmptyMadeDirs(); // the --out parents this process made, if the run left them empty
       if (signal && !passed.has(signal))
         process.stderr.write(
           `credsim: the run's process was stopped by ${signal}${signal === "SIGKILL" ? " (out of memory?)" : ""}; no results were written\n`,
