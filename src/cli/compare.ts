@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { Summary } from "../engine/metrics.js";
 import type { DailyPoint } from "../report/charts.js";
 import { type Arm, compareHtml, compareRows, compareTable } from "../report/compare.js";
 import { loadRun, readSummary } from "../report/load.js";
@@ -14,7 +13,7 @@ import { checkOutPath } from "../store/out-path.js";
 import { checkCanCreate } from "../store/runfolder.js";
 import { fmtInt, table } from "./format.js";
 import { checkMemory, scenarioWithOverrides } from "./run.js";
-import { intFlag } from "./scenario-arg.js";
+import { givenOnCommandLine, intFlag } from "./scenario-arg.js";
 
 export interface CompareFlags {
   replicates?: string;
@@ -122,17 +121,14 @@ function warnAboutFolders(sources: ArmSource[], flags: CompareFlags): void {
   if (flags.quiet || flags.json) return;
   const folders = sources.filter((a) => "folder" in a);
   if (folders.length === 0) return;
-  const given = (flag: string) => process.argv.some((x) => x === flag || x.startsWith(`${flag}=`));
-  const ignored = ["--agents", "--days", "--seed", "--replicates"].filter(given);
+  const ignored = ["--agents", "--days", "--seed", "--replicates"].filter(givenOnCommandLine);
   if (ignored.length > 0)
     process.stderr.write(
       `warning: ${ignored.join(", ")} ${ignored.length > 1 ? "apply" : "applies"} to scenarios only; a run folder (${folders.map((a) => a.label).join(", ")}) is compared as it was run\n`,
     );
   const size = (a: ArmSource) => {
-    const s = "folder" in a ? readSummary(a.folder) : a.scenario;
-    return "folder" in a
-      ? `${fmtInt((s as Summary).agents)} agents × ${(s as Summary).days} days`
-      : `${fmtInt((s as Scenario).population.agents)} agents × ${(s as Scenario).days} days`;
+    const { agents, days } = "folder" in a ? readSummary(a.folder) : { agents: a.scenario.population.agents, days: a.scenario.days };
+    return `${fmtInt(agents)} agents × ${days} days`;
   };
   const sizes = new Set(sources.map(size));
   if (sizes.size > 1)

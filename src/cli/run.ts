@@ -14,7 +14,7 @@ import { checkOutPath } from "../store/out-path.js";
 import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
 import { fmtBytes, fmtInt, progressBar, summaryTable } from "./format.js";
 import { rerunWithHugePages, shouldRestartWithHugePages } from "./rerun.js";
-import { intFlag, loadScenarioArg } from "./scenario-arg.js";
+import { givenOnCommandLine, intFlag, loadScenarioArg } from "./scenario-arg.js";
 
 export interface RunFlags {
   agents?: string;
@@ -73,7 +73,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   };
   if (flags.regions !== undefined) {
     // --track has a default (100), so whether it was given is read from the command line; --track 0 agrees
-    if (process.argv.some((a) => a === "--track" || a.startsWith("--track=")) && intFlag("--track", flags.track, 0, 100_000) !== 0)
+    if (givenOnCommandLine("--track") && intFlag("--track", flags.track, 0, 100_000) !== 0)
       throw new InputError("--track", [
         {
           field: "",

@@ -116,6 +116,11 @@ export function resolveBase(ref: string, from: string, field = "extends"): { tex
 }
 
 /** Parses an integer flag strictly, with limits. */
+/** Whether an option was typed on the command line (for options with a default, which commander fills in). */
+export function givenOnCommandLine(flag: string): boolean {
+  return process.argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+}
+
 export function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   // digits, with _ only between groups of digits (1_000_000), or e notation (1e6)
