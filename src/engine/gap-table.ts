@@ -78,7 +78,13 @@ export function gapTable(logs: Float64Array, size: number): GapTable {
     for (let k = 1; k <= size; k++) last[r * (size + 1) + k] = lastWithGapAtLeast(k, log);
     for (let b = 0; b < 1 << BUCKET_BITS; b++) start[(r << BUCKET_BITS) + b] = Math.min(size, exactGap((b + 1) * 2 ** BUCKET_SHIFT - 1, log));
   }
-  return { size, last, start, logs: Float64Array.from(logs) };
+  const table: GapTable = { size, last, start, logs: Float64Array.from(logs) };
+  // Run the rare path (a gap past the table: x = 0 gives the longest gap) once,
+  // so that V8 has seen it before optimising the engine's loops, which inline
+  // this function; else the first such draw of a run, minutes in, discards the
+  // optimised code, and the run goes on unoptimised until it is compiled again.
+  if (R > 0) tableGap(table, 0, 0);
+  return table;
 }
 
 /** geometricGap((x + 1) / 2^32, logs[r]), exactly, for the 32-bit integer x of a draw. */
