@@ -3,6 +3,7 @@
 // and assumptions, all taken from the preset files and the runs (nothing typed by hand).
 import { readFileSync, writeFileSync } from "node:fs";
 import { presetNames, presetsDir, resolveBase } from "../dist/cli/scenario-arg.js";
+import { fprSpread } from "../dist/engine/metrics.js";
 import { parseScenario } from "../dist/scenario/load.js";
 import { execute } from "../dist/store/execute.js";
 
@@ -17,10 +18,9 @@ for (const name of presetNames()) {
   const { summary: s } = await execute(scenario, { threads: 1 });
   const seconds = (performance.now() - started) / 1000;
   const t = s.total;
-  const fprRatios = Object.values(s.ratios).map((r) => r.fpr).filter((x) => x !== null);
   const chill = Object.values(s.chilling).filter((x) => x !== null);
   rows.push(
-    `| \`${name}\` | ${t.agents.toLocaleString("en")} × ${s.days} | ${pct(t.listedShare)} | ${pct(t.wrongfulShareOfListed)} | ${fprRatios.length > 1 ? num(Math.max(...fprRatios)) : "–"} | ${num(t.sanctionDays / t.agents, 1)} | ${pct(t.sanctionDays > 0 ? t.spilloverSanctionDays / t.sanctionDays : null)} | ${chill.length ? pct(Math.max(...chill)) : "–"} | ${seconds.toFixed(1)} s |`,
+    `| \`${name}\` | ${t.agents.toLocaleString("en")} × ${s.days} | ${pct(t.listedShare)} | ${pct(t.wrongfulShareOfListed)} | ${num(fprSpread(s))} | ${num(t.sanctionDays / t.agents, 1)} | ${pct(t.sanctionDays > 0 ? t.spilloverSanctionDays / t.sanctionDays : null)} | ${chill.length ? pct(Math.max(...chill)) : "–"} | ${seconds.toFixed(1)} s |`,
   );
   const refs = (scenario.references ?? []).map((r) => `- ${r.title}. ${[r.publisher, r.year].filter(Boolean).join(", ")}.${r.url ? ` <${r.url}>` : ""}${r.note ? ` — ${r.note}` : ""}`);
   const assumptions = (scenario.assumptions ?? []).map((a) => `- ${a}`);
@@ -45,11 +45,12 @@ base preset (\`extends:\`) and change only what their question needs.
 
 Produced by \`npm run docs:presets\` (every preset at its shipped size, seed 1,
 one thread; the last column is the wall time on the machine that ran it).
-Listed and wrongful shares are at the last day; the FPR ratio is the largest of
-any group's to the first group's; sanction-days are per person over the run;
+Listed and wrongful shares are at the last day; the FPR ratio is the highest
+group's false-positive rate over the lowest's (– with one group, or when the
+lowest is 0); sanction-days are per person over the run;
 chilling is the largest over lawful behaviours.
 
-| preset | agents × days | listed | wrongful share of listed | largest FPR ratio | sanction-days per person | spillover share of sanction-days | largest chilling | time |
+| preset | agents × days | listed | wrongful share of listed | FPR ratio, highest group to lowest | sanction-days per person | spillover share of sanction-days | largest chilling | time |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join("\n")}
 

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fprSpread, type Summary } from "../src/engine/metrics.js";
 import { difference, estimate, t95 } from "../src/report/compare.js";
 
 const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
@@ -18,6 +19,16 @@ describe("compare statistics", () => {
     expect(d.mean).toBeCloseTo(1.125, 12);
     expect(d.half).toBeCloseTo(3.182 * (0.25 / Math.sqrt(4)), 5);
     expect(t95(1000)).toBe(1.96);
+  });
+
+  it("measures FPR disparity as highest group over lowest, whatever the order of groups", () => {
+    const of = (fprs: (number | null)[]) => fprSpread({ groups: Object.fromEntries(fprs.map((fpr, k) => [`g${k}`, { fpr }])) } as unknown as Summary);
+    expect(of([0.01, 0.04])).toBeCloseTo(4, 12);
+    expect(of([0.04, 0.01])).toBeCloseTo(4, 12); // reversed: still 4, not 1 (the ratio to the first group would be 0.25)
+    expect(of([0.02, 0.01, 0.03])).toBeCloseTo(3, 12);
+    expect(of([0.02, null, 0.01])).toBeCloseTo(2, 12); // a group with no FPR is left out
+    expect(of([0.02])).toBeNull();
+    expect(of([0, 0.02])).toBeNull(); // unbounded
   });
 });
 

@@ -257,6 +257,20 @@ function groupMetrics(model: Model, c: Counters, g: number | null, expected: Flo
   };
 }
 
+/**
+ * Disparity in false-positive rate between groups, whatever their order: the
+ * highest group FPR over the lowest. null with fewer than two groups that have an
+ * FPR, or when the lowest is 0 (the ratio is unbounded; the FPRs themselves say more).
+ */
+export function fprSpread(s: Summary): number | null {
+  const v = Object.values(s.groups)
+    .map((g) => g.fpr)
+    .filter((x): x is number => x !== null);
+  if (v.length < 2) return null;
+  const lowest = Math.min(...v);
+  return lowest > 0 ? Math.max(...v) / lowest : null;
+}
+
 export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
   const expected = expectedOccurrences(model, c);
   const groups: Record<string, GroupMetrics> = {};

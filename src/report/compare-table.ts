@@ -1,4 +1,4 @@
-import type { Summary } from "../engine/metrics.js";
+import { fprSpread, type Summary } from "../engine/metrics.js";
 import type { DailyPoint } from "./charts.js";
 
 // Side-by-side comparison of two or more policies: a table of headline metrics
@@ -33,18 +33,11 @@ export const COMPARE_METRICS: MetricDef[] = [
   { name: "sanction-days per person", format: "number", of: (s) => s.total.sanctionDays / s.agents },
   { name: "wrongful sanction-days per person", format: "number", of: (s) => s.total.wrongfulSanctionDays / s.agents },
   { name: "spillover sanction-days per person", format: "number", of: (s) => s.total.spilloverSanctionDays / s.agents },
-  { name: "largest FPR ratio between groups", format: "number", of: (s) => maxRatio(s) },
+  { name: "FPR ratio, highest group to lowest", format: "number", of: fprSpread },
   { name: "largest chilling of lawful behaviour", format: "share", of: lawfulChilling },
   { name: "appeals waiting at the end", format: "number", of: (s) => s.appeals.queueAtEnd },
   { name: "score Gini", format: "number", of: (s) => s.scoreGini },
 ];
-
-function maxRatio(s: Summary): number | null {
-  const v = Object.values(s.ratios)
-    .map((r) => r.fpr)
-    .filter((x): x is number => x !== null);
-  return v.length > 1 ? Math.max(...v) : null;
-}
 
 // two-sided 95 % quantiles of Student's t, by degrees of freedom
 const T95 = [
