@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { stringify } from "yaml";
