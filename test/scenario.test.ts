@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { Validator } from "@cfworker/json-schema";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { InputError } from "../src/scenario/errors.js";
 import { jsonSchema } from "../src/scenario/jsonschema.js";
 import { parseScenario } from "../src/scenario/load.js";
@@ -150,6 +152,26 @@ restrictions:
     for (const k of ["population", "behaviours", "sources", "scoring", "listing", "restrictions", "fear", "appeals", "insiders"]) {
       expect(schema.properties).toHaveProperty(k);
     }
-    expect(schema.required).toEqual(["behaviours"]);
+    expect(schema.required).toBeUndefined(); // a variant (`extends:`) requires nothing
+    expect((schema as { else: { required: string[] } }).else.required).toEqual(["behaviours"]);
+  });
+
+  it("its JSON Schema accepts every preset, variants (extends) included, and flags typos and incomplete scenarios", () => {
+    const validator = new Validator(jsonSchema() as object, "2020-12", false);
+    const dir = new URL("../presets/", import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+    const variants = files.filter((f) => "extends" in parse(readFileSync(new URL(f, dir), "utf8")));
+    expect(variants.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const r = validator.validate(parse(readFileSync(new URL(f, dir), "utf8")));
+      expect(r.valid, `${f}: ${JSON.stringify(r.errors.slice(0, 3))}`).toBe(true);
+    }
+    const invalid = (doc: unknown) => !validator.validate(doc).valid;
+    expect(invalid({ extends: "reference", listing: { dayz: 10 } })).toBe(true); // unknown field in a variant
+    expect(invalid({ extends: "reference", listing: { days: "ten" } })).toBe(true); // wrong type in a variant
+    expect(invalid({ extends: "reference", extra: 1 })).toBe(true);
+    expect(invalid({ name: "x" })).toBe(true); // a whole scenario needs behaviours
+    expect(invalid({ behaviours: { x: { base: 0.01 } } })).toBe(true); // … each with its kind
+    expect(invalid({ extends: "reference", behaviours: { x: { base: 0.01 } } })).toBe(false); // a variant may give part of one
   });
 });
