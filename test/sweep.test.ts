@@ -171,6 +171,17 @@ describe("credsim sweep", () => {
     const r6 = credsim(["sweep", "e4.yaml", "--out", "e4"]);
     expect(r6.status).toBe(2);
     expect(r6.stderr).toContain("keep.0: unknown summary field 'total.listedShar' (did you mean 'total.listedShare'?)");
+    // a range over a field of whole numbers needs integer: true, else every run would fail
+    const ranged = (range: string) => `base: reference\nagents: 2000\ndays: 30\ndesign: { type: random, samples: 2 }\nvary:\n  listing.days: ${range}\n`;
+    writeFileSync(join(dir, "e6.yaml"), ranged("{ from: 30, to: 60 }"));
+    const r8 = credsim(["sweep", "e6.yaml", "--out", "e6"]);
+    expect(r8.status).toBe(2);
+    expect(r8.stderr).toMatch(/e6\.yaml:6:3: vary\.listing\.days: this field takes whole numbers: add integer: true to its range/);
+    expect(existsSync(join(dir, "e6"))).toBe(false);
+    writeFileSync(join(dir, "e7.yaml"), ranged("{ from: 30, to: 60, integer: true }"));
+    const r9 = credsim(["sweep", "e7.yaml", "--out", "e7"]);
+    expect(r9.status, r9.stderr).toBe(0);
+    expect(r9.stdout).toContain("2 runs done, 0 failed");
     // --out on a folder that is not a sweep's
     const notSweep = credsim(["sweep", "s.yaml", "--out", "e3.yaml"]);
     expect(notSweep.status).toBe(2);

@@ -6,7 +6,7 @@ import { compileModel } from "../engine/model.js";
 import { InputError, type Problem, unknownName } from "../scenario/errors.js";
 import { parseScenario, type SourceMap, validateScenario } from "../scenario/load.js";
 import { checkOutPath } from "../store/out-path.js";
-import { getPath } from "../sweep/design.js";
+import { getPath, setPath } from "../sweep/design.js";
 import { mergeSweeps } from "../sweep/merge.js";
 import { isRegionShard } from "../sweep/regions.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
@@ -53,6 +53,22 @@ function checkBeforeRunning(plan: ReturnType<typeof planSweep>, file: string, so
         const path = Object.keys(plan.spec.vary).find((k) => p.field.startsWith(k.split(".").slice(0, -1).join("."))) ?? p.field;
         problems.push({ field: `vary.${path}`, message: p.field === path ? p.message : `${p.field}: ${p.message}`, ...source.locate(["vary", path]) });
       }
+    }
+  }
+  // ranges: a field that takes whole numbers needs `integer: true`, else every run would fail
+  const first = plan.runs[0];
+  for (const [path, value] of Object.entries(plan.spec.vary)) {
+    if (Array.isArray(value) || value.integer || !first) continue;
+    const inside = [0.5, 1 / Math.PI].map((u) => value.from + u * (value.to - value.from)).find((v) => !Number.isInteger(v));
+    if (inside === undefined) continue;
+    const probe = runScenario(plan, first);
+    setPath(probe, path, inside);
+    try {
+      validateScenario(probe, file);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      if (error.problems.some((p) => p.field === path && /integer/.test(p.message)))
+        problems.push({ field: `vary.${path}`, message: "this field takes whole numbers: add integer: true to its range", ...source.locate(["vary", path]) });
     }
   }
   // kept metrics: paths into a summary of this scenario
