@@ -32,6 +32,27 @@ describe("following one person", () => {
     }
   });
 
+  it("counts a relative's listing as spillover only when it puts restrictions on the household", async () => {
+    const base = withChanges(preset("fused-city"), (x) => void (x.population.agents = 20000));
+    const run = await execute(base, { track: 30 });
+    const followed = run.tables.followed ?? [];
+    const history = run.tables.history ?? [];
+    const picked = new Set(followed.map((f) => f.agent));
+    // every spillover pick has a relative listed in a domain with a household restriction (the only relatives' listings kept)
+    for (const f of followed.filter((x) => x.reason === "spillover")) {
+      const relatives = String(f.household).split(" ").map(Number).filter((j) => j !== f.agent);
+      expect(history.some((h) => relatives.includes(h.agent as number) && h.event === "listed")).toBe(true);
+    }
+    // with no household restriction, nobody is picked for spillover and no relative's listing is shown
+    const none = withChanges(base, (x) => void (x.restrictions.schooling.household = false));
+    const r = await execute(none, { track: 30 });
+    expect((r.tables.followed ?? []).length).toBe(30);
+    expect((r.tables.followed ?? []).some((f) => f.reason === "spillover")).toBe(false);
+    const chosen = new Set((r.tables.followed ?? []).map((f) => f.agent));
+    expect((r.tables.history ?? []).every((h) => chosen.has(h.agent))).toBe(true);
+    expect(picked.size).toBe(30);
+  });
+
   it("tells a wrongfully listed person's story in the terminal, consistently with the run", () => {
     const r = credsim(["follow", "run", "--pick", "wrongful"]);
     expect(r.status, r.stderr).toBe(0);

@@ -9,7 +9,7 @@ import { Purpose, Stream } from "./rng.js";
 export const EV = {
   record: 1, // a: behaviour, b: source (−2 insider), v: 1 true / 0 false
   denied: 2, // a: behaviour
-  listed: 3, // a: 1 if wrongful when it began, v: listed until (day)
+  listed: 3, // a: 1 if wrongful when it began, b: the listing's domain, v: listed until (day)
   unlisted: 4, // a: 0 expired, 1 overturned on appeal, 2 cured
   appealFiled: 5,
   appealDecided: 6, // a: 1 overturned, 0 upheld

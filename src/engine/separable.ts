@@ -237,7 +237,7 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
             since = t;
             dom = r.worst >= 0 ? m.domainOf[r.worst] : 0;
             c.newListings[t * G + g]++;
-            log?.add(t, i, EV.listed, shadowUntil > t ? 0 : 1, 0, u);
+            log?.add(t, i, EV.listed, shadowUntil > t ? 0 : 1, dom, u);
             if (!everListed) {
               c.everListed[g]++;
               everListed = true;

@@ -785,7 +785,7 @@ export class Simulation {
     } else f &= ~WRONG_START;
     this.hotI[li * HOT + BITS] = f;
     this.counters.newListings[t * m.G + g]++;
-    this.history?.add(t, this.from + li, EV.listed, f & WRONG_START ? 1 : 0, 0, until);
+    this.history?.add(t, this.from + li, EV.listed, f & WRONG_START ? 1 : 0, domain, until);
     if (this.network) this.newListed = push(this.newListed, this.newListedCount++, li);
     if (m.appeals) {
       const i = this.from + li;

@@ -47,9 +47,11 @@ export function followRows(
   for (let i = 0; i < model.agents; i++) if (history.mask[i] === 1) pool.push(i);
   const has = (i: number, test: (k: number) => boolean) => (byAgent.get(i) ?? []).some(test);
   const listed = (i: number) => has(i, (k) => history.type[k] === EV.listed);
+  // a listing that puts household restrictions on the listed person's relatives
+  const spills = (k: number) => history.type[k] === EV.listed && model.spillDomain[history.b[k]] === 1;
   const categories: Record<Reason, number[]> = {
     wrongful: pool.filter((i) => has(i, (k) => history.type[k] === EV.listed && history.a[k] === 1)),
-    spillover: pool.filter((i) => !listed(i) && members(i).some((j) => j !== i && listed(j))),
+    spillover: pool.filter((i) => !listed(i) && members(i).some((j) => j !== i && has(j, spills))),
     appealed: pool.filter((i) => has(i, (k) => history.type[k] === EV.appealFiled)),
     "false-record": pool.filter((i) => has(i, (k) => history.type[k] === EV.record && history.v[k] === 0)),
     random: pool,
@@ -78,9 +80,15 @@ export function followRows(
   const historyRows: Row[] = [];
   for (const i of [...followedAgents, ...[...relatives].sort((a, b) => a - b)]) {
     const isRelative = !chosen.has(i);
+    let spilling = false; // a relative's listing shows only when it restricts the household
     for (const k of byAgent.get(i) ?? []) {
       const type = history.type[k];
-      if (isRelative && type !== EV.listed && type !== EV.unlisted) continue;
+      if (isRelative) {
+        if (type === EV.listed) spilling = spills(k);
+        else if (type !== EV.unlisted) continue;
+        if (!spilling) continue;
+        if (type === EV.unlisted) spilling = false;
+      }
       const isRecordLike = type === EV.record || type === EV.denied;
       historyRows.push({
         run_id: runId,
