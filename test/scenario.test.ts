@@ -120,6 +120,27 @@ describe("scenario loader", () => {
     );
   });
 
+  it("says what a key must be, and that a missing choice is required", () => {
+    const text = `population:
+  agents: 100
+  households: { sizes: { "0": 0.5, "2": 0.5 } }
+behaviours:
+  x: { base: 0.01 }
+scoring:
+  points: { 9x: 1 }
+`;
+    try {
+      parseScenario(text, "keys.yaml");
+      expect.unreachable();
+    } catch (e) {
+      const msg = (e as InputError).message;
+      expect(msg).toContain('keys.yaml:3:26: population.households.sizes.0: invalid key "0": expected a household size (1, 2, 3, ...)');
+      expect(msg).toContain('keys.yaml:5:6: behaviours.x.kind: required: expected one of "violation", "disfavored", "rewarded", "access"');
+      expect(msg).toContain(`keys.yaml:7:13: scoring.points.9x: invalid key "9x": expected a name of letters, digits, '-' or '_', starting with a letter`);
+      expect(msg).not.toContain("undefined");
+    }
+  });
+
   it("checks names that refer to each other, and sums", () => {
     const text = `
 population:

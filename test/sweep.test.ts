@@ -147,6 +147,7 @@ describe("credsim sweep", () => {
   });
 
   it("explains a bad sweep file", () => {
+    writeFileSync(join(dir, "s.yaml"), SWEEP()); // as the first test wrote it, so that this one runs alone too
     writeFileSync(join(dir, "e1.yaml"), SWEEP().replace("listing.enterBelow", "listing.enterBelw"));
     const r1 = credsim(["sweep", "e1.yaml"]);
     expect(r1.status).toBe(2);
@@ -182,9 +183,20 @@ describe("credsim sweep", () => {
     const r9 = credsim(["sweep", "e7.yaml", "--out", "e7"]);
     expect(r9.status, r9.stderr).toBe(0);
     expect(r9.stdout).toContain("2 runs done, 0 failed");
+    // unknown fields at their own lines, with a guess; a base that is not there, at its line
+    writeFileSync(join(dir, "e8.yaml"), SWEEP().replace("replicates: 2", "replicate: 2").replace("days: 60", "dayz: 60"));
+    const r10 = credsim(["sweep", "e8.yaml"]);
+    expect(r10.status).toBe(2);
+    expect(r10.stderr).toContain("e8.yaml:5:1: unknown field 'replicate' (did you mean 'replicates'?)");
+    expect(r10.stderr).toContain("e8.yaml:7:1: unknown field 'dayz' (did you mean 'days'?)");
+    writeFileSync(join(dir, "e9.yaml"), SWEEP().replace("base: reference", "base: nosuch.yaml"));
+    const r11 = credsim(["sweep", "e9.yaml"]);
+    expect(r11.status).toBe(2);
+    expect(r11.stderr).toMatch(/e9\.yaml:3:\d+: base: no file .*nosuch\.yaml and no preset/);
     // --out on a folder that is not a sweep's
     const notSweep = credsim(["sweep", "s.yaml", "--out", "e3.yaml"]);
     expect(notSweep.status).toBe(2);
+    if (!existsSync(join(dir, "a"))) expect(credsim(["sweep", "s.yaml", "--out", "a", "--quiet"]).status).toBe(0); // the first test's sweep
     writeFileSync(join(dir, "changed.yaml"), SWEEP().replace("seed: 5", "seed: 6"));
     const r4 = credsim(["sweep", "changed.yaml", "--out", "a"]);
     expect(r4.status).toBe(2);

@@ -30,7 +30,7 @@ export interface RunFlags {
 
 /** Scenario from a file or preset with the command-line overrides applied and checked. */
 export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags): { scenario: Scenario; file: string; text: string; warnings: string[] } {
-  const { scenario, file, text, warnings } = loadScenarioArg(arg);
+  const { scenario, file, text, warnings, source } = loadScenarioArg(arg);
   const agents = intFlag("--agents", flags.agents, 10, 1e9);
   const days = intFlag("--days", flags.days, 1, 100_000);
   const seed = intFlag("--seed", flags.seed, 0, 2 ** 32 - 1);
@@ -38,7 +38,17 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
   if (agents !== undefined) copy.population.agents = agents;
   if (days !== undefined) copy.days = days;
   if (seed !== undefined) copy.seed = seed;
-  return { scenario: validateScenario(copy, file).scenario, file, text, warnings };
+  try {
+    return { scenario: validateScenario(copy, file, source).scenario, file, text, warnings };
+  } catch (error) {
+    // the file was valid as written: say which option made it invalid
+    if (!(error instanceof InputError)) throw error;
+    const given = [agents !== undefined && `--agents ${agents}`, days !== undefined && `--days ${days}`, seed !== undefined && `--seed ${seed}`].filter(Boolean);
+    throw new InputError(
+      error.file,
+      error.problems.map((p) => ({ ...p, message: `${p.message} (with ${given.join(", ")})` })),
+    );
+  }
 }
 
 /** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { DEFAULT_PRESET } from "../scenario/default-preset.js";
 import { didYouMean, formatProblems, InputError } from "../scenario/errors.js";
-import { parseScenario } from "../scenario/load.js";
+import { parseScenario, type SourceMap } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 
 export { DEFAULT_PRESET };
@@ -30,7 +30,16 @@ export function presetInfo(name: string): PresetInfo {
 }
 
 /** A scenario file path, or the name of a built-in preset. */
-export function loadScenarioArg(arg: string | undefined): { scenario: Scenario; file: string; text: string; warnings: string[] } {
+/** A scenario named on the command line: its values, file, text and source map, and its warnings as lines. */
+export interface LoadedArg {
+  scenario: Scenario;
+  file: string;
+  text: string;
+  source: SourceMap | undefined;
+  warnings: string[];
+}
+
+export function loadScenarioArg(arg: string | undefined): LoadedArg {
   const name = arg ?? DEFAULT_PRESET;
   const handed = handedCopy();
   if (handed !== undefined) return parsed(handed, name);
@@ -82,9 +91,9 @@ export function readText(file: string, what = "scenario YAML file"): string {
   return bytes.toString("utf8");
 }
 
-function parsed(text: string, file: string): { scenario: Scenario; file: string; text: string; warnings: string[] } {
-  const { scenario, warnings } = parseScenario(text, file, { resolveBase });
-  return { scenario, file, text, warnings: warnings.length ? formatProblems(file, warnings).split("\n") : [] };
+function parsed(text: string, file: string): LoadedArg {
+  const { scenario, warnings, source } = parseScenario(text, file, { resolveBase });
+  return { scenario, file, text, source, warnings: warnings.length ? formatProblems(file, warnings).split("\n") : [] };
 }
 
 let handedText: string | undefined;
@@ -109,6 +118,8 @@ export function resolveBase(ref: string, from: string, field = "extends"): { tex
   const preset = join(presetsDir, `${ref.replace(/\.ya?ml$/, "")}.yaml`);
   const file = existsSync(relative) && statSync(relative).isFile() ? relative : existsSync(preset) ? preset : null;
   if (!file) {
+    if (existsSync(relative) && statSync(relative).isDirectory())
+      throw new InputError(from, [{ field, message: `${relative} is a folder; expected a scenario YAML file or a preset's name` }]);
     const guess = didYouMean(ref.replace(/\.ya?ml$/, ""), presetNames());
     throw new InputError(from, [{ field, message: `no file ${relative} and no preset '${ref}'${guess ? ` (did you mean '${guess}'?)` : ""}` }]);
   }

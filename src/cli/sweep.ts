@@ -98,10 +98,24 @@ function checkBeforeRunning(plan: ReturnType<typeof planSweep>, file: string, so
   if (problems.length) throw new InputError(file, problems);
 }
 
+/** Runs `f`; its input errors about the file `source` maps that carry no line get the line of `path`. */
+function locatedAt<T>(file: string, source: SourceMap, path: string[], f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (!(error instanceof InputError) || error.file !== file) throw error;
+    const at = source.locate(path);
+    throw new InputError(
+      error.file,
+      error.problems.map((p) => (p.line ? p : { ...p, ...at })),
+    );
+  }
+}
+
 export function loadSweep(file: string) {
   const text = readText(file, "sweep YAML file");
   const { spec, source } = parseSweep(text, file);
-  const base = resolveBase(spec.base, file, "base");
+  const base = locatedAt(file, source, ["base"], () => resolveBase(spec.base, file, "base"));
   const { scenario } = parseScenario(base.text, base.file, { resolveBase });
   const resolved = JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>;
   checkVaryPaths(spec, resolved, file, source);

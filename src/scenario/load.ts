@@ -215,7 +215,9 @@ function plainMessage(issue: z.core.$ZodIssue): string | undefined {
         : `expected a number ${bound} ${issue.maximum}, got ${describeValue(issue.input)}`;
     }
     case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
+      return issue.input === undefined
+        ? `required: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
+        : `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
     default:
       return undefined;
   }
@@ -245,9 +247,14 @@ function issueToProblem(issue: z.core.$ZodIssue, source: SourceMap | undefined):
       break;
     }
     case "invalid_format":
-    case "invalid_key":
-      message = `invalid name: expected ${issue.code === "invalid_key" ? "a name of letters, digits, '-' or '_', starting with a letter" : issue.message}`;
+      message = `invalid name: expected ${issue.message}`;
       break;
+    case "invalid_key": {
+      // the key's own rule (a name, a household size) is in the nested issue
+      const rule = issue.issues[0]?.message ?? "a name of letters, digits, '-' or '_', starting with a letter";
+      message = `invalid key ${JSON.stringify(String(path.at(-1)))}: expected ${rule}`;
+      break;
+    }
     case "invalid_union":
       message = "expected null or a mapping of its fields";
       break;

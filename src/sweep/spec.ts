@@ -73,10 +73,18 @@ export function parseSweep(text: string, file: string): { spec: SweepSpec; sourc
   if (!parsed.success) {
     throw new InputError(
       file,
-      issueProblems(parsed.error.issues, source, (issue) => {
-        if (issue.code === "unrecognized_keys") return `unknown field '${issue.keys.join("', '")}'; allowed: ${Object.keys(SweepSpec.shape).join(", ")}`;
-        if (issue.code === "invalid_union") return "expected a list of values or { from, to }";
-      }),
+      issueProblems(
+        parsed.error.issues,
+        source,
+        (issue, path) => {
+          if (issue.code === "unrecognized_keys") {
+            const known = path.length === 0 ? Object.keys(SweepSpec.shape) : path[0] === "design" ? ["type", "samples"] : Object.keys(range.shape);
+            return issue.keys.map((k) => unknownName("field", k, known)).join("; ");
+          }
+          if (issue.code === "invalid_union") return "expected a list of values or { from, to }";
+        },
+        { locateUnknownKey: true },
+      ),
     );
   }
   const spec = parsed.data;
