@@ -172,7 +172,9 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
   it("a value that only an option makes invalid is located in the file and names the option", () => {
     const r = credsim(["run", "national-outline-breach", "--days", "100", "--agents", "1000", "--out", "breach-short"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/national-outline-breach\.yaml:\d+:\d+: breach\.day: expected a day before the end of the run \(0 to 99\), got \d+ \(with --agents 1000, --days 100\)/);
+    expect(r.stderr).toMatch(
+      /national-outline-breach\.yaml:\d+:\d+: breach\.day: expected a day before the end of the run \(0 to 99\), got \d+ \(with --agents 1000, --days 100\)/,
+    );
   });
 
   it("accepts a good file and every preset", () => {

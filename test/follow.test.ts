@@ -40,7 +40,10 @@ describe("following one person", () => {
     const picked = new Set(followed.map((f) => f.agent));
     // every spillover pick has a relative listed in a domain with a household restriction (the only relatives' listings kept)
     for (const f of followed.filter((x) => x.reason === "spillover")) {
-      const relatives = String(f.household).split(" ").map(Number).filter((j) => j !== f.agent);
+      const relatives = String(f.household)
+        .split(" ")
+        .map(Number)
+        .filter((j) => j !== f.agent);
       expect(history.some((h) => relatives.includes(h.agent as number) && h.event === "listed")).toBe(true);
     }
     // with no household restriction, nobody is picked for spillover and no relative's listing is shown

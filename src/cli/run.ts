@@ -43,7 +43,9 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
   } catch (error) {
     // the file was valid as written: say which option made it invalid
     if (!(error instanceof InputError)) throw error;
-    const given = [agents !== undefined && `--agents ${agents}`, days !== undefined && `--days ${days}`, seed !== undefined && `--seed ${seed}`].filter(Boolean);
+    const given = [agents !== undefined && `--agents ${agents}`, days !== undefined && `--days ${days}`, seed !== undefined && `--seed ${seed}`].filter(
+      Boolean,
+    );
     throw new InputError(
       error.file,
       error.problems.map((p) => ({ ...p, message: `${p.message} (with ${given.join(", ")})` })),
