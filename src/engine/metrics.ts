@@ -85,7 +85,12 @@ export interface Summary {
     /** Durations of wrongful listings that ended, in bins of 7 days (from inclusive, to exclusive). */
     wrongfulListingDurations: { from: number; to: number; count: number }[];
   };
-  scoreHistogram: { min: number; max: number; counts: number[] };
+  /**
+   * Final scores in 64 bins over [min, max] for charts; lowest and highest are the
+   * edges of the lowest and highest non-empty bins of the 4,096-bin histogram, so
+   * they bound the scores within (max − min) / 4,096.
+   */
+  scoreHistogram: { min: number; max: number; counts: number[]; lowest: number; highest: number };
   /** Share of all perk-days held by each group (null without perks). */
   perks: { name: string; above: number; shareOfPerkDays: Record<string, number | null> } | null;
   /** Tier at mid-run (rows) → tier at the end (columns), counts over all groups. */
@@ -298,6 +303,10 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
   // 64 coarse bins for charts
   const coarse = new Array(64).fill(0);
   for (let k = 0; k < SCORE_BINS; k++) coarse[Math.floor((k * 64) / SCORE_BINS)] += all[k];
+  const fineWidth = (model.sMax - model.sMin) / SCORE_BINS;
+  const firstUsed = all.findIndex((n) => n > 0);
+  let lastUsed = SCORE_BINS - 1;
+  while (lastUsed >= 0 && !(all[lastUsed] > 0)) lastUsed--;
 
   let ended = 0;
   let endedDays = 0;
@@ -353,7 +362,13 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
       meanOpenWrongfulListingDays: open > 0 ? openDays / open : null,
       wrongfulListingDurations: durationBins(c.wrongfulSpellHistogram, 7),
     },
-    scoreHistogram: { min: model.sMin, max: model.sMax, counts: coarse },
+    scoreHistogram: {
+      min: model.sMin,
+      max: model.sMax,
+      counts: coarse,
+      lowest: firstUsed < 0 ? model.sMin : model.sMin + firstUsed * fineWidth,
+      highest: lastUsed < 0 ? model.sMax : model.sMin + (lastUsed + 1) * fineWidth,
+    },
     perks:
       model.perkAbove === null
         ? null

@@ -42,6 +42,7 @@ export interface Chart {
   id: string;
   title: string;
   caption: string;
+  /** Empty when there is nothing to draw (no tiers, no appeals, …): the caption says why. */
   svg: string;
 }
 
@@ -259,6 +260,14 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
       value: 1 - x.occ / x.exp,
     }));
   const effects = [...new Set(rows.map((r) => r.effect))];
+  const title = "Deterrence and chilling per behaviour";
+  if (rows.length === 0)
+    return {
+      id: "chilling",
+      title,
+      caption: `No behaviour is expected at least ${MIN_EXPECTED_OCCURRENCES} times with no system, too few to estimate deterrence or chilling.`,
+      svg: "",
+    };
   const svg = Plot.plot({
     document,
     width: WIDTH,
@@ -280,7 +289,7 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
   });
   return {
     id: "chilling",
-    title: "Deterrence and chilling per behaviour",
+    title,
     caption:
       "How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling (values near 0 are within sampling noise).",
     svg: svgOf(svg),
@@ -289,6 +298,9 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
 
 export function appealQueue(data: RunData, document: Doc): Chart {
   const rows = totals(data.daily);
+  const title = "Appeal queue over time";
+  if (data.summary.appeals.filed === 0)
+    return { id: "appeal-queue", title, caption: "No appeals were filed in this scenario (it has no appeal procedure, or nobody used it).", svg: "" };
   const svg = Plot.plot({
     ...frame(document),
     marginLeft: 64,
@@ -296,19 +308,19 @@ export function appealQueue(data: RunData, document: Doc): Chart {
     x: { label: "day" },
     marks: [Plot.lineY(rows, { x: "day", y: "queue", stroke: "#4c78a8", strokeWidth: 2 }), Plot.ruleY([0])],
   });
-  const none = data.summary.appeals.filed === 0;
   return {
     id: "appeal-queue",
-    title: "Appeal queue over time",
-    caption: none
-      ? "No appeals were filed in this scenario (it has no appeal procedure, or nobody used it)."
-      : "People waiting for an appeal decision each day: a line that keeps rising means decisions come slower than appeals.",
+    title,
+    caption: "People waiting for an appeal decision each day: a line that keeps rising means decisions come slower than appeals.",
     svg: svgOf(svg),
   };
 }
 
 export function wrongfulDurations(data: RunData, document: Doc): Chart {
   const hist = data.summary.appeals.wrongfulListingDurations ?? [];
+  const a = data.summary.appeals;
+  const title = "How long wrongful listings lasted";
+  if (a.wrongfulListingsEnded === 0) return { id: "wrongful-durations", title, caption: "No wrongful listing ended during the run.", svg: "" };
   const svg = Plot.plot({
     ...frame(document),
     marginLeft: 64,
@@ -316,14 +328,10 @@ export function wrongfulDurations(data: RunData, document: Doc): Chart {
     x: { label: "days the listing lasted" },
     marks: [Plot.rectY(hist, { x1: "from", x2: "to", y: "count", fill: "#e45756" }), Plot.ruleY([0])],
   });
-  const a = data.summary.appeals;
   return {
     id: "wrongful-durations",
-    title: "How long wrongful listings lasted",
-    caption:
-      a.wrongfulListingsEnded > 0
-        ? `Wrongful listings that ended during the run lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays}); ${a.wrongfulListingsOpenAtEnd} were still running at the end.`
-        : "No wrongful listing ended during the run.",
+    title,
+    caption: `Wrongful listings that ended during the run lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays}); ${a.wrongfulListingsOpenAtEnd} were still running at the end.`,
     svg: svgOf(svg),
   };
 }
@@ -333,8 +341,11 @@ export function scoreDistribution(data: RunData, document: Doc): Chart {
   const width = (h.max - h.min) / h.counts.length;
   const all = h.counts.map((count, k) => ({ from: h.min + k * width, to: h.min + (k + 1) * width, count }));
   const used = all.filter((r) => r.count > 0);
+  // the coarse bins' edges for the axis; the fine histogram's for what the caption says
   const lo = used.length ? used[0].from : h.min;
   const hi = used.length ? used[used.length - 1].to : h.max;
+  const lowest = h.lowest ?? lo;
+  const highest = h.highest ?? hi;
   const pad = Math.max(width, (hi - lo) * 0.05);
   const svg = Plot.plot({
     ...frame(document),
@@ -348,13 +359,14 @@ export function scoreDistribution(data: RunData, document: Doc): Chart {
   const below = used.filter((r) => r.to <= start).reduce((a, r) => a + r.count, 0);
   const caption =
     used.length <= 1
-      ? `Everyone ends with the same score (about ${lo.toFixed(0)}–${hi.toFixed(0)}): nothing in this scenario moves scores.`
-      : `Scores on the last day range from about ${lo.toFixed(0)} to ${hi.toFixed(0)} (Gini ${data.summary.scoreGini.toFixed(3)}); ${((below / total) * 100).toFixed(1)} % of people end below the mean score of ${start.toFixed(0)}.`;
+      ? `Everyone ends with about the same score (${lowest.toFixed(0)}–${highest.toFixed(0)}): nothing in this scenario moves scores much.`
+      : `Scores on the last day range from about ${lowest.toFixed(0)} to ${highest.toFixed(0)} (Gini ${data.summary.scoreGini.toFixed(3)}); ${((below / total) * 100).toFixed(1)} % of people end below the mean score of ${start.toFixed(0)}.`;
   return { id: "scores", title: "Score distribution at the end", caption, svg: svgOf(svg) };
 }
 
 export function tierShares(data: RunData, document: Doc): Chart {
   const rows = Object.entries(data.summary.tierShares).map(([tier, share]) => ({ tier, share }));
+  if (rows.length === 0) return { id: "tiers", title: "Tier shares at the end", caption: "This scenario defines no tiers.", svg: "" };
   const svg = Plot.plot({
     ...frame(document),
     marginLeft: 64,
@@ -365,7 +377,7 @@ export function tierShares(data: RunData, document: Doc): Chart {
   return {
     id: "tiers",
     title: "Tier shares at the end",
-    caption: rows.length ? "The share of people in each named score band on the last day." : "This scenario defines no tiers.",
+    caption: "The share of people in each named score band on the last day.",
     svg: svgOf(svg),
   };
 }
@@ -376,6 +388,8 @@ export function tiesCut(data: RunData, document: Doc): Chart {
     total += t.tiesCut;
     return { day: t.day, cumulative: total };
   });
+  const title = "Ties cut to listed contacts";
+  if (total === 0) return { id: "ties-cut", title, caption: "No ties were cut (the scenario has no contact network or no tie cutting).", svg: "" };
   const svg = Plot.plot({
     ...frame(document),
     marginLeft: 64,
@@ -385,11 +399,8 @@ export function tiesCut(data: RunData, document: Doc): Chart {
   });
   return {
     id: "ties-cut",
-    title: "Ties cut to listed contacts",
-    caption:
-      total > 0
-        ? "Contacts who dropped a tie to a listed person, added up over the run: the social cost of a listing beyond the person listed."
-        : "No ties were cut (the scenario has no contact network or no tie cutting).",
+    title,
+    caption: "Contacts who dropped a tie to a listed person, added up over the run: the social cost of a listing beyond the person listed.",
     svg: svgOf(svg),
   };
 }

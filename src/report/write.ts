@@ -17,12 +17,14 @@ export function buildReport(data: RunData, scenarioYaml: string): { html: string
   return { html: reportHtml({ ...data, scenarioYaml }, charts), charts };
 }
 
-/** One PNG per chart, named by chart id, into `dir`. Returns the files written. */
+/** One PNG per chart that has something to draw, named by chart id, into `dir`. Returns the files written. */
 export function writePngs(charts: Chart[], dir: string): string[] {
   makeDirs(dir, "--png");
-  return charts.map((c) => {
-    const file = join(dir, `${c.id}.png`);
-    writeAtomic(file, svgToPng(c.svg));
-    return file;
-  });
+  return charts
+    .filter((c) => c.svg !== "")
+    .map((c) => {
+      const file = join(dir, `${c.id}.png`);
+      writeAtomic(file, svgToPng(c.svg));
+      return file;
+    });
 }
