@@ -98,7 +98,7 @@ export interface Summary {
     midDay: number;
     tiers: string[];
     transitions: number[][];
-    /** Of those in the two lowest tiers at mid-run, the share in a higher tier at the end. */
+    /** Of those in the two lowest tiers at mid-run, the share above both at the end (null with fewer than three tiers). */
     climbedFromBottomTwo: number | null;
   } | null;
   /** Pearson correlation of final scores across remaining ties (null without a network). */
