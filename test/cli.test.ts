@@ -385,6 +385,26 @@ describe("credsim run", () => {
     expect(mixed.stderr).toContain("bad1.yaml");
   });
 
+  it("a group whose share rounds to no agents is warned of, and its shares are null, not 0", () => {
+    const file = write(
+      "empty-group.yaml",
+      GOOD.replace(
+        "agents: 2000, groups: [{ name: a, share: 0.5 }, { name: b, share: 0.5 }]",
+        "agents: 10, groups: [{ name: a, share: 0.96 }, { name: b, share: 0.04 }]",
+      ),
+    );
+    const v = credsim(["validate", file]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stderr).toMatch(/empty-group\.yaml:\d+:\d+: population\.groups\.1: group 'b' gets none of the 10 agents \(share 0\.04\)/);
+    const r = credsim(["run", file, "--json", "--out", "empty-group"]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.groups.b.agents).toBe(0);
+    for (const k of ["listedShare", "everListedShare", "shadowListedShare", "recordsPerPerson", "meanScore", "fpr"]) expect(s.groups.b[k], k).toBeNull();
+    expect(s.ratios.b.listedShare).toBeNull();
+    expect(s.groups.a.listedShare).not.toBeNull();
+  });
+
   it("regions: more shards than regions, or more workers than cores, are said so", () => {
     const shards = credsim(["run", "reference", "--regions", "china-31", "--agents", "5000", "--shard", "35/40", "--out", "sh35"]);
     expect(shards.code).toBe(2);

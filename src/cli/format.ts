@@ -37,7 +37,7 @@ export function summaryTable(s: Summary): string {
   add("  wrongful", metric("wrongfulSanctionDays"), (x) => fmtInt(x ?? 0));
   add("  spillover (household)", metric("spilloverSanctionDays"), (x) => fmtInt(x ?? 0));
   add("denied attempts", metric("deniedAttempts"), (x) => fmtInt(x ?? 0));
-  add("records per person", metric("recordsPerPerson"), (x) => (x ?? 0).toFixed(2));
+  add("records per person", metric("recordsPerPerson"), (x) => (x === null ? "–" : x.toFixed(2)));
   if (groups.length > 1) {
     rows.push([`listed-share ratio to ${groups[0]}`, ...cols.map((g) => (g === "all" ? "" : fmtRatio(s.ratios[g].listedShare)))]);
     rows.push([`FPR ratio to ${groups[0]}`, ...cols.map((g) => (g === "all" ? "" : fmtRatio(s.ratios[g].fpr)))]);

@@ -11,19 +11,20 @@ export const MIN_EXPECTED_OCCURRENCES = 10;
 // Turns counters into the metrics of MODEL.md 7.10. Values are at the last day
 // unless the name says days; shares are of the group's agents.
 
+/** A group with no agents (its share rounds to 0) has null for every per-person share and mean. */
 export interface GroupMetrics {
   agents: number;
   listed: number;
-  listedShare: number;
+  listedShare: number | null;
   wrongfullyListed: number;
   wrongfulShareOfListed: number | null;
   fpr: number | null;
   precision: number | null;
   recall: number | null;
   shadowListed: number;
-  shadowListedShare: number;
+  shadowListedShare: number | null;
   everListed: number;
-  everListedShare: number;
+  everListedShare: number | null;
   everWrongfullyListed: number;
   sanctionDays: number;
   rightfulSanctionDays: number;
@@ -31,9 +32,9 @@ export interface GroupMetrics {
   spilloverSanctionDays: number;
   harmWeightedSanctionDays: number;
   deniedAttempts: number;
-  recordsPerPerson: number;
-  falseRecordsPerPerson: number;
-  shareWithFalseRecord: number;
+  recordsPerPerson: number | null;
+  falseRecordsPerPerson: number | null;
+  shareWithFalseRecord: number | null;
   recordsDiscardedOnReview: number;
   appealsFiled: number;
   appealsServed: number;
@@ -48,8 +49,8 @@ export interface GroupMetrics {
   exposedPeople: number;
   exposedRecords: number;
   exposedFalseRecords: number;
-  meanScore: number;
-  tierShares: Record<string, number>;
+  meanScore: number | null;
+  tierShares: Record<string, number | null>;
   chilling: Record<string, number | null>;
   deterrence: Record<string, number | null>;
 }
@@ -68,7 +69,7 @@ export interface Summary {
   deterrence: Record<string, number | null>;
   scoreGini: number;
   shadowScoreGini: number;
-  tierShares: Record<string, number>;
+  tierShares: Record<string, number | null>;
   appeals: {
     filed: number;
     served: number;
@@ -200,11 +201,11 @@ function groupMetrics(model: Model, c: Counters, g: number | null, expected: Flo
   }
 
   const T = model.tierNames.length;
-  const tierShares: Record<string, number> = {};
+  const tierShares: Record<string, number | null> = {};
   for (let x = 0; x < T; x++) {
     let n = 0;
     for (let y = 0; y < G; y++) if (g === null || y === g) n += c.tierCounts[y * T + x];
-    tierShares[model.tierNames[x]] = agents > 0 ? n / agents : 0;
+    tierShares[model.tierNames[x]] = agents > 0 ? n / agents : null;
   }
   let scoreSum = 0;
   let scoreN = 0;
@@ -221,16 +222,16 @@ function groupMetrics(model: Model, c: Counters, g: number | null, expected: Flo
   return {
     agents,
     listed,
-    listedShare: agents > 0 ? listed / agents : 0,
+    listedShare: agents > 0 ? listed / agents : null,
     wrongfullyListed: wrongful,
     wrongfulShareOfListed: ratio(wrongful, listed),
     fpr: ratio(wrongful, agents - shadowListed),
     precision: ratio(rightful, listed),
     recall: ratio(rightful, shadowListed),
     shadowListed,
-    shadowListedShare: agents > 0 ? shadowListed / agents : 0,
+    shadowListedShare: agents > 0 ? shadowListed / agents : null,
     everListed: pick(c.everListed),
-    everListedShare: agents > 0 ? pick(c.everListed) / agents : 0,
+    everListedShare: agents > 0 ? pick(c.everListed) / agents : null,
     everWrongfullyListed: pick(c.everWrongful),
     sanctionDays: listedDays + spillDays,
     rightfulSanctionDays: listedDays - wrongfulDays,
@@ -238,9 +239,9 @@ function groupMetrics(model: Model, c: Counters, g: number | null, expected: Flo
     spilloverSanctionDays: spillDays,
     harmWeightedSanctionDays: sumDays(c.harm, G, g, days),
     deniedAttempts: sumDays(c.denied, G, g, days),
-    recordsPerPerson: agents > 0 ? (recordsTrue + recordsFalse) / agents : 0,
-    falseRecordsPerPerson: agents > 0 ? recordsFalse / agents : 0,
-    shareWithFalseRecord: agents > 0 ? pick(c.withFalseRecord) / agents : 0,
+    recordsPerPerson: agents > 0 ? (recordsTrue + recordsFalse) / agents : null,
+    falseRecordsPerPerson: agents > 0 ? recordsFalse / agents : null,
+    shareWithFalseRecord: agents > 0 ? pick(c.withFalseRecord) / agents : null,
     recordsDiscardedOnReview: sumDays(c.recordsDiscarded, G, g, days),
     appealsFiled: sumDays(c.appealsFiled, G, g, days),
     appealsServed: sumDays(c.appealsServed, G, g, days),
@@ -255,7 +256,7 @@ function groupMetrics(model: Model, c: Counters, g: number | null, expected: Flo
     exposedPeople: pick(c.exposedPeople),
     exposedRecords: pick(c.exposedRecords),
     exposedFalseRecords: pick(c.exposedFalseRecords),
-    meanScore: scoreN > 0 ? scoreSum / scoreN : model.s0,
+    meanScore: scoreN > 0 ? scoreSum / scoreN : null,
     tierShares,
     chilling,
     deterrence,
@@ -287,7 +288,7 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
   const ratios: Summary["ratios"] = {};
   for (const [name, m] of Object.entries(groups)) {
     ratios[name] = {
-      listedShare: reference.listedShare > 0 ? m.listedShare / reference.listedShare : null,
+      listedShare: reference.listedShare !== null && reference.listedShare > 0 && m.listedShare !== null ? m.listedShare / reference.listedShare : null,
       fpr: reference.fpr !== null && reference.fpr > 0 && m.fpr !== null ? m.fpr / reference.fpr : null,
     };
   }

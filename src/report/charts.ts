@@ -105,10 +105,13 @@ function totals(daily: DailyPoint[]): { day: number; listed: number; wrongful: n
 }
 
 export function listedOverTime(data: RunData, document: Doc): Chart {
-  const rows = data.daily.flatMap((d) => [
-    { day: d.day, group: d.group, part: "rightful", share: (d.listed - d.listed_wrongfully) / d.agents },
-    { day: d.day, group: d.group, part: "wrongful", share: d.listed_wrongfully / d.agents },
-  ]);
+  // a group with no agents (its share rounded to 0) has no share to draw
+  const rows = data.daily
+    .filter((d) => d.agents > 0)
+    .flatMap((d) => [
+      { day: d.day, group: d.group, part: "rightful", share: (d.listed - d.listed_wrongfully) / d.agents },
+      { day: d.day, group: d.group, part: "wrongful", share: d.listed_wrongfully / d.agents },
+    ]);
   const svg = Plot.plot({
     ...frame(document),
     marginLeft: 64,
@@ -212,11 +215,13 @@ export function disparity(data: RunData, document: Doc): Chart {
 }
 
 export function sanctionDays(data: RunData, document: Doc): Chart {
-  const rows = Object.entries(data.summary.groups).flatMap(([g, m]) => [
-    { group: g, part: "rightful", days: m.rightfulSanctionDays / m.agents },
-    { group: g, part: "wrongful", days: m.wrongfulSanctionDays / m.agents },
-    { group: g, part: "spillover (household)", days: m.spilloverSanctionDays / m.agents },
-  ]);
+  const rows = Object.entries(data.summary.groups)
+    .filter(([, m]) => m.agents > 0)
+    .flatMap(([g, m]) => [
+      { group: g, part: "rightful", days: m.rightfulSanctionDays / m.agents },
+      { group: g, part: "wrongful", days: m.wrongfulSanctionDays / m.agents },
+      { group: g, part: "spillover (household)", days: m.spilloverSanctionDays / m.agents },
+    ]);
   const svg = Plot.plot({
     ...frame(document),
     marginLeft: 120,
@@ -355,7 +360,7 @@ export function scoreDistribution(data: RunData, document: Doc): Chart {
     marks: [Plot.rectY(used, { x1: "from", x2: "to", y: "count", fill: "#4c78a8" }), Plot.ruleY([0])],
   });
   const total = used.reduce((a, r) => a + r.count, 0);
-  const start = data.summary.total.meanScore;
+  const start = data.summary.total.meanScore ?? h.min; // null only with no agents at all
   const below = used.filter((r) => r.to <= start).reduce((a, r) => a + r.count, 0);
   const caption =
     used.length <= 1

@@ -20,7 +20,7 @@ ${row("false-positive rate", (g) => pct(m(g).fpr))}
 ${row("precision", (g) => pct(m(g).precision))}
 ${row("recall", (g) => pct(m(g).recall))}
 ${row("ever listed", (g) => pct(m(g).everListedShare))}
-${row("sanction-days per person", (g) => (m(g).sanctionDays / m(g).agents).toFixed(2))}
+${row("sanction-days per person", (g) => (m(g).agents > 0 ? (m(g).sanctionDays / m(g).agents).toFixed(2) : "–"))}
 ${row("of which spillover", (g) => pct(m(g).sanctionDays > 0 ? m(g).spilloverSanctionDays / m(g).sanctionDays : null))}
 ${row("denied attempts", (g) => int(m(g).deniedAttempts))}
 </table>`;

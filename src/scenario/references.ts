@@ -1,3 +1,4 @@
+import { apportion } from "../engine/population.js";
 import { unknownName } from "./errors.js";
 import type { Scenario } from "./schema.js";
 
@@ -145,6 +146,17 @@ export function scenarioWarnings(s: Scenario): ReferenceProblem[] {
   if (s.listing.enterBelow > s.scoring.start) {
     warnings.push({ path: ["listing", "enterBelow"], message: `is above the starting score ${s.scoring.start}: everyone is listed from day 0` });
   }
+  const sizes = apportion(
+    s.population.agents,
+    s.population.groups.map((g) => g.share),
+  );
+  s.population.groups.forEach((g, k) => {
+    if (sizes[k] === 0)
+      warnings.push({
+        path: ["population", "groups", k],
+        message: `group '${g.name}' gets none of the ${s.population.agents} agents (share ${g.share}): its rates and ratios are undefined (–)`,
+      });
+  });
   if (s.population.network === null && s.ties.cut > 0) {
     warnings.push({ path: ["ties", "cut"], message: "has no effect without a contact network (population.network)" });
   }
