@@ -351,8 +351,13 @@ describe("credsim run", () => {
   it("more threads than cores: a warning, and the cores' number of threads", () => {
     const r = credsim(["run", "reference", "--agents", "20000", "--threads", "200", "--out", "t200"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^warning: --threads 200: this machine has \d+ cores; running on \d+ threads \(the results are the same\)\n/);
+    expect(r.stderr).toMatch(/^warning: --threads 200: this machine has \d+ cores; using at most \d+ threads \(the results are the same\)\n/);
     expect(r.stdout).not.toContain("on 200 threads");
+    // agents that interact run on one thread: the warning says "at most", the end says why
+    const fused = credsim(["run", "fused-city", "--agents", "3000", "--days", "30", "--threads", "200", "--out", "f200"]);
+    expect(fused.code, fused.stderr).toBe(0);
+    expect(fused.stdout).toContain("on 1 thread (agents in this scenario interact, so it runs on one thread)");
+    expect(fused.stderr).not.toMatch(/running on \d+ threads/);
   });
 
   it("output piped into a reader that closes early ends quietly", () => {

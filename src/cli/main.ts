@@ -51,7 +51,7 @@ program
   .option("--seed <n>", "random seed (overrides the scenario)")
   .option("--out <dir>", "run folder (default: runs/<scenario name>)")
   .option("--threads <n>", "worker threads (results are identical for any number)")
-  .option("--quiet", "print nothing")
+  .option("--quiet", "print nothing but errors (with --json, the JSON alone)")
   .option("--json", "print summary.json instead of the table")
   .option("--no-report", "do not write report.html")
   .option("--track <n>", "follow this many people in full (credsim follow); 0 to turn off", "100")
@@ -70,7 +70,7 @@ program
   .option("--seed <n>", "first seed for the scenarios")
   .option("--out <dir>", "folder for compare.html and compare.json")
   .option("--json", "print the rows as JSON")
-  .option("--quiet", "print nothing")
+  .option("--quiet", "print nothing but errors (with --json, the JSON alone)")
   .action((items, flags) => compareCommand(items, flags));
 
 program

@@ -143,6 +143,6 @@ function threadsFlag(value: string | undefined, quiet?: boolean): number {
   const asked = intFlag("--threads", value, 1, 256) ?? 1;
   const cores = availableParallelism();
   if (asked <= cores) return asked;
-  if (!quiet) process.stderr.write(`warning: --threads ${asked}: this machine has ${cores} cores; running on ${cores} threads (the results are the same)\n`);
+  if (!quiet) process.stderr.write(`warning: --threads ${asked}: this machine has ${cores} cores; using at most ${cores} threads (the results are the same)\n`);
   return cores;
 }
