@@ -239,8 +239,20 @@ describe("credsim run", () => {
     expect(parquet).toEqual({ n: 120, last: 59 });
     const listed = await one(`select listed from daily where day = 59 and "group" = 'b'`);
     expect(listed.listed).toBe(summary.groups.b.listed);
+    const theft = await one(`select sum(occurrences)::int as occ, min(reduction) as reduction from behaviours where behaviour = 'theft'`);
+    expect(theft.reduction).not.toBeNull(); // 120 thefts expected per group: estimated
     con.closeSync();
     instance.closeSync();
+    // 2 expected per group: no estimate, in the table as in summary.json
+    const short = join(dir, "out/db-short");
+    expect(credsim(["run", join(dir, "good.yaml"), "--days", "2", "--out", short, "--quiet"]).code).toBe(0);
+    const db = await DuckDBInstance.create(join(short, "credsim.duckdb"), { access_mode: "READ_ONLY" });
+    const c2 = await db.connect();
+    const rows = (await c2.runAndReadAll("select reduction from behaviours")).getRowObjects();
+    expect(rows.map((r) => r.reduction)).toEqual([null, null]);
+    expect(JSON.parse(readFileSync(join(short, "summary.json"), "utf8")).deterrence.theft).toBeNull();
+    c2.closeSync();
+    db.closeSync();
   });
 
   it("gives byte-identical outputs for one seed whatever the thread count", async () => {

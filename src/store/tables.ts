@@ -1,5 +1,5 @@
 import type { Counters } from "../engine/counters.js";
-import { dailyRows, expectedOccurrences, type GroupMetrics, type Summary } from "../engine/metrics.js";
+import { dailyRows, expectedOccurrences, type GroupMetrics, MIN_EXPECTED_OCCURRENCES, type Summary } from "../engine/metrics.js";
 import { KIND_NAMES, type Model } from "../engine/model.js";
 
 // The rows of a run, as the DuckDB tables and Parquet files hold them.
@@ -77,9 +77,10 @@ export function runTables(model: Model, counters: Counters, summary: Summary, sc
         group,
         behaviour,
         kind: KIND_NAMES[model.kind[b]],
-        occurrences: occ,
+        occurrences: occ, // attempts, denied ones included (as in chilling: fear alone lowers them)
         expected_without_system: exp,
-        reduction: exp > 0 ? 1 - occ / exp : null,
+        // as in summary.json: no estimate from fewer than MIN_EXPECTED_OCCURRENCES expected
+        reduction: exp >= MIN_EXPECTED_OCCURRENCES ? 1 - occ / exp : null,
         denied_attempts: denied,
       });
     });
