@@ -160,7 +160,7 @@ restrictions:
     } catch (e) {
       const problems = (e as InputError).problems;
       const msg = (e as InputError).message;
-      expect(msg).toContain("refs.yaml:3:3: population.groups: group shares must sum to 1, they sum to 0.9");
+      expect(msg).toContain("refs.yaml:3:3: population.groups: group shares must sum to 1, they sum to 0.9 (within 0.000001: for thirds write 0.3333333");
       expect(msg).toMatch(/refs\.yaml:7:\d+: behaviours\.dissent\.groupMult\.c: unknown group 'c'/);
       expect(msg).toMatch(/refs\.yaml:9:\d+: scoring\.points\.disent: unknown behaviour 'disent' \(did you mean 'dissent'\?\)/);
       expect(msg).toMatch(/refs\.yaml:11:\d+: restrictions\.travel\.blocks\.0: unknown behaviour 'flying'/);

@@ -20,7 +20,11 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
 
   const sumTo1 = (path: (string | number)[], values: number[], what: string) => {
     const total = values.reduce((a, b) => a + b, 0);
-    if (Math.abs(total - 1) > SHARE_TOLERANCE) problems.push({ path, message: `${what} must sum to 1, they sum to ${+total.toFixed(6)}` });
+    if (Math.abs(total - 1) > SHARE_TOLERANCE)
+      problems.push({
+        path,
+        message: `${what} must sum to 1, they sum to ${+total.toFixed(7)} (within 0.000001: for thirds write 0.3333333, 0.3333333 and 0.3333334)`,
+      });
   };
   const unique = (path: (string | number)[], names: string[], what: string) => {
     const seen = new Set<string>();
