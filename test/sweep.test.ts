@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -27,6 +27,18 @@ vary:
   listing.enterBelow: [940, 950, 960]
   sources.camera.falseRate.red-light: [0.001, 0.004]
 ${extra}`;
+
+/** Changes a sweep database as damage or an older version would have left it. */
+async function edit(db: string, statement: string) {
+  const instance = await DuckDBInstance.create(db);
+  const con = await instance.connect();
+  try {
+    await con.run(statement);
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+}
 
 async function rows(db: string, query: string) {
   const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
@@ -121,7 +133,7 @@ describe("credsim sweep", () => {
     expect(again.stdout).toContain(`0 runs done, 0 failed, ${n[0].n} already done before`);
   });
 
-  it("shards merge into files identical to the unsharded sweep's", () => {
+  it("shards merge into files identical to the unsharded sweep's", async () => {
     for (const i of [1, 2, 3]) expect(credsim(["sweep", "s.yaml", "--shard", `${i}/3`, "--out", `sh${i}`, "--quiet"]).status).toBe(0);
     const m = credsim(["merge", "sh1", "sh2", "sh3", "--out", "merged"]);
     expect(m.status, m.stderr).toBe(0);
@@ -144,6 +156,22 @@ describe("credsim sweep", () => {
     const partAlone = credsim(["merge", "part", "--out", "still-part"]);
     expect(partAlone.status).toBe(2);
     expect(partAlone.stderr).toContain("shards 3/3 are missing");
+    // an interrupted shard (a run missing) is refused even with --partial; a shard of another version too
+    cpSync(join(dir, "sh3"), join(dir, "sh3-cut"), { recursive: true });
+    cpSync(join(dir, "sh3"), join(dir, "sh3-old"), { recursive: true });
+    await edit(join(dir, "sh3-cut", "sweep.duckdb"), "DELETE FROM runs WHERE run_id = (SELECT max(run_id) FROM runs)");
+    await edit(join(dir, "sh3-old", "sweep.duckdb"), "UPDATE sweep SET credsim_version = '0.0.1'");
+    for (const extra of [[], ["--partial"]]) {
+      const cut = credsim(["merge", "sh1", "sh2", "sh3-cut", "--out", "cut", ...extra]);
+      expect(cut.status).toBe(2);
+      expect(cut.stderr).toContain("sh3-cut: holds 3 of the 4 runs of shard 3/3: it was interrupted");
+    }
+    const old = credsim(["merge", "sh1", "sh2", "sh3-old", "--out", "old"]);
+    expect(old.status).toBe(2);
+    expect(old.stderr).toMatch(/sh3-old: was written by credsim 0\.0\.1, sh1 by \d/);
+    const resumeOld = credsim(["sweep", "s.yaml", "--shard", "3/3", "--out", "sh3-old"]);
+    expect(resumeOld.status).toBe(2);
+    expect(resumeOld.stderr).toContain("holds a sweep begun by credsim 0.0.1");
   });
 
   it("explains a bad sweep file", () => {

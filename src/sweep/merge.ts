@@ -33,6 +33,14 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
       if (m.spec_hash !== first.spec_hash) {
         throw new InputError(dirs[k], [{ field: "", message: `comes from a different sweep (spec ${m.spec_hash}) than ${dirs[0]} (spec ${first.spec_hash})` }]);
       }
+      if (m.credsim_version !== first.credsim_version) {
+        throw new InputError(dirs[k], [
+          {
+            field: "",
+            message: `was written by credsim ${m.credsim_version}, ${dirs[0]} by ${first.credsim_version}: a sweep's shards must come from one version`,
+          },
+        ]);
+      }
     });
     // a folder holds one shard ("2/3"), several from a partial merge ("1/3+2/3"), or all of them
     const held = metas.map((m) => m.shard.split("+"));
@@ -53,6 +61,18 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
               : "holds runs another folder holds too (one of them is a whole sweep)",
         },
       ]);
+    }
+    // every folder must hold all the runs of the shards it names: an interrupted shard resumes, it is not merged
+    for (let k = 0; k < dirs.length; k++) {
+      const expected = held[k].reduce((n, s) => n + shardSize(metas[k].runs_planned, s), 0);
+      const present = Number((await con.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM s${k}.runs`)).getRowObjects()[0].n);
+      if (present < expected)
+        throw new InputError(dirs[k], [
+          {
+            field: "",
+            message: `holds ${present} of the ${expected} runs of shard ${held[k].join("+")}: it was interrupted; run its sweep command again (it resumes), then merge`,
+          },
+        ]);
     }
     if (missing.length && !allowMissing) {
       throw new InputError(out, [
@@ -92,4 +112,11 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
       rmSync(partial, { recursive: true, force: true });
     }
   }
+}
+
+/** Runs of shard "i/N" (run k belongs to shard k mod N + 1) or "all" in a sweep of `planned` runs. */
+function shardSize(planned: number, shard: string): number {
+  if (shard === "all") return planned;
+  const [i, n] = shard.split("/").map(Number);
+  return i <= planned ? Math.floor((planned - i) / n) + 1 : 0;
 }

@@ -99,22 +99,24 @@ export async function createTables(con: DuckDBConnection, plan: SweepPlan, shard
       `CREATE TABLE IF NOT EXISTS daily (run_id VARCHAR, ${DAILY_COLUMNS.map((c) => `${q(c)} ${c === "group" ? "VARCHAR" : "DOUBLE"}`).join(", ")})`,
     );
   }
-  const existing = (await con.runAndReadAll("SELECT spec_hash, shard FROM sweep")).getRowObjects();
+  const existing = (await con.runAndReadAll("SELECT spec_hash, shard, credsim_version FROM sweep")).getRowObjects();
   const shardText = shard ? `${shard.index}/${shard.count}` : "all";
   if (existing.length === 0) {
     await con.run(`INSERT INTO sweep VALUES (${sql(plan.spec.name)}, ${sql(plan.specHash)}, ${sql(credsimVersion)}, ${sql(shardText)}, ${plan.runs.length})`);
   } else if (existing[0].spec_hash !== plan.specHash || existing[0].shard !== shardText) {
-    throw new SweepMismatch(String(existing[0].spec_hash), String(existing[0].shard));
-  }
-}
-
-export class SweepMismatch extends Error {
-  constructor(hash: string, shard: string) {
-    super(
-      `this output folder holds a different sweep (spec ${hash}, shard ${shard}); the sweep file, its base scenario or --shard changed. Use another --out to start afresh`,
+    throw new SweepMismatch(
+      `this output folder holds a different sweep (spec ${existing[0].spec_hash}, shard ${existing[0].shard}); the sweep file, its base scenario or --shard changed. Use another --out to start afresh`,
+    );
+  } else if (existing[0].credsim_version !== credsimVersion) {
+    // runs of two versions in one table could differ for the same seed
+    throw new SweepMismatch(
+      `this output folder holds a sweep begun by credsim ${existing[0].credsim_version}, not ${credsimVersion}; finish it with that version, or use another --out to start afresh`,
     );
   }
 }
+
+/** An output folder that holds another sweep, or one begun by another version: the CLI reports it as an input error. */
+export class SweepMismatch extends Error {}
 
 /** Inserts one finished (or failed) run, all its rows in one transaction. */
 export async function insertRun(con: DuckDBConnection, plan: SweepPlan, run: PlannedRun, result: JobResult): Promise<void> {
