@@ -174,6 +174,23 @@ describe("credsim sweep", () => {
     expect(resumeOld.stderr).toContain("holds a sweep begun by credsim 0.0.1");
   });
 
+  it("the Slurm array script: a task resubmitted alone needs SHARDS, and a shard with failed runs counts as done", () => {
+    const script = new URL("../examples/slurm/sweep-array.sbatch", import.meta.url).pathname;
+    const project = new URL("..", import.meta.url).pathname;
+    writeFileSync(join(dir, "failing.yaml"), "base: reference\nagents: 1000\ndays: 20\nvary:\n  scoring.reversion: [0.01, 1.5]\n");
+    const task = (env: Record<string, string>) =>
+      spawnSync("bash", [script], { cwd: dir, encoding: "utf8", env: { ...process.env, SWEEP: "failing.yaml", OUT: "slurm", PROJECT: project, ...env } });
+    const alone = task({ SLURM_ARRAY_TASK_ID: "2", SLURM_ARRAY_TASK_COUNT: "1" }); // sbatch --array=2
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toContain("task 2 of 1 shard(s): give the number of shards");
+    const withShards = task({ SLURM_ARRAY_TASK_ID: "2", SLURM_ARRAY_TASK_COUNT: "1", SHARDS: "2" });
+    expect(withShards.status, withShards.stderr).toBe(0); // its one run fails (reversion 1.5): recorded, and the task is done
+    expect(withShards.stderr).toContain("shard 2/2: some runs failed");
+    const noProject = task({ SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2", PROJECT: dir });
+    expect(noProject.status).toBe(2);
+    expect(noProject.stderr).toContain(`no credsim in ${dir}`);
+  });
+
   it("explains a bad sweep file", () => {
     writeFileSync(join(dir, "s.yaml"), SWEEP()); // as the first test wrote it, so that this one runs alone too
     writeFileSync(join(dir, "e1.yaml"), SWEEP().replace("listing.enterBelow", "listing.enterBelw"));

@@ -107,8 +107,9 @@ scancel "$jid" "$mid" 2>/dev/null || true
 
 # A country as regions: three array tasks, each a shard of whole regions, merged
 # into one run folder that must equal the local single-process run.
-cjid=$(sbatch --parsable --array=1-3 --export=ALL,SCENARIO=reference,REGIONS=china-31,AGENTS=60000,OUT="$WORK/country",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/country-array.sbatch")
-cmid=$(sbatch --parsable --kill-on-invalid-dep=yes --dependency=afterok:"$cjid" --export=ALL,OUT="$WORK/country",CREDSIM="$CREDSIM" "$ROOT/examples/slurm/merge.sbatch")
+# (with the scripts' own way to find credsim: the project folder, here given as PROJECT)
+cjid=$(sbatch --parsable --array=1-3 --export=ALL,SCENARIO=reference,REGIONS=china-31,AGENTS=60000,OUT="$WORK/country",PROJECT="$ROOT" "$ROOT/examples/slurm/country-array.sbatch")
+cmid=$(sbatch --parsable --kill-on-invalid-dep=yes --dependency=afterok:"$cjid" --export=ALL,OUT="$WORK/country",PROJECT="$ROOT" "$ROOT/examples/slurm/merge.sbatch")
 echo "submitted country array $cjid and merge $cmid"
 wait_for_queue
 test -f "$WORK/country/merged/summary.json" || { echo "Slurm check: the merged country is missing"; exit 1; }
