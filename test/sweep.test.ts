@@ -228,6 +228,12 @@ describe("credsim sweep", () => {
     const r9 = credsim(["sweep", "e7.yaml", "--out", "e7"]);
     expect(r9.status, r9.stderr).toBe(0);
     expect(r9.stdout).toContain("2 runs done, 0 failed");
+    // a variant that will not fit is refused before any run, with the estimate
+    writeFileSync(join(dir, "huge.yaml"), "base: court-defaulters\nagents: 1000000000\nvary:\n  listing.days: [100, 200]\n");
+    const huge = credsim(["sweep", "huge.yaml", "--out", "huge"]);
+    expect(huge.status).toBe(2);
+    expect(huge.stderr).toMatch(/huge\.yaml: run \w+-r0: population\.agents: 1,000,000,000 agents need about [\d.]+ GiB .* at most about [\d,]+ agents fit/);
+    expect(existsSync(join(dir, "huge"))).toBe(false);
     // unknown fields at their own lines, with a guess; a base that is not there, at its line
     writeFileSync(join(dir, "e8.yaml"), SWEEP().replace("replicates: 2", "replicate: 2").replace("days: 60", "dayz: 60"));
     const r10 = credsim(["sweep", "e8.yaml"]);

@@ -1,17 +1,20 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { newCounters } from "../engine/counters.js";
 import { summarize } from "../engine/metrics.js";
 import { compileModel } from "../engine/model.js";
 import { InputError, type Problem, unknownName } from "../scenario/errors.js";
 import { parseScenario, type SourceMap, validateScenario } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
 import { checkOutPath } from "../store/out-path.js";
 import { getPath, setPath } from "../sweep/design.js";
 import { mergeSweeps } from "../sweep/merge.js";
 import { isRegionShard } from "../sweep/regions.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
-import { planSweep, runScenario, runSweep, type Shard, SweepMismatch } from "../sweep/sweep.js";
+import { planSweep, runScenario, runSweep, type Shard, SweepMismatch, shardRuns } from "../sweep/sweep.js";
 import { fmtInt } from "./format.js";
+import { checkMemory } from "./run.js";
 import { intFlag, readText, resolveBase } from "./scenario-arg.js";
 
 export interface SweepFlags {
@@ -124,10 +127,38 @@ export function loadSweep(file: string) {
   return plan;
 }
 
+/**
+ * Every variant this shard runs must fit in memory, `workers` processes at a time,
+ * before any run starts (a variant that is invalid fails its own runs instead).
+ */
+function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shard: Shard | undefined, workers: number): void {
+  const available = (totalmem() * 0.85) / workers;
+  for (const run of shardRuns(plan.runs, shard)) {
+    if (run.replicate !== 0) continue;
+    let scenario: Scenario;
+    try {
+      scenario = validateScenario(runScenario(plan, run), file).scenario;
+    } catch {
+      continue;
+    }
+    try {
+      checkMemory(scenario, file, available);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const share = workers > 1 ? ` (with --workers ${workers}, each of the runs at a time has 1/${workers} of the memory)` : "";
+      throw new InputError(
+        file,
+        error.problems.map((p) => ({ ...p, field: `run ${run.runId}: ${p.field}`, message: `${p.message}${share}` })),
+      );
+    }
+  }
+}
+
 export async function sweepCommand(file: string, flags: SweepFlags): Promise<void> {
   const plan = loadSweep(file);
   const shard = parseShard(flags.shard);
   const workers = intFlag("--workers", flags.workers, 1, 256) ?? 1;
+  checkSweepMemory(plan, file, shard, workers);
   const out = flags.out ?? `sweeps/${plan.spec.name}${shard ? `-shard-${shard.index}-of-${shard.count}` : ""}`;
   checkOutPath(out);
   if (existsSync(out) && (!statSync(out).isDirectory() || (readdirSync(out).length > 0 && !existsSync(join(out, "sweep.duckdb"))))) {
