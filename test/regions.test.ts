@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +76,37 @@ describe("regions", () => {
     // the whole is the sum of its regions
     const listed = s.regions.reduce((x: number, r: { listedShare: number; agents: number }) => x + r.listedShare * r.agents, 0);
     expect(listed).toBeCloseTo(s.total.listedShare * s.agents, 6);
+  });
+
+  it("stopped by a signal to the parent alone, leaves no region process running", async () => {
+    writeFileSync(join(dir, "one.yaml"), "name: one\nregions:\n  - { name: all, share: 1 }\n");
+    // a region that runs for seconds: fused-city, 300,000 agents
+    const parent = spawn(
+      process.execPath,
+      [bin, "run", "fused-city", "--regions", "one.yaml", "--agents", "300000", "--workers", "1", "--out", "stopped", "--quiet"],
+      {
+        cwd: dir,
+        stdio: "ignore",
+      },
+    );
+    const childrenOf = (pid: number) =>
+      spawnSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+        .stdout.split("\n")
+        .map((x) => Number(x.trim()))
+        .filter((x) => x > 0);
+    let workers: number[] = [];
+    for (let k = 0; k < 100 && workers.length === 0; k++) {
+      await new Promise((r) => setTimeout(r, 100));
+      workers = childrenOf(parent.pid as number);
+    }
+    expect(workers.length).toBe(1);
+    const exited = new Promise<number | null>((r) => parent.once("exit", (code) => r(code)));
+    parent.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    await new Promise((r) => setTimeout(r, 500));
+    // gone, or a zombie waiting to be reaped (state Z): not running either way
+    const alive = workers.filter((pid) => /^[^Z]/.test(spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim()));
+    expect(alive).toEqual([]);
   });
 
   it("refuses an incomplete set of shards, a region too small, and a bad region file", () => {

@@ -100,8 +100,10 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   const results: RegionResult[] = [];
   const started = performance.now();
   let stop = () => {};
+  // before the handler that exits (src/cli/main.ts), so that the region processes are stopped first
   const onSignal = () => stop();
-  process.once("SIGINT", onSignal);
+  process.prependListener("SIGINT", onSignal);
+  process.prependListener("SIGTERM", onSignal);
   try {
     await runRegions(
       scenario,
@@ -116,6 +118,7 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
     );
   } finally {
     process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   bar?.end();
   const seconds = (performance.now() - started) / 1000;

@@ -147,9 +147,12 @@ export async function runRegions(
   const workerFile = new URL(import.meta.url.endsWith(".ts") ? "./region-worker.ts" : "./region-worker.js", import.meta.url);
   const queue = [...regions].sort((a, b) => b.agents - a.agents || a.index - b.index);
   const children: ChildProcess[] = [];
-  onStop?.(() => {
-    for (const c of children) c.kill();
-  });
+  const stopAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
+  };
+  onStop?.(stopAll);
+  // however this process ends, no region process is left running on its own
+  process.on("exit", stopAll);
   const run = (child: ChildProcess, r: Region) =>
     new Promise<void>((resolveRun, reject) => {
       const onExit = (code: number | null) => reject(new Error(`region ${r.name}: worker process exited with code ${code} (out of memory?)`));
@@ -164,17 +167,24 @@ export async function runRegions(
       });
       child.send({ scenario: regionScenario(scenario, r) });
     });
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, async () => {
-      const child = fork(workerFile, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced", env: withHugePages() });
-      children.push(child);
-      try {
-        for (let r = queue.shift(); r; r = queue.shift()) await run(child, r);
-      } finally {
-        child.disconnect();
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, async () => {
+        const child = fork(workerFile, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced", env: withHugePages() });
+        children.push(child);
+        try {
+          for (let r = queue.shift(); r; r = queue.shift()) await run(child, r);
+        } finally {
+          child.disconnect();
+        }
+      }),
+    );
+  } catch (error) {
+    stopAll(); // one region failed: the others' results would not be used
+    throw error;
+  } finally {
+    process.off("exit", stopAll);
+  }
 }
 
 export interface RegionResult {
