@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -76,6 +76,44 @@ describe("regions", () => {
     // the whole is the sum of its regions
     const listed = s.regions.reduce((x: number, r: { listedShare: number; agents: number }) => x + r.listedShare * r.agents, 0);
     expect(listed).toBeCloseTo(s.total.listedShare * s.agents, 6);
+    // a damaged or foreign shard is refused with exit 2, naming it; never merged, never an internal error
+    const damaged = (name: string, change: (folder: string) => void) => {
+      cpSync(join(dir, "shard3"), join(dir, name), { recursive: true });
+      change(join(dir, name));
+      return credsim(["merge", "shard1", "shard2", name, "--out", `m-${name}`]);
+    };
+    const bin = readdirSync(join(dir, "shard3")).find((f) => f.endsWith(".bin")) as string;
+    const cases: [string, (folder: string) => void, string][] = [
+      ["truncated", (f) => truncateSync(join(f, bin), statSync(join(f, bin)).size - 3), "is damaged"],
+      ["no-bin", (f) => rmSync(join(f, bin)), "is missing; run this shard again"],
+      [
+        "counts",
+        (f) => {
+          const b = readFileSync(join(f, bin));
+          b.writeDoubleLE(1e9, 0);
+          writeFileSync(join(f, bin), b);
+        },
+        "it is not the file this shard wrote",
+      ],
+      [
+        "version",
+        (f) =>
+          writeFileSync(
+            join(f, "region-shard.json"),
+            readFileSync(join(f, "region-shard.json"), "utf8").replace(/"credsimVersion": "[^"]*"/, '"credsimVersion": "0.0.1"'),
+          ),
+        "was written by credsim 0.0.1",
+      ],
+      ["manifest", (f) => writeFileSync(join(f, "region-shard.json"), "{}"), "region-shard.json is damaged or not credsim's"],
+    ];
+    for (const [name, change, message] of cases) {
+      const r = damaged(name, change);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toContain(`${name}: `);
+      expect(r.stderr, name).toContain(message);
+      expect(r.stderr, name).not.toContain("internal error");
+      expect(existsSync(join(dir, `m-${name}`)), name).toBe(false);
+    }
   });
 
   it("stopped by a signal to the parent alone, leaves no region process running", async () => {

@@ -169,6 +169,15 @@ describe("credsim sweep", () => {
     const old = credsim(["merge", "sh1", "sh2", "sh3-old", "--out", "old"]);
     expect(old.status).toBe(2);
     expect(old.stderr).toMatch(/sh3-old: was written by credsim 0\.0\.1, sh1 by \d/);
+    // a damaged database: exit 2 naming the folder, for merge and for resume
+    cpSync(join(dir, "sh3"), join(dir, "sh3-bad"), { recursive: true });
+    writeFileSync(join(dir, "sh3-bad", "sweep.duckdb"), "not a database");
+    const badMerge = credsim(["merge", "sh1", "sh2", "sh3-bad", "--out", "bad"]);
+    expect(badMerge.status).toBe(2);
+    expect(badMerge.stderr).toContain("sh3-bad: its sweep.duckdb cannot be read");
+    const badResume = credsim(["sweep", "s.yaml", "--shard", "3/3", "--out", "sh3-bad"]);
+    expect(badResume.status).toBe(2);
+    expect(badResume.stderr).toContain("sh3-bad: --out: its sweep.duckdb cannot be opened");
     const resumeOld = credsim(["sweep", "s.yaml", "--shard", "3/3", "--out", "sh3-old"]);
     expect(resumeOld.status).toBe(2);
     expect(resumeOld.stderr).toContain("holds a sweep begun by credsim 0.0.1");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { InputError } from "../scenario/errors.js";
 import { openDatabase } from "../store/duckdb.js";
 import { makeDirs } from "../store/make-dirs.js";
-import { exportParquet } from "./sweep.js";
+import { exportParquet, firstLine } from "./sweep.js";
 
 // Joins the outputs of a sharded sweep (credsim sweep --shard i/N, one folder per
 // shard) into one database and Parquet files equal to an unsharded sweep's.
@@ -24,8 +24,14 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
   try {
     const metas: { name: string; spec_hash: string; credsim_version: string; shard: string; runs_planned: number }[] = [];
     for (const [k, d] of dirs.entries()) {
-      await con.run(`ATTACH '${join(d, "sweep.duckdb").replace(/'/g, "''")}' AS s${k} (READ_ONLY)`);
-      const meta = (await con.runAndReadAll(`SELECT * FROM s${k}.sweep`)).getRowObjects()[0] as unknown as (typeof metas)[number];
+      let meta: (typeof metas)[number] | undefined;
+      try {
+        await con.run(`ATTACH '${join(d, "sweep.duckdb").replace(/'/g, "''")}' AS s${k} (READ_ONLY)`);
+        meta = (await con.runAndReadAll(`SELECT * FROM s${k}.sweep`)).getRowObjects()[0] as unknown as (typeof metas)[number];
+      } catch (error) {
+        throw new InputError(d, [{ field: "", message: `its sweep.duckdb cannot be read (${firstLine(error)}): is it damaged?` }]);
+      }
+      if (!meta) throw new InputError(d, [{ field: "", message: "its sweep.duckdb names no sweep: is it damaged?" }]);
       metas.push({ ...meta, runs_planned: Number(meta.runs_planned) });
     }
     const first = metas[0];

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -250,7 +251,11 @@ export interface ShardManifest {
   spec: RegionSpec;
   scenario: Scenario;
   regions: Region[];
+  /** SHA-256 of each region's counters file, so that merge notices any change to it. */
+  checksums?: Record<string, string>;
 }
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 /** Writes one shard's regions (manifest + one counters file per region), atomically. */
 export function writeShard(out: string, manifest: ShardManifest, results: RegionResult[]): void {
@@ -258,12 +263,15 @@ export function writeShard(out: string, manifest: ShardManifest, results: Region
   const partial = `${target}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   makeDirs(partial);
+  const checksums: Record<string, string> = {};
   for (const r of results) {
     const arrays = countersArrays(r.counters);
     const bytes = Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
-    writeFileSync(join(partial, `region-${r.region.index}.bin`), bytes);
+    const file = `region-${r.region.index}.bin`;
+    writeFileSync(join(partial, file), bytes);
+    checksums[file] = sha256(bytes);
   }
-  writeFileSync(join(partial, SHARD_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(partial, SHARD_FILE), `${JSON.stringify({ ...manifest, checksums }, null, 2)}\n`);
   rmSync(target, { recursive: true, force: true });
   renameSync(partial, target);
 }
@@ -280,6 +288,14 @@ export function readShards(dirs: string[]): { manifest: ShardManifest; results: 
     } catch {
       throw new InputError(d, [{ field: "", message: `not a region shard folder (no readable ${SHARD_FILE})` }]);
     }
+  });
+  manifests.forEach((m, k) => {
+    if (m?.kind !== "credsim-region-shard" || !Array.isArray(m.regions) || !m.shard || !m.scenario)
+      throw new InputError(dirs[k], [{ field: "", message: `${SHARD_FILE} is damaged or not credsim's` }]);
+    if (m.credsimVersion !== credsimVersion)
+      throw new InputError(dirs[k], [
+        { field: "", message: `was written by credsim ${m.credsimVersion}; merge it with that version (this is ${credsimVersion}), or run the shard again` },
+      ]);
   });
   const first = manifests[0];
   manifests.forEach((m, k) => {
@@ -301,16 +317,35 @@ export function readShards(dirs: string[]): { manifest: ShardManifest; results: 
       seen.add(region.index);
       const model = compileModel(regionScenario(m.scenario, region));
       const shapes = countersArrays(newCounters(model)).map((a) => a.length);
-      const bytes = readFileSync(join(dirs[k], `region-${region.index}.bin`));
+      const file = `region-${region.index}.bin`;
+      const expected = shapes.reduce((a, b) => a + b, 0) * 8;
+      if (!existsSync(join(dirs[k], file)))
+        throw new InputError(dirs[k], [{ field: "", message: `${file} (region ${region.name}) is missing; run this shard again` }]);
+      const bytes = readFileSync(join(dirs[k], file));
+      if (bytes.byteLength !== expected)
+        throw new InputError(dirs[k], [
+          { field: "", message: `${file} (region ${region.name}) is damaged: ${bytes.byteLength} bytes, expected ${expected}; run this shard again` },
+        ]);
+      if (!m.checksums) throw new InputError(dirs[k], [{ field: "", message: `${SHARD_FILE} has no checksums (an older shard); run this shard again` }]);
+      if (m.checksums[file] !== sha256(bytes))
+        throw new InputError(dirs[k], [
+          { field: "", message: `${file} (region ${region.name}) is damaged: it is not the file this shard wrote; run this shard again` },
+        ]);
       const all = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      if (all.length !== shapes.reduce((a, b) => a + b, 0)) throw new InputError(dirs[k], [{ field: "", message: `region-${region.index}.bin is truncated` }]);
       const arrays: Float64Array[] = [];
       let at = 0;
       for (const n of shapes) {
         arrays.push(all.slice(at, at + n));
         at += n;
       }
-      results.push({ region, counters: countersFromArrays(model, arrays) });
+      const counters = countersFromArrays(model, arrays);
+      // every counter is a count: a file that does not say so, or whose groups do not add up to the region, was altered
+      const people = Array.from(counters.agents).reduce((a, b) => a + b, 0);
+      if (people !== region.agents || arrays.some((a) => a.some((x) => !(x >= 0))))
+        throw new InputError(dirs[k], [
+          { field: "", message: `${file} (region ${region.name}) is damaged: its counts do not fit a run of ${region.agents} agents; run this shard again` },
+        ]);
+      results.push({ region, counters });
     }
   });
   return { manifest: first, results };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { withHugePages } from "../engine/hugepages.node.js";
 import { DAILY_COLUMNS } from "../engine/metrics.js";
+import { InputError } from "../scenario/errors.js";
 import { canonicalJson } from "../scenario/hash.js";
 import { openDatabase } from "../store/duckdb.js";
 import { makeDirs } from "../store/make-dirs.js";
@@ -185,7 +186,11 @@ export interface SweepOptions {
 
 export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<SweepProgress & { files: string[] }> {
   makeDirs(options.out);
-  const db = await openDatabase(join(options.out, "sweep.duckdb"));
+  const db = await openDatabase(join(options.out, "sweep.duckdb")).catch((error: Error) => {
+    throw new InputError(options.out, [
+      { field: "--out", message: `its sweep.duckdb cannot be opened (${firstLine(error)}): is it damaged? Use another --out to start afresh` },
+    ]);
+  });
   const con = db.connection;
   const children: ChildProcess[] = [];
   try {
@@ -264,4 +269,9 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     for (const c of children) c.kill();
     db.close();
   }
+}
+
+/** An error's first line, for messages that quote it. */
+export function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
 }
