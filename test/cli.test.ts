@@ -139,7 +139,7 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     for (const bad of ["_1000", "1000_", "1__000", "1000.0", "+1000"]) {
       const r = credsim(["run", "reference", "--agents", bad, "--out", "never"]);
       expect(r.code, bad).toBe(2);
-      expect(r.stderr).toBe(`credsim: --agents: expected an integer from 10 to 1,000,000,000, got '${bad}'\n`);
+      expect(r.stderr).toBe(`credsim: --agents: expected an integer from 10 to 100,000,000,000, got '${bad}'\n`);
     }
     const typo = credsim(["run", "--agent", "2000"]);
     expect(typo.code).toBe(2);
@@ -166,7 +166,7 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
   it("a bad flag value", () => {
     const r = credsim(["run", "reference", "--agents", "many"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--agents: expected an integer from 10 to 1,000,000,000, got 'many'");
+    expect(r.stderr).toContain("--agents: expected an integer from 10 to 100,000,000,000, got 'many'");
   });
 
   it("a value that only an option makes invalid is located in the file and names the option", () => {

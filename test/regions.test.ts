@@ -55,12 +55,16 @@ describe("regions", () => {
     expect(credsim([...common, "--workers", "1", "--out", "one"]).code).toBe(0);
     expect(credsim([...common, "--workers", "2", "--out", "two"]).code).toBe(0);
     for (const k of [1, 2, 3]) expect(credsim([...common, "--shard", `${k}/3`, "--out", `shard${k}`]).code).toBe(0);
+    // a shard run again (a task resubmitted) replaces its own folder
+    const again = credsim([...common.filter((a) => a !== "--quiet"), "--shard", "1/3", "--out", "shard1", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ shard: "1/3", out: "shard1" }); // --json on a shard: what it holds
     const merged = credsim(["merge", "shard3", "shard1", "shard2", "--out", "merged"]);
     expect(merged.code).toBe(0);
     expect(merged.stdout).toBe("merged 3 region shard folder(s): 4 regions into merged/\n");
     // merging again replaces the earlier merge, as a run replaces an earlier run folder
     expect(credsim(["merge", "shard1", "shard2", "shard3", "--out", "merged"]).code).toBe(0);
-    for (const f of ["summary.json", "daily.parquet", "scenario.yaml", "regions.yaml"]) {
+    for (const f of ["summary.json", "daily.parquet", "scenario.yaml", "regions.yaml", "report.html"]) {
       const one = readFileSync(join(dir, "one", f));
       expect(readFileSync(join(dir, "two", f)).equals(one), `two/${f}`).toBe(true);
       expect(readFileSync(join(dir, "merged", f)).equals(one), `merged/${f}`).toBe(true);
@@ -157,6 +161,19 @@ describe("regions", () => {
     const small = credsim(["run", "reference", "--regions", "four.yaml", "--agents", "100", "--quiet"]);
     expect(small.code).toBe(2);
     expect(small.stderr).toContain("give region 'west' only 5 (at least 10 each); use --agents 200 or more");
+
+    // too big: said of the largest region and of the whole the person chose
+    const heavy = credsim(["run", "court-defaulters", "--regions", "four.yaml", "--agents", "2000000000", "--workers", "2", "--out", "heavy"]);
+    expect(heavy.code).toBe(2);
+    expect(heavy.stderr).toMatch(
+      /population\.agents: region north, the largest \(1,000,000,000 of the 2,000,000,000 agents\), needs about [\d.]+ GiB .*2 processes at a time \(--workers\) share .*; at most about [\d,]+ agents in all would fit, more with fewer --workers/,
+    );
+    const beyond = credsim(["run", "reference", "--regions", "four.yaml", "--agents", "4000000000", "--out", "beyond"]);
+    expect(beyond.code).toBe(2);
+    expect(beyond.stderr).toContain("region north, the largest, would hold 2,000,000,000 of the 4,000,000,000 agents; one process holds at most 1,000,000,000");
+    const oneProcess = credsim(["run", "reference", "--agents", "2000000000", "--out", "one-process"]);
+    expect(oneProcess.code).toBe(2);
+    expect(oneProcess.stderr).toContain("2,000,000,000 agents in one process; one holds at most 1,000,000,000 (agent numbers are 32-bit): run them as regions");
 
     writeFileSync(join(dir, "bad.yaml"), "name: bad\nregions:\n  - { name: a, share: 0.5 }\n  - { name: b, share: 0.6 }\n");
     const bad = credsim(["run", "reference", "--regions", "bad.yaml", "--quiet"]);

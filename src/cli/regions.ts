@@ -3,6 +3,7 @@ import { availableParallelism, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { stringify } from "yaml";
 import { countersFromArrays } from "../engine/counters.js";
+import { estimateMemory, largestFitting } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
 import { runDataFromTables } from "../report/rundata.js";
 import { buildReport } from "../report/write.js";
@@ -25,8 +26,8 @@ import {
   shardRegions,
   writeShard,
 } from "../sweep/regions.js";
-import { fmtInt, progressBar, summaryTable, table } from "./format.js";
-import { checkMemory, type RunFlags } from "./run.js";
+import { fmtBytes, fmtInt, progressBar, summaryTable, table } from "./format.js";
+import { checkMemory, MAX_AGENTS_PER_PROCESS, type RunFlags } from "./run.js";
 import { intFlag, presetsDir, readText } from "./scenario-arg.js";
 import { parseShard } from "./sweep.js";
 
@@ -87,7 +88,7 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   // each process holds one region at a time: the largest `workers` of them must fit together
   const largest = [...mine].sort((a, b) => b.agents - a.agents).slice(0, workers);
   const share = Math.max(1, largest.length);
-  if (largest.length) checkMemory(regionScenario(scenario, largest[0]), file, (totalmem() * 0.85) / share);
+  if (largest.length) checkRegionMemory(scenario, file, largest[0], regions, share);
   const hash = await regionRunHash(scenario, regions);
   const name = `${scenario.name}-${spec.name}`;
   const out = flags.out ?? (shard ? `runs/${name}-shard-${shard.index}-of-${shard.count}` : `runs/${name}`);
@@ -124,7 +125,12 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   const seconds = (performance.now() - started) / 1000;
   if (shard) {
     writeShard(out, { kind: "credsim-region-shard", credsimVersion, hash, shard, spec, scenario, regions: mine }, results);
-    if (!quiet)
+    // a shard has no summary of its own (that comes from merge): --json says what it holds
+    if (flags.json)
+      process.stdout.write(
+        `${JSON.stringify({ shard: `${shard.index}/${shard.count}`, regions: mine.map((r) => ({ name: r.name, agents: r.agents, seed: r.seed })), agents: totalAgents, seconds, out }, null, 2)}\n`,
+      );
+    else if (!quiet)
       process.stdout.write(
         `shard ${shard.index}/${shard.count}: ${mine.length} regions (${mine.map((r) => r.name).join(", ")}), ${fmtInt(totalAgents)} agents in ${seconds.toFixed(1)} s; results in ${out}/ — join the shards with: credsim merge <shard folders> --out DIR\n`,
       );
@@ -189,4 +195,37 @@ export async function mergeRegionShards(dirs: string[], out: string, flags: { qu
   checkOutFolder(out);
   await writeRegionRun(out, manifest.scenario, manifest.spec, results, manifest.hash, { quiet: true });
   if (!flags.quiet) process.stdout.write(`merged ${dirs.length} region shard folder(s): ${results.length} regions into ${out}/\n`);
+}
+
+/**
+ * The largest region must fit, `share` processes at a time: said of the region and
+ * of the whole, since the person chooses the whole (--agents) and the workers.
+ */
+function checkRegionMemory(scenario: Scenario, file: string, region: Region, regions: Region[], share: number): void {
+  const machine = totalmem() * 0.85;
+  const available = machine / share;
+  const one = regionScenario(scenario, region);
+  const total = regions.reduce((n, r) => n + r.agents, 0);
+  if (region.agents > MAX_AGENTS_PER_PROCESS)
+    throw new InputError(file, [
+      {
+        field: "population.agents",
+        message: `region ${region.name}, the largest, would hold ${fmtInt(region.agents)} of the ${fmtInt(total)} agents; one process holds at most ${fmtInt(MAX_AGENTS_PER_PROCESS)} (agent numbers are 32-bit): at most about ${fmtInt(Math.floor((MAX_AGENTS_PER_PROCESS * total) / region.agents))} agents in all with these regions, or more regions`,
+      },
+    ]);
+  const estimate = estimateMemory(compileModel(one));
+  if (estimate.bytes > available) {
+    const fitsAll = Math.floor((largestFitting(estimate, available) * total) / region.agents);
+    throw new InputError(file, [
+      {
+        field: "population.agents",
+        message: `region ${region.name}, the largest (${fmtInt(region.agents)} of the ${fmtInt(total)} agents), needs about ${fmtBytes(estimate.bytes)} (${estimate.bytesPerAgent.toFixed(0)} bytes per agent, ${estimate.engine} engine); ${
+          share > 1
+            ? `${share} processes at a time (--workers) share this machine's ${fmtBytes(machine)}, ${fmtBytes(available)} each`
+            : `this machine allows ${fmtBytes(available)}`
+        }; at most about ${fmtInt(fitsAll)} agents in all would fit${share > 1 ? ", more with fewer --workers" : ""}`,
+      },
+    ]);
+  }
+  checkMemory(one, file, available); // the other limits, said of the region
 }

@@ -31,7 +31,7 @@ export interface RunFlags {
 /** Scenario from a file or preset with the command-line overrides applied and checked. */
 export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags): { scenario: Scenario; file: string; text: string; warnings: string[] } {
   const { scenario, file, text, warnings, source } = loadScenarioArg(arg);
-  const agents = intFlag("--agents", flags.agents, 10, 1e9);
+  const agents = intFlag("--agents", flags.agents, 10, 1e11);
   const days = intFlag("--days", flags.days, 1, 100_000);
   const seed = intFlag("--seed", flags.seed, 0, 2 ** 32 - 1);
   const copy: Scenario = structuredClone(scenario);
@@ -53,8 +53,18 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
   }
 }
 
+/** Agent numbers are 32-bit in the engine's arrays: one process holds at most this many (a country runs as regions). */
+export const MAX_AGENTS_PER_PROCESS = 1_000_000_000;
+
 /** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */
 export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85, threads = 1): MemoryEstimate {
+  if (scenario.population.agents > MAX_AGENTS_PER_PROCESS)
+    throw new InputError(file, [
+      {
+        field: "population.agents",
+        message: `${fmtInt(scenario.population.agents)} agents in one process; one holds at most ${fmtInt(MAX_AGENTS_PER_PROCESS)} (agent numbers are 32-bit): run them as regions (--regions), each of at most that many`,
+      },
+    ]);
   const model = compileModel(scenario);
   const net = scenario.population.network;
   if (net && model.agents * net.degree > MAX_TIE_ENDS) {

@@ -46,7 +46,7 @@ export const Network = z
 
 export const Population = z
   .object({
-    agents: z.number().int().min(10).max(1e9).default(10_000),
+    agents: z.number().int().min(10).max(1e11).default(10_000).describe("at most 10^9 in one process; more as regions (credsim run --regions)"),
     groups: z
       .array(Group)
       .min(1)

@@ -25,19 +25,43 @@ export function checkOutFolder(out: string): void {
   }
   if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for the run's results" }]);
   const entries = readdirSync(out);
+  // a region shard's folder (credsim run --regions --shard): replaced like a run folder
+  if (entries.includes("region-shard.json") && isRegionShardManifest(join(out, "region-shard.json"))) {
+    refuseForeign(
+      out,
+      entries.filter((name) => name !== "region-shard.json" && !/^region-\d+\.bin$/.test(name)),
+    );
+    return;
+  }
   if (entries.length > 0 && !(entries.includes("summary.json") && writtenByCredsim(join(out, "summary.json")))) {
     throw new InputError(out, [{ field: "--out", message: "the folder exists and is not a credsim run folder; choose another --out or empty it" }]);
   }
   // Replacing a run folder removes it whole: only if credsim wrote everything in it.
-  const foreign = entries.filter((name) => !RUN_FOLDER_ENTRIES.has(name)).sort();
+  refuseForeign(
+    out,
+    entries.filter((name) => !RUN_FOLDER_ENTRIES.has(name)),
+  );
+}
+
+function refuseForeign(out: string, names: string[]): void {
+  const foreign = [...names].sort();
   if (foreign.length > 0) {
-    const names = foreign.slice(0, 3).join(", ") + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : "");
+    const shown = foreign.slice(0, 3).join(", ") + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : "");
     throw new InputError(out, [
       {
         field: "--out",
-        message: `this run folder also holds files credsim did not write (${names}); replacing it would delete them. Move them, or choose another --out`,
+        message: `this run folder also holds files credsim did not write (${shown}); replacing it would delete them. Move them, or choose another --out`,
       },
     ]);
+  }
+}
+
+/** Whether a region-shard.json is one credsim wrote. */
+function isRegionShardManifest(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { kind?: string }).kind === "credsim-region-shard";
+  } catch {
+    return false;
   }
 }
 
