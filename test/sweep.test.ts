@@ -107,9 +107,10 @@ describe("credsim sweep", () => {
     const r = credsim(["sweep", "bad.yaml", "--out", "f"]);
     expect(r.status).toBe(3); // some runs failed: the results are incomplete
     expect(r.stdout).toContain("6 runs done, 6 failed");
-    expect(r.stdout).toContain("first failure:");
+    expect(r.stdout).toMatch(/first failure: (\w+-r\d+): (?!run \1)\S/); // the run named once
     const rerun = credsim(["sweep", "bad.yaml", "--out", "f"]);
     expect(rerun.status).toBe(3);
+    expect(rerun.stdout).toMatch(/first failure: (\w+-r\d+): (?!run \1)\S/);
     expect(rerun.stdout).toContain("12 already done before (6 of them failed; --retry-failed runs them again)");
     const failed = await rows(join(dir, "f/sweep.duckdb"), "select error from runs where status = 'failed' limit 1");
     expect(String(failed[0].error)).toContain("sources.camera.falseRate.red-light: expected a number ≤ 1, got number 1.5");
@@ -153,6 +154,11 @@ describe("credsim sweep", () => {
     const overlap = credsim(["merge", "part", "sh2", "--out", "overlap"]);
     expect(overlap.status).toBe(2);
     expect(overlap.stderr).toContain("holds shard 2/3, which part holds too");
+    // shards of two splittings of one sweep
+    expect(credsim(["sweep", "s.yaml", "--shard", "2/2", "--out", "sh2of2", "--quiet"]).status).toBe(0);
+    const mixed = credsim(["merge", "sh1", "sh2of2", "sh3", "--out", "mixed"]);
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toContain("sh2of2: holds shard 2/2, of another --shard count than 3");
     const partAlone = credsim(["merge", "part", "--out", "still-part"]);
     expect(partAlone.status).toBe(2);
     expect(partAlone.stderr).toContain("shards 3/3 are missing");

@@ -54,6 +54,11 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
     const owner = held.flatMap((list, k) => list.map(() => k));
     const complete = shards.includes("all");
     const count = Number(shards.find((s) => s !== "all")?.split("/")[1] ?? 1);
+    const otherCount = held.findIndex((list) => list.some((s) => s !== "all" && Number(s.split("/")[1]) !== count));
+    if (otherCount >= 0)
+      throw new InputError(dirs[otherCount], [
+        { field: "", message: `holds shard ${held[otherCount].join("+")}, of another --shard count than ${count}: a sweep is split one way` },
+      ]);
     const missing = complete ? [] : Array.from({ length: count }, (_, i) => `${i + 1}/${count}`).filter((s) => !shards.includes(s));
     const twice = shards.findIndex((s, i) => shards.indexOf(s) !== i);
     if (twice >= 0 || (complete && dirs.length > 1)) {

@@ -207,7 +207,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
       total: pending.length,
       skipped: mine.length - pending.length,
       skippedFailed: failedBefore.length,
-      firstError: failedBefore.length ? String(failedBefore[0].error) : undefined,
+      firstError: failedBefore.length ? failure(String(failedBefore[0].run_id), String(failedBefore[0].error)) : undefined,
     };
     options.onProgress?.(progress);
 
@@ -253,7 +253,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
             await writes;
             if (result.error) {
               progress.failed++;
-              progress.firstError ??= `${run.runId}: ${result.error}`;
+              progress.firstError ??= failure(run.runId, result.error);
             } else progress.done++;
             options.onProgress?.(progress);
           }
@@ -274,4 +274,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
 /** An error's first line, for messages that quote it. */
 export function firstLine(error: unknown): string {
   return String(error instanceof Error ? error.message : error).split("\n")[0];
+}
+
+/** A failed run's error, named by its run once (scenario errors already begin "run <id>: "). */
+function failure(runId: string, error: string): string {
+  const prefix = `run ${runId}: `;
+  return `${runId}: ${error.startsWith(prefix) ? error.slice(prefix.length) : error}`;
 }
