@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cgroupMemoryLimit } from "../src/cli/memory-limit.js";
 import { estimateMemory } from "../src/engine/memory.js";
 import { compileModel } from "../src/engine/model.js";
 import { startSeparable } from "../src/engine/separable.js";
@@ -57,5 +61,40 @@ describe("memory estimate", () => {
     expect(held).toBeGreaterThan(0);
     for (const threads of [1, 2, 3]) expect(estimateMemory(sized(90_000), threads).bytesPerAgent).toBeGreaterThanOrEqual(threads * held);
     expect(estimateMemory(sized(90_000), 3).fixedBytes).toBeGreaterThan(estimateMemory(sized(90_000), 1).fixedBytes);
+  });
+});
+
+describe("the memory a run may use", () => {
+  /** A fake /sys/fs/cgroup and /proc/self/cgroup: files at paths relative to a temporary root. */
+  function tree(files: Record<string, string>): string {
+    const root = mkdtempSync(join(tmpdir(), "credsim-cgroup-"));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return root;
+  }
+
+  it("is the lowest cgroup limit above the process (v2 and v1), or unbounded", () => {
+    // cgroup v2: a Slurm job's limit two levels up, none below
+    const v2 = tree({
+      self: "0::/slurm/job_7/step_0\n",
+      "sys/slurm/job_7/memory.max": "4294967296\n",
+      "sys/slurm/job_7/step_0/memory.max": "max\n",
+      "sys/memory.max": "max\n",
+    });
+    expect(cgroupMemoryLimit(join(v2, "sys"), join(v2, "self"))).toBe(4294967296);
+    // cgroup v1 (a container), with v2 mounted beside it under unified/ and no limit there
+    const v1 = tree({
+      self: "4:memory:/docker/abc\n0::/\n",
+      "sys/memory/docker/abc/memory.limit_in_bytes": "2147483648\n",
+      "sys/memory/memory.limit_in_bytes": "9223372036854771712\n",
+      "sys/unified/memory.max": "max\n",
+    });
+    expect(cgroupMemoryLimit(join(v1, "sys"), join(v1, "self"))).toBe(2147483648);
+    // no cgroup files at all: no limit
+    const none = tree({ self: "0::/\n" });
+    expect(cgroupMemoryLimit(join(none, "sys"), join(none, "self"))).toBe(Number.POSITIVE_INFINITY);
+    expect(cgroupMemoryLimit(join(none, "sys"), join(none, "missing"))).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
-import { availableParallelism, totalmem } from "node:os";
+import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import { stringify } from "yaml";
 import { countersFromArrays } from "../engine/counters.js";
@@ -27,6 +27,7 @@ import {
   writeShard,
 } from "../sweep/regions.js";
 import { fmtBytes, fmtInt, progressBar, summaryTable, table } from "./format.js";
+import { memoryBound, usableMemory } from "./memory-limit.js";
 import { checkMemory, MAX_AGENTS_PER_PROCESS, type RunFlags } from "./run.js";
 import { intFlag, presetsDir, readText } from "./scenario-arg.js";
 import { parseShard } from "./sweep.js";
@@ -202,7 +203,7 @@ export async function mergeRegionShards(dirs: string[], out: string, flags: { qu
  * of the whole, since the person chooses the whole (--agents) and the workers.
  */
 function checkRegionMemory(scenario: Scenario, file: string, region: Region, regions: Region[], share: number): void {
-  const machine = totalmem() * 0.85;
+  const machine = usableMemory();
   const available = machine / share;
   const one = regionScenario(scenario, region);
   const total = regions.reduce((n, r) => n + r.agents, 0);
@@ -221,8 +222,8 @@ function checkRegionMemory(scenario: Scenario, file: string, region: Region, reg
         field: "population.agents",
         message: `region ${region.name}, the largest (${fmtInt(region.agents)} of the ${fmtInt(total)} agents), needs about ${fmtBytes(estimate.bytes)} (${estimate.bytesPerAgent.toFixed(0)} bytes per agent, ${estimate.engine} engine); ${
           share > 1
-            ? `${share} processes at a time (--workers) share this machine's ${fmtBytes(machine)}, ${fmtBytes(available)} each`
-            : `this machine allows ${fmtBytes(available)}`
+            ? `${share} processes at a time (--workers) share the ${fmtBytes(machine)} ${memoryBound()} allows, ${fmtBytes(available)} each`
+            : `${memoryBound()} allows ${fmtBytes(available)}`
         }; at most about ${fmtInt(fitsAll)} agents in all would fit${share > 1 ? ", more with fewer --workers" : ""}`,
       },
     ]);

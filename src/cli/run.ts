@@ -1,4 +1,4 @@
-import { availableParallelism, totalmem } from "node:os";
+import { availableParallelism } from "node:os";
 import { hugePageTunable } from "../engine/hugepages.node.js";
 import { estimateMemory, largestFitting, type MemoryEstimate } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
@@ -13,6 +13,7 @@ import { execute } from "../store/execute.js";
 import { checkOutPath } from "../store/out-path.js";
 import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
 import { fmtBytes, fmtInt, progressBar, summaryTable } from "./format.js";
+import { memoryBound, usableMemory } from "./memory-limit.js";
 import { rerunWithHugePages, shouldRestartWithHugePages } from "./rerun.js";
 import { givenOnCommandLine, intFlag, loadScenarioArg } from "./scenario-arg.js";
 
@@ -57,7 +58,7 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
 export const MAX_AGENTS_PER_PROCESS = 1_000_000_000;
 
 /** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */
-export function checkMemory(scenario: Scenario, file: string, available = totalmem() * 0.85, threads = 1): MemoryEstimate {
+export function checkMemory(scenario: Scenario, file: string, available = usableMemory(), threads = 1): MemoryEstimate {
   if (scenario.population.agents > MAX_AGENTS_PER_PROCESS)
     throw new InputError(file, [
       {
@@ -81,7 +82,7 @@ export function checkMemory(scenario: Scenario, file: string, available = totalm
     throw new InputError(file, [
       {
         field: "population.agents",
-        message: `${fmtInt(model.agents)} agents need about ${fmtBytes(estimate.bytes)} with this scenario (${estimate.bytesPerAgent.toFixed(0)} bytes per agent, ${estimate.engine} engine); this machine allows ${fmtBytes(available)}; at most about ${fmtInt(fits)} agents fit`,
+        message: `${fmtInt(model.agents)} agents need about ${fmtBytes(estimate.bytes)} with this scenario (${estimate.bytesPerAgent.toFixed(0)} bytes per agent, ${estimate.engine} engine); ${memoryBound()} allows ${fmtBytes(available)}; at most about ${fmtInt(fits)} agents fit`,
       },
     ]);
   }

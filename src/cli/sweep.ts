@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { newCounters } from "../engine/counters.js";
 import { summarize } from "../engine/metrics.js";
@@ -14,6 +13,7 @@ import { isRegionShard } from "../sweep/regions.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
 import { planSweep, runScenario, runSweep, type Shard, SweepMismatch, shardRuns } from "../sweep/sweep.js";
 import { fmtInt } from "./format.js";
+import { usableMemory } from "./memory-limit.js";
 import { checkMemory } from "./run.js";
 import { intFlag, readText, resolveBase } from "./scenario-arg.js";
 
@@ -132,7 +132,7 @@ export function loadSweep(file: string) {
  * before any run starts (a variant that is invalid fails its own runs instead).
  */
 function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shard: Shard | undefined, workers: number): void {
-  const available = (totalmem() * 0.85) / workers;
+  const available = usableMemory() / workers;
   for (const run of shardRuns(plan.runs, shard)) {
     if (run.replicate !== 0) continue;
     let scenario: Scenario;
