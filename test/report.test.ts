@@ -70,6 +70,29 @@ describe("credsim report", () => {
     expect(charts.find((c) => c.id === "scores")?.caption).toMatch(/^Scores on the last day range from about \d+ to 1000 /);
   });
 
+  it("says why a chart is empty instead of drawing it: nobody listed, one group, an unbounded ratio, wrongful listings still open", async () => {
+    const empty = (charts: { id: string; svg: string }[]) => charts.filter((c) => c.svg === "").map((c) => c.id);
+    const sesame = (await report("sesame-credit")).charts; // nobody is listed at 5,000 agents
+    expect(empty(sesame)).toEqual(expect.arrayContaining(["listed", "precision-recall", "disparity", "sanction-days"]));
+    expect(sesame.find((c) => c.id === "listed")?.caption).toBe("Nobody was on the list at any time in this run.");
+    const midas = (await report("midas")).charts;
+    expect(midas.find((c) => c.id === "disparity")?.caption).toBe("This scenario has one group: there is no ratio between groups.");
+    // a first group with no false positive: the FPR ratios are said to be unbounded, and the FPR legend is left out
+    const zero = withChanges(preset("reference"), (x) => {
+      x.population.agents = 5000;
+      for (const source of Object.values(x.sources)) source.falseRate = {};
+    });
+    const z = await execute(zero);
+    expect(z.summary.groups.a.fpr).toBe(0);
+    expect(z.summary.groups.a.listedShare).toBeGreaterThan(0); // listed by true records: the listing ratios are drawn
+    const d = buildReport(runDataFromTables(z.summary, z.tables, "zero"), "").charts.find((c) => c.id === "disparity");
+    expect(d?.caption).toContain("no false-positive-rate ratio (a's false-positive rate is 0 or undefined");
+    expect(d?.svg).not.toContain("false-positive-rate ratio");
+    // dutch-benefits: wrongful listings outlast the run; the caption counts the open ones
+    const dutch = (await report("dutch-benefits")).charts.find((c) => c.id === "wrongful-durations");
+    expect(dutch?.caption).toMatch(/^No wrongful listing ended during the run\. [\d,]+ were still running at the end, open \d+ days on average\.$/);
+  });
+
   it("is identical for the same run", async () => {
     const a = await report("reference");
     const b = await report("reference");

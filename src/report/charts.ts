@@ -104,7 +104,12 @@ function totals(daily: DailyPoint[]): { day: number; listed: number; wrongful: n
   return [...byDay.values()].sort((a, b) => a.day - b.day);
 }
 
+/** Whole numbers with thousands separators, as in the tables. */
+const count = (x: number) => Math.round(x).toLocaleString("en");
+
 export function listedOverTime(data: RunData, document: Doc): Chart {
+  const title = "Listed over time, by group";
+  if (!data.daily.some((d) => d.listed > 0)) return { id: "listed", title, caption: "Nobody was on the list at any time in this run.", svg: "" };
   // a group with no agents (its share rounded to 0) has no share to draw
   const rows = data.daily
     .filter((d) => d.agents > 0)
@@ -134,7 +139,7 @@ export function listedOverTime(data: RunData, document: Doc): Chart {
   });
   return {
     id: "listed",
-    title: "Listed over time, by group",
+    title,
     caption:
       "Each panel is a group: the height is the share of the group on the list, and the red part is the share listed wrongfully (not listed under perfect information).",
     svg: svgOf(svg),
@@ -142,7 +147,16 @@ export function listedOverTime(data: RunData, document: Doc): Chart {
 }
 
 export function precisionRecall(data: RunData, document: Doc): Chart {
-  const rows = totals(data.daily).flatMap((t) => [
+  const title = "Precision and recall over time";
+  const days = totals(data.daily);
+  if (!days.some((t) => t.listed > 0 || t.shadow > 0))
+    return {
+      id: "precision-recall",
+      title,
+      caption: "Nobody was listed, in the run or under perfect information, so precision and recall are undefined.",
+      svg: "",
+    };
+  const rows = days.flatMap((t) => [
     { day: t.day, metric: "precision", value: t.listed > 0 ? (t.listed - t.wrongful) / t.listed : null },
     { day: t.day, metric: "recall", value: t.shadow > 0 ? (t.listed - t.wrongful) / t.shadow : null },
   ]);
@@ -163,18 +177,31 @@ export function precisionRecall(data: RunData, document: Doc): Chart {
   });
   return {
     id: "precision-recall",
-    title: "Precision and recall over time",
+    title,
     caption: "Precision is the share of the listed who would be listed under perfect information; recall is the share of those who would be listed that are.",
     svg: svgOf(svg),
   };
 }
 
 export function disparity(data: RunData, document: Doc): Chart {
+  const title = "Listing-rate and false-positive-rate ratios by group";
   const groups = Object.keys(data.summary.ratios);
+  const first = groups[0];
+  if (groups.length < 2) return { id: "disparity", title, caption: "This scenario has one group: there is no ratio between groups.", svg: "" };
   const rows = groups.flatMap((g) => [
     { group: g, ratio: "listing-rate ratio", value: data.summary.ratios[g].listedShare },
     { group: g, ratio: "FPR ratio", value: data.summary.ratios[g].fpr },
   ]);
+  const hasListing = rows.some((r) => r.ratio === "listing-rate ratio" && r.value !== null);
+  const hasFpr = rows.some((r) => r.ratio === "FPR ratio" && r.value !== null);
+  // ratios to a first group with none listed (or no false positive) are unbounded: say so rather than drop them unseen
+  const missing = [
+    hasListing ? "" : `no listing-rate ratio (nobody in ${first} is listed on the last day)`,
+    hasFpr
+      ? ""
+      : `no false-positive-rate ratio (${first}'s false-positive rate is 0 or undefined, so ratios to it are unbounded; the rates themselves are in the table)`,
+  ].filter(Boolean);
+  if (!hasListing && !hasFpr) return { id: "disparity", title, caption: `Nothing to compare: ${missing.join("; ")}.`, svg: "" };
   const values = rows.map((r) => r.value).filter((v): v is number => v !== null);
   const top = Math.max(1.5, ...values) * 1.1;
   const svg = Plot.plot({
@@ -186,10 +213,12 @@ export function disparity(data: RunData, document: Doc): Chart {
     color: { domain: ["listing-rate ratio", "FPR ratio"], range: ["#4c78a8", "#e45756"] },
     symbol: { domain: ["listing-rate ratio", "FPR ratio"], range: ["circle", "diamond"] },
     marks: [
-      ...legend([
-        ["listing-rate ratio", "#4c78a8", "circle"],
-        ["false-positive-rate ratio", "#e45756", "diamond"],
-      ]),
+      ...legend(
+        [
+          ["listing-rate ratio", "#4c78a8", "circle"] as [string, string, string],
+          ["false-positive-rate ratio", "#e45756", "diamond"] as [string, string, string],
+        ].filter(([name]) => (name === "listing-rate ratio" ? hasListing : hasFpr)),
+      ),
       Plot.rectX([{ x1: 0.8, x2: 1.25 }], { x1: "x1", x2: "x2", fill: "#ccc", fillOpacity: 0.4 }),
       Plot.text([{ x: 1.025, label: "0.8–1.25 (four-fifths convention, not a legal test)" }], {
         x: "x",
@@ -207,14 +236,15 @@ export function disparity(data: RunData, document: Doc): Chart {
   });
   return {
     id: "disparity",
-    title: "Listing-rate and false-positive-rate ratios by group",
-    caption:
-      "Each group's listing rate and false-positive rate divided by the first group's; points outside the grey band are outside the 0.8–1.25 convention often used to flag disparity.",
+    title,
+    caption: `Each group's listing rate and false-positive rate divided by the first group's; points outside the grey band are outside the 0.8–1.25 convention often used to flag disparity.${missing.length ? ` Here ${missing.join("; ")}.` : ""}`,
     svg: svgOf(svg),
   };
 }
 
 export function sanctionDays(data: RunData, document: Doc): Chart {
+  if (data.summary.total.sanctionDays === 0)
+    return { id: "sanction-days", title: "Sanction-days per person: rightful, wrongful, spillover", caption: "Nobody was sanctioned during the run.", svg: "" };
   const rows = Object.entries(data.summary.groups)
     .filter(([, m]) => m.agents > 0)
     .flatMap(([g, m]) => [
@@ -325,7 +355,13 @@ export function wrongfulDurations(data: RunData, document: Doc): Chart {
   const hist = data.summary.appeals.wrongfulListingDurations ?? [];
   const a = data.summary.appeals;
   const title = "How long wrongful listings lasted";
-  if (a.wrongfulListingsEnded === 0) return { id: "wrongful-durations", title, caption: "No wrongful listing ended during the run.", svg: "" };
+  if (a.wrongfulListingsEnded === 0) {
+    const open =
+      a.wrongfulListingsOpenAtEnd > 0
+        ? ` ${count(a.wrongfulListingsOpenAtEnd)} ${a.wrongfulListingsOpenAtEnd === 1 ? "was" : "were"} still running at the end${a.meanOpenWrongfulListingDays !== null ? `, open ${a.meanOpenWrongfulListingDays.toFixed(0)} days on average` : ""}.`
+        : "";
+    return { id: "wrongful-durations", title, caption: `No wrongful listing ended during the run.${open}`, svg: "" };
+  }
   const svg = Plot.plot({
     ...frame(document),
     marginLeft: 64,
@@ -336,7 +372,7 @@ export function wrongfulDurations(data: RunData, document: Doc): Chart {
   return {
     id: "wrongful-durations",
     title,
-    caption: `Wrongful listings that ended during the run lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays}); ${a.wrongfulListingsOpenAtEnd} were still running at the end.`,
+    caption: `Wrongful listings that ended during the run lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays}); ${count(a.wrongfulListingsOpenAtEnd)} were still running at the end.`,
     svg: svgOf(svg),
   };
 }
@@ -362,10 +398,14 @@ export function scoreDistribution(data: RunData, document: Doc): Chart {
   const total = used.reduce((a, r) => a + r.count, 0);
   const start = data.summary.total.meanScore ?? h.min; // null only with no agents at all
   const below = used.filter((r) => r.to <= start).reduce((a, r) => a + r.count, 0);
+  // as many decimals as the scale needs: 0 on 0–1,100, 2 on 1–5
+  const range = h.max - h.min;
+  const digits = range >= 100 ? 0 : range >= 10 ? 1 : 2;
+  const at = (x: number) => x.toFixed(digits);
   const caption =
     used.length <= 1
-      ? `Everyone ends with about the same score (${lowest.toFixed(0)}–${highest.toFixed(0)}): nothing in this scenario moves scores much.`
-      : `Scores on the last day range from about ${lowest.toFixed(0)} to ${highest.toFixed(0)} (Gini ${data.summary.scoreGini.toFixed(3)}); ${((below / total) * 100).toFixed(1)} % of people end below the mean score of ${start.toFixed(0)}.`;
+      ? `Everyone ends with about the same score (${at(lowest)}–${at(highest)}): nothing in this scenario moves scores much.`
+      : `Scores on the last day range from about ${at(lowest)} to ${at(highest)} (Gini ${data.summary.scoreGini.toFixed(3)}); ${((below / total) * 100).toFixed(1)} % of people end below the mean score of ${at(start)}.`;
   return { id: "scores", title: "Score distribution at the end", caption, svg: svgOf(svg) };
 }
 
