@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fprSpread, type Summary } from "../src/engine/metrics.js";
-import { difference, estimate, t95 } from "../src/report/compare.js";
+import { compareNotes, difference, estimate, formatEstimate, t95 } from "../src/report/compare.js";
 
 const bin = new URL("../bin/credsim.js", import.meta.url).pathname;
 const credsim = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
@@ -19,6 +19,27 @@ describe("compare statistics", () => {
     expect(d.mean).toBeCloseTo(1.125, 12);
     expect(d.half).toBeCloseTo(3.182 * (0.25 / Math.sqrt(4)), 5);
     expect(t95(1000)).toBe(1.96);
+  });
+
+  it("says on how many replicates a mean rests when a metric is undefined in some, and never prints -0.00", () => {
+    const e = estimate([2, null, 3, null]);
+    expect(formatEstimate(e, "number", false, 4)).toMatch(/^2\.50 ± [\d.]+ \(2 of 4\)$/);
+    expect(formatEstimate(estimate([2, 3, 4, 5]), "number", false, 4)).not.toContain("of");
+    expect(formatEstimate({ mean: -0.00001, half: 0.0001, n: 3 }, "share", true, 3)).toBe("0.00 pp ± 0.01 pp");
+    expect(formatEstimate({ mean: 0.02, half: null, n: 1 }, "share", true, 1)).toBe("+2.00 pp");
+    expect(formatEstimate({ mean: -519.2, half: 92, n: 4 }, "number", true, 4)).toBe("-519 ± 92");
+    expect(
+      compareNotes([
+        ["", "a"],
+        ["x", "2.50 (2 of 4)"],
+      ]),
+    ).toEqual([expect.stringMatching(/^\(n of N\): the metric is defined in n of the N replicates only/)]);
+    expect(
+      compareNotes([
+        ["", "a"],
+        ["x", "2.50"],
+      ]),
+    ).toEqual([]); // one replicate each: no ± and no note
   });
 
   it("measures FPR disparity as highest group over lowest, whatever the order of groups", () => {
@@ -60,6 +81,7 @@ describe("credsim compare", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/r1 − m1/);
     expect(r.stdout.split("\n\n")[0]).not.toContain("±"); // the table, not the footnote
+    expect(r.stdout).not.toContain("half-width"); // and no note about intervals there are none of
   });
 
   // Arm 1 alone would run for well over 10 s (20 replicates of 10^6 agents, about

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DailyPoint } from "../report/charts.js";
-import { type Arm, compareHtml, compareRows, compareTable } from "../report/compare.js";
+import { type Arm, compareHtml, compareNotes, compareRows, compareTable } from "../report/compare.js";
 import { loadRun, readSummary } from "../report/load.js";
 import { writeAtomic } from "../report/write.js";
 import { InputError } from "../scenario/errors.js";
@@ -89,9 +89,8 @@ export async function compareCommand(args: string[], flags: CompareFlags): Promi
     return;
   }
   if (flags.quiet) return;
-  process.stdout.write(
-    `${table(compareTable(arms, rows))}\n\n± is the half-width of a 95 % interval across replicates (pp: percentage points). Report: ${join(out, "compare.html")}\n`,
-  );
+  const cells = compareTable(arms, rows);
+  process.stdout.write(`${table(cells)}\n\n${[...compareNotes(cells), `Report: ${join(out, "compare.html")}`].join(" ")}\n`);
 }
 
 const COMPARE_FILES = new Set(["compare.html", "compare.json"]);

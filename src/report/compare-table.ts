@@ -111,23 +111,29 @@ export function compareRows(arms: Arm[]): CompareRow[] {
   });
 }
 
-export function formatEstimate(e: Estimate, format: "share" | "number", signed = false): string {
+/**
+ * A mean with its interval. With `of`, the number of replicates: a metric that is
+ * undefined in some of them (a ratio to a rate of 0) says on how many it rests.
+ */
+export function formatEstimate(e: Estimate, format: "share" | "number", signed = false, of?: number): string {
   if (e.mean === null) return "–";
-  const sign = signed && e.mean > 0 ? "+" : "";
-  if (format === "share") {
-    // a difference of shares is in percentage points
-    const unit = signed ? " pp" : " %";
-    const main = `${sign}${(e.mean * 100).toFixed(2)}${unit}`;
-    return e.half === null ? main : `${main} ± ${(e.half * 100).toFixed(2)} pp`;
-  }
-  const size = Math.abs(e.mean);
-  const digits = size >= 100 || e.mean === 0 ? 0 : size >= 1 ? 2 : 3;
-  const fixed = (x: number) => {
+  const partial = of !== undefined && e.n < of ? ` (${e.n} of ${of})` : "";
+  // no "-0.00": a mean that rounds to 0 is 0
+  const fixed = (x: number, digits: number) => {
     const t = x.toFixed(digits);
     return /^-0(\.0+)?$/.test(t) ? t.slice(1) : t;
   };
-  const main = `${e.mean > 0 ? sign : ""}${fixed(e.mean)}`;
-  return e.half === null ? main : `${main} ± ${fixed(e.half)}`;
+  const sign = (text: string) => (signed && !text.startsWith("-") && Number(text) !== 0 ? `+${text}` : text);
+  if (format === "share") {
+    // a difference of shares is in percentage points
+    const unit = signed ? " pp" : " %";
+    const main = `${sign(fixed(e.mean * 100, 2))}${unit}`;
+    return `${e.half === null ? main : `${main} ± ${fixed(e.half * 100, 2)} pp`}${partial}`;
+  }
+  const size = Math.abs(e.mean);
+  const digits = size >= 100 || e.mean === 0 ? 0 : size >= 1 ? 2 : 3;
+  const main = sign(fixed(e.mean, digits));
+  return `${e.half === null ? main : `${main} ± ${fixed(e.half, digits)}`}${partial}`;
 }
 
 /** Plain-text table for the terminal. */
@@ -135,6 +141,21 @@ export function compareTable(arms: Arm[], rows: CompareRow[]): string[][] {
   const header = ["", ...arms.map((a) => a.label), ...arms.slice(1).map((a) => `${a.label} − ${arms[0].label}`)];
   return [
     header,
-    ...rows.map((r) => [r.metric, ...r.arms.map((e) => formatEstimate(e, r.format)), ...r.differences.map((d) => formatEstimate(d, r.format, true))]),
+    ...rows.map((r) => [
+      r.metric,
+      ...r.arms.map((e, k) => formatEstimate(e, r.format, false, arms[k].summaries.length)),
+      ...r.differences.map((d, k) => formatEstimate(d, r.format, true, Math.min(arms[0].summaries.length, arms[k + 1].summaries.length))),
+    ]),
+  ];
+}
+
+/** The notes under a comparison table: what ± means (when there are intervals) and what "(n of N)" means (when shown). */
+export function compareNotes(table: string[][]): string[] {
+  const cells = table.slice(1).flatMap((r) => r.slice(1));
+  return [
+    ...(cells.some((c) => c.includes("±")) ? ["± is the half-width of a 95 % interval across replicates (pp: percentage points)."] : []),
+    ...(cells.some((c) => / \(\d+ of \d+\)$/.test(c))
+      ? ["(n of N): the metric is defined in n of the N replicates only (a ratio to a rate of 0 is unbounded); the mean is over those n."]
+      : []),
   ];
 }

@@ -1,5 +1,5 @@
 import * as Plot from "@observablehq/plot";
-import { type Arm, type CompareRow, compareTable } from "./compare-table.js";
+import { type Arm, type CompareRow, compareNotes, compareTable } from "./compare-table.js";
 import { CSS, escapeHtml, figureHtml, svgDocument } from "./html.js";
 
 // The comparison report (HTML with charts); the table itself is compare-table.ts.
@@ -67,12 +67,13 @@ export function compareHtml(arms: Arm[], rows: CompareRow[]): string {
       ...legendMarks,
     ],
   });
-  const table = `<table><tr>${compareTable(arms, rows)[0]
-    .map((h) => `<th>${escapeHtml(h)}</th>`)
-    .join("")}</tr>${compareTable(arms, rows)
+  const cells = compareTable(arms, rows);
+  const table = `<table><tr>${cells[0].map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${cells
     .slice(1)
     .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
-    .join("")}</table>`;
+    .join("")}</table>${compareNotes(cells)
+    .map((n) => `<p class="meta">${escapeHtml(n)}</p>`)
+    .join("")}`;
   const reps = arms.map((a) => `${escapeHtml(a.label)}: ${a.summaries.length} replicate${a.summaries.length > 1 ? "s" : ""}`).join("; ");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>credsim comparison</title><style>${CSS}</style></head><body>
