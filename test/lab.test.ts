@@ -192,7 +192,29 @@ describe("the lab", () => {
     await page.press("#person", "Enter");
     await finished(page, n);
     expect(await page.textContent("#story")).toContain("Person 12345 (followed:");
+    // the run's own picks are still listed beside the person followed by number
+    expect(await page.locator(`#candidates button.person[data-agent="${agent}"]`).count()).toBe(1);
+    expect(await page.locator(`#candidates button.person[data-agent="12345"]`).count()).toBe(1);
     await page.close();
+  });
+
+  it("says what the CLI would warn of, runs nothing while a size is invalid, and takes a link's missing sizes from the preset", async () => {
+    const page = await open("#p=reference&n=5000&k=t1005");
+    expect(await page.textContent("#status")).toContain("Warning: listing.enterBelow: is above the starting score 1000: everyone is listed from day 0");
+    const n = await runs(page);
+    await page.fill("#agents", "6000000");
+    await page.press("#agents", "Tab");
+    await page.fill("#days", "30");
+    await page.press("#days", "Tab");
+    await page.waitForTimeout(300);
+    expect(await page.textContent("#status")).toContain("fix this value first");
+    expect(await runs(page)).toBe(n);
+    await page.close();
+    // no d in the link: court-defaulters runs its own 730 days, as when picked from the menu
+    const court = await open("#p=court-defaulters&n=5000");
+    expect((await summaryOf(court)).total.agents).toBe(5000);
+    expect(await court.evaluate(() => window.credsimLab.state().days)).toBe(730);
+    await court.close();
   });
 
   it("draws the contact network at small populations, with listed people and cut ties", async () => {

@@ -23,6 +23,19 @@ export interface KnobDef {
 const sources = (s: Scenario) => Object.values(s.sources);
 const writesFalseRecords = (s: Scenario) => sources(s).some((src) => Object.values(src.falseRate).some((r) => r > 0));
 const secondGroup = (s: Scenario) => s.population.groups[1]?.name;
+/** Whether anything moves a score: points for some behaviour, the association penalty, or peer ratings. */
+const scoresMove = (s: Scenario) => Object.values(s.scoring.points).some((p) => p !== 0) || s.scoring.association > 0 || s.ratings !== null;
+/**
+ * Whether every restriction and every way to be listed (a behaviour with negative
+ * points or direct listing) share one domain: then a listing restricts the same
+ * whether punishment is joint or not.
+ */
+const oneDomain = (s: Scenario) => {
+  const listing = Object.entries(s.behaviours)
+    .filter(([b]) => (s.scoring.points[b] ?? 0) < 0 || (s.listing.direct[b] ?? 0) > 0)
+    .map(([, beh]) => beh.domain);
+  return new Set([...listing, ...Object.values(s.restrictions).map((r) => r.domain)]).size <= 1;
+};
 /** 1, 2 or 5 times a power of ten, at least `x`. */
 const niceStep = (x: number) => {
   const p = 10 ** Math.floor(Math.log10(x));
@@ -66,7 +79,8 @@ export const KNOBS: KnobDef[] = [
     help: "A score below this puts a person on the blacklist.",
     kind: "range",
     range: (s) => ({ min: s.scoring.min, max: s.scoring.max, step: niceStep((s.scoring.max - s.scoring.min) / 400) }),
-    read: (s) => s.listing.enterBelow,
+    read: (s) =>
+      scoresMove(s) ? s.listing.enterBelow : { unavailable: "scores never move in this scenario (no behaviour has points): it lists by direct listing alone" },
     apply: (s, v) => void (s.listing.enterBelow = v),
   },
   {
@@ -76,7 +90,11 @@ export const KNOBS: KnobDef[] = [
     help: "On: a listed person is under every restriction. Off: only the restrictions of the domain that listed them.",
     kind: "toggle",
     range: () => ({ min: 0, max: 1, step: 1 }),
-    read: (s) => (Object.keys(s.restrictions).length ? (s.listing.joint ? 1 : 0) : { unavailable: "this scenario has no restrictions" }),
+    read: (s) => {
+      if (!Object.keys(s.restrictions).length) return { unavailable: "this scenario has no restrictions" };
+      if (oneDomain(s)) return { unavailable: "its restrictions and listings are all in one domain, so joint punishment changes nothing" };
+      return s.listing.joint ? 1 : 0;
+    },
     apply: (s, v) => void (s.listing.joint = v === 1),
   },
   {

@@ -45,6 +45,13 @@ const el = {
 
 let state: LabState;
 let results: { a?: RunResult; b?: RunResult } = {};
+/**
+ * The people a run chose to follow, kept with the scenario they came from: following
+ * someone else by number runs again logging that person only, and the run's own
+ * picks stay listed beside them (a click on one runs again for it).
+ */
+const picks: { a?: { scenario: string; followed: RunResult["followed"] }; b?: { scenario: string; followed: RunResult["followed"] } } = {};
+let ranScenario: { a?: string; b?: string } = {};
 let running: RunHandle[] = [];
 let runTimer: ReturnType<typeof setTimeout> | undefined;
 let runCounter = 0;
@@ -102,7 +109,7 @@ function renderKnobs(): void {
     const min = own - Math.ceil((own - rangeMin) / step - 1e-9) * step;
     const changed = p.knobs[k.key] !== undefined && p.knobs[k.key] !== own;
     if (k.kind === "toggle")
-      return `<div class="knob"><label><input id="${id}" type="checkbox" data-knob="${k.key}" ${value === 1 ? "checked" : ""}> ${escapeHtml(k.label(base))}</label><p class="why">${escapeHtml(k.help)} Preset: ${own === 1 ? "on" : "off"}.</p></div>`;
+      return `<div class="knob${changed ? " changed" : ""}"><label><input id="${id}" type="checkbox" data-knob="${k.key}" ${value === 1 ? "checked" : ""}> ${escapeHtml(k.label(base))}</label><p class="why">${escapeHtml(k.help)} Preset: ${own === 1 ? "on" : "off"}.</p></div>`;
     return `<div class="knob${changed ? " changed" : ""}"><label for="${id}">${escapeHtml(k.label(base))}</label>
 <div class="slider"><input id="${id}" type="range" data-knob="${k.key}" min="${Number(Math.min(min, value).toPrecision(12))}" max="${Math.max(max, value)}" step="${step}" value="${value}" aria-describedby="${id}-help"><output for="${id}">${fmt(value)}</output></div>
 <p class="why" id="${id}-help">${escapeHtml(k.help)} Preset: ${fmt(own)}.</p></div>`;
@@ -115,6 +122,7 @@ function renderKnobs(): void {
       editing().knobs[def.key] = v;
       const out = input.parentElement?.querySelector("output");
       if (out) out.textContent = fmt(v);
+      input.closest(".knob")?.classList.toggle("changed", v !== def.read(base)); // as sliders are marked when drawn
       changed(150);
     });
   }
@@ -214,11 +222,7 @@ function wireControls(): void {
   });
   el.run.addEventListener("click", () => {
     const bad = document.querySelector<HTMLInputElement>(".size input[aria-invalid='true']");
-    if (bad) {
-      setStatus(`${bad.labels?.[0]?.textContent?.trim() ?? bad.id}: fix this value first (it was not applied)`, "error");
-      bad.focus();
-      return;
-    }
+    if (bad) bad.focus(); // runAll says what to fix
     changed(0);
   });
   el.copyLink.addEventListener("click", async () => {
@@ -279,10 +283,17 @@ function changed(delay: number | null): void {
 }
 
 async function runAll(): Promise<void> {
+  // a size field holding a value that was not applied: no run until it is fixed (whatever started this run)
+  const bad = document.querySelector<HTMLInputElement>(".size input[aria-invalid='true']");
+  if (bad) {
+    setStatus(`${bad.labels?.[0]?.textContent?.trim() ?? bad.id}: fix this value first (it was not applied)`, "error");
+    return;
+  }
   for (const r of running) r.cancel();
   running = [];
   const keys: ("a" | "b")[] = state.compare ? ["a", "b"] : ["a"];
   const scenarios: Partial<Record<"a" | "b", Scenario>> = {};
+  const warnings: string[] = [];
   for (const key of keys) {
     const parsed = parsePolicy(state[key]);
     if (!parsed.ok) {
@@ -290,7 +301,9 @@ async function runAll(): Promise<void> {
       return;
     }
     try {
-      scenarios[key] = scenarioToRun(parsed.base, state[key], state);
+      const run = scenarioToRun(parsed.base, state[key], state);
+      scenarios[key] = run.scenario;
+      for (const w of run.warnings) warnings.push(keys.length > 1 ? `${key.toUpperCase()}: ${w}` : w);
     } catch (e) {
       setStatus(e instanceof Error ? e.message : String(e), "error");
       return;
@@ -323,15 +336,19 @@ async function runAll(): Promise<void> {
     const done = await Promise.all(handles.map((h) => h.done));
     if (id !== runCounter) return;
     results = {};
+    ranScenario = {};
     keys.forEach((k, i) => {
       results[k] = done[i];
+      const scenario = JSON.stringify(scenarios[k]);
+      ranScenario[k] = scenario;
+      if (!(k === state.editing && state.person !== null)) picks[k] = { scenario, followed: done[i].followed };
     });
     el.progress.value = 1;
     const seconds = (performance.now() - started) / 1000;
     setStatus(
       `Done in ${seconds.toFixed(2)} s: ${state.agents.toLocaleString("en")} people × ${state.days} days, seed ${state.seed}${keys
         .map((k) => ` · ${label(k)} (${(results[k] as RunResult).engine} engine, ${(results[k] as RunResult).seconds.toFixed(2)} s)`)
-        .join("")}.`,
+        .join("")}.${warnings.length ? ` Warning: ${warnings.join("; ")}.` : ""}`,
       "done",
     );
     renderResults();
@@ -354,7 +371,12 @@ function renderResults(): void {
   const result = results[key] as RunResult;
   el.followFor.textContent = state.compare ? `Showing policy ${label(key)} (switch policy with the tabs on the left).` : "";
   const selected = state.person ?? result.followed.find((p) => p.reason === "wrongful")?.agent ?? result.followed[0]?.agent ?? null;
-  renderCandidates(el.candidates, result, selected, (agent) => followPerson(agent));
+  const own = picks[key];
+  const listed =
+    own && own.scenario === ranScenario[key]
+      ? [...result.followed, ...own.followed.filter((p) => !result.followed.some((q) => q.agent === p.agent))]
+      : result.followed;
+  renderCandidates(el.candidates, { ...result, followed: listed }, selected, (agent) => followPerson(agent));
   if (selected !== null) renderStory(el.story, result, selected, state.days);
   else el.story.innerHTML = `<p class="note">Nobody was logged in this run.</p>`;
   el.personInput.max = String(state.agents - 1);
@@ -378,13 +400,14 @@ function followPerson(agent: number): void {
 async function loadFromUrl(): Promise<void> {
   const { state: st, problems } = await decodeState(location.hash);
   state = st;
-  if (!location.hash) {
-    const parsed = parsePolicy(state.a);
-    if (parsed.ok) {
-      state.agents = Math.min(parsed.base.population.agents, LAB_AGENTS);
-      state.days = parsed.base.days;
-      state.seed = parsed.base.seed;
-    }
+  // sizes the link does not give (or gives wrongly) are the preset's own, as when it is picked from the menu
+  const given = new URLSearchParams(location.hash.replace(/^#/, ""));
+  const own = (key: string) => !given.has(key) || problems.some((p) => p.startsWith(`link: ${key} `));
+  const parsed = parsePolicy(state.a);
+  if (parsed.ok) {
+    if (own("n")) state.agents = Math.min(parsed.base.population.agents, LAB_AGENTS);
+    if (own("d")) state.days = parsed.base.days;
+    if (own("s")) state.seed = parsed.base.seed;
   }
   if (state.person !== null && state.person >= state.agents) {
     problems.push(`link: who (person followed): ${state.person} is not among the ${state.agents.toLocaleString("en")} people of this run`);

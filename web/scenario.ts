@@ -25,11 +25,13 @@ export function parsePolicy(p: Policy): Parsed {
   }
 }
 
-export function scenarioToRun(base: Scenario, p: Policy, st: LabState): Scenario {
+/** The scenario to run, and the warnings `credsim validate` would give for it (settings that do nothing or surprise). */
+export function scenarioToRun(base: Scenario, p: Policy, st: LabState): { scenario: Scenario; warnings: string[] } {
   const s = applyKnobs(base, p.knobs);
   s.population.agents = st.agents;
   s.days = st.days;
   s.seed = st.seed;
   // the same checks as a file, on the values the page set
-  return validateScenario(s, "the lab's settings").scenario;
+  const { scenario, warnings } = validateScenario(s, "the lab's settings");
+  return { scenario, warnings: warnings.map((w) => `${w.field}: ${w.message}`) };
 }

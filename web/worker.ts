@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 
 import pkg from "../package.json";
-import { addCounters, type Counters } from "../src/engine/counters.js";
+import { addCounters, type Counters, countersArrays, countersFromArrays } from "../src/engine/counters.js";
 import { History, trackingPool } from "../src/engine/history.js";
 import { summarize } from "../src/engine/metrics.js";
 import { compileModel, type Model } from "../src/engine/model.js";
@@ -59,8 +59,13 @@ async function run(req: RunRequest): Promise<void> {
       const now = performance.now();
       if (now - last >= 150) {
         last = now;
-        const note = `estimate from ${k * 10} % of the population`;
-        post({ type: "progress", done: k / slices, partial: { data: toData(counters).data, note, timeSeriesOnly: false } });
+        // k of the slices ran: counts scaled by slices / k estimate the whole run's (shares need no scaling)
+        const note = `estimate from ${k * 10} % of the population, counts scaled to the whole`;
+        const whole = countersFromArrays(
+          model,
+          countersArrays(counters).map((a) => a.map((x) => (x * slices) / k)),
+        );
+        post({ type: "progress", done: k / slices, partial: { data: toData(whole).data, note, timeSeriesOnly: false } });
       }
       addCounters(counters, runSeparable(model, [k, model.agents], undefined, history, slices));
     }
