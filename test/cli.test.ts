@@ -276,6 +276,12 @@ describe("credsim run", () => {
     }
   });
 
+  it("says what the mobility figure counts: those who ended above both bottom tiers", () => {
+    const r = credsim(["run", "fused-city", "--agents", "3000", "--days", "60", "--out", "mobility"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/of those in the two lowest tiers at day 30, [\d.]+ % ended above both/);
+  });
+
   it("--json prints the summary", () => {
     const r = credsim(["run", write("good.yaml", GOOD), "--out", "out/json", "--json"]);
     expect(r.code).toBe(0);

@@ -80,7 +80,7 @@ export function summaryTable(s: Summary): string {
     );
   if (s.tieScoreCorrelation !== null) lines.push(`score correlation across ties ${s.tieScoreCorrelation.toFixed(3)}; ties cut ${fmtInt(s.total.tiesCut)}`);
   if (s.mobility && s.mobility.climbedFromBottomTwo !== null)
-    lines.push(`of those in the two lowest tiers at day ${s.mobility.midDay}, ${fmtShare(s.mobility.climbedFromBottomTwo)} were higher at the end`);
+    lines.push(`of those in the two lowest tiers at day ${s.mobility.midDay}, ${fmtShare(s.mobility.climbedFromBottomTwo)} ended above both`);
   lines.push(
     `score Gini ${s.scoreGini.toFixed(4)}${
       Object.keys(s.tierShares).length
