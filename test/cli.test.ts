@@ -394,6 +394,18 @@ describe("credsim run", () => {
     expect(code).toBe(130);
     expect(Date.now() - sent).toBeLessThan(3000); // Ctrl-C stops it at once
     expect(readdirSync(dir).filter((f) => f.startsWith("killed"))).toEqual([]);
+    // interrupted while writing its folder: the partial folder and the parents it made go too
+    const writer = spawn(process.execPath, [bin, "run", "fused-city", "--agents", "50000", "--out", "writing-parent/w", "--quiet"], { cwd: dir });
+    const exited = new Promise<number | null>((r) => writer.on("exit", (c) => r(c)));
+    let writing = false;
+    for (let k = 0; k < 3000 && !writing && writer.exitCode === null; k++) {
+      await new Promise((r) => setTimeout(r, 5));
+      writing = existsSync(join(dir, "writing-parent")) && readdirSync(join(dir, "writing-parent")).some((f) => f.includes(".partial-"));
+    }
+    expect(writing).toBe(true); // caught while writing (the write takes far longer than 5 ms)
+    writer.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(existsSync(join(dir, "writing-parent"))).toBe(false);
   });
 
   it("validates several files at once, each reported, failing if any is invalid", () => {
@@ -426,6 +438,15 @@ describe("credsim run", () => {
     for (const k of ["listedShare", "everListedShare", "shadowListedShare", "recordsPerPerson", "meanScore", "fpr"]) expect(s.groups.b[k], k).toBeNull();
     expect(s.ratios.b.listedShare).toBeNull();
     expect(s.groups.a.listedShare).not.toBeNull();
+    // emptied by --agents rather than by the file: warned of all the same
+    const roomy = write(
+      "roomy-group.yaml",
+      GOOD.replace("groups: [{ name: a, share: 0.5 }, { name: b, share: 0.5 }]", "groups: [{ name: a, share: 0.96 }, { name: b, share: 0.04 }]"),
+    );
+    const shrunk = credsim(["run", roomy, "--agents", "10", "--out", "roomy-group", "--quiet"]);
+    expect(shrunk.code, shrunk.stderr).toBe(0);
+    const loud = credsim(["run", roomy, "--agents", "10", "--out", "roomy-group"]);
+    expect(loud.stderr).toMatch(/roomy-group\.yaml:\d+:\d+: population\.groups\.1: group 'b' gets none of the 10 agents/);
   });
 
   it("regions: more shards than regions, or more workers than cores, are said so", () => {

@@ -109,6 +109,12 @@ describe("regions", () => {
         "was written by credsim 0.0.1",
       ],
       ["manifest", (f) => writeFileSync(join(f, "region-shard.json"), "{}"), "region-shard.json is damaged or not credsim's"],
+      [
+        "retitled",
+        (f) =>
+          writeFileSync(join(f, "region-shard.json"), readFileSync(join(f, "region-shard.json"), "utf8").replace(/"enterBelow": \d+/, '"enterBelow": 123')),
+        "region-shard.json was changed after the shard wrote it",
+      ],
     ];
     for (const [name, change, message] of cases) {
       const r = damaged(name, change);

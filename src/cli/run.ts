@@ -6,7 +6,7 @@ import { MAX_TIE_ENDS } from "../engine/network.js";
 import { isSeparable } from "../engine/simulate.js";
 import { runDataFromTables } from "../report/rundata.js";
 import { buildReport } from "../report/write.js";
-import { InputError } from "../scenario/errors.js";
+import { formatProblems, InputError } from "../scenario/errors.js";
 import { validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { execute } from "../store/execute.js";
@@ -40,7 +40,11 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
   if (days !== undefined) copy.days = days;
   if (seed !== undefined) copy.seed = seed;
   try {
-    return { scenario: validateScenario(copy, file, source).scenario, file, text, warnings };
+    const checked = validateScenario(copy, file, source);
+    // the options can cause warnings the file alone does not (a group --agents leaves empty)
+    const overridden = agents !== undefined || days !== undefined || seed !== undefined;
+    const all = overridden ? (checked.warnings.length ? formatProblems(file, checked.warnings).split("\n") : []) : warnings;
+    return { scenario: checked.scenario, file, text, warnings: all };
   } catch (error) {
     // the file was valid as written: say which option made it invalid
     if (!(error instanceof InputError)) throw error;

@@ -148,7 +148,8 @@ function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shar
       const share = workers > 1 ? ` (with --workers ${workers}, each of the runs at a time has 1/${workers} of the memory)` : "";
       throw new InputError(
         file,
-        error.problems.map((p) => ({ ...p, field: `run ${run.runId}: ${p.field}`, message: `${p.message}${share}` })),
+        // the memory note only where memory is the limit (not the network's tie ends, not the 10^9 per process)
+        error.problems.map((p) => ({ ...p, field: `run ${run.runId}: ${p.field}`, message: `${p.message}${/ need about /.test(p.message) ? share : ""}` })),
       );
     }
   }

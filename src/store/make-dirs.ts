@@ -40,12 +40,14 @@ const made: string[] = [];
  * holds anything (a finished run) stays.
  */
 export function removeEmptyMadeDirs(): void {
+  const kept: string[] = [];
   for (const dir of [...made].reverse()) {
     try {
       rmdirSync(dir);
-    } catch {
-      // not empty, or gone: leave it
+    } catch (error) {
+      // gone: forget it; not empty (a partial run folder still in it): try again on a later call
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") kept.unshift(dir);
     }
   }
-  made.length = 0;
+  made.splice(0, made.length, ...kept);
 }

@@ -5,7 +5,7 @@ import type { Summary } from "../engine/metrics.js";
 import { InputError } from "../scenario/errors.js";
 import type { Scenario } from "../scenario/schema.js";
 import { copyToParquet, openDatabase, writeTables } from "./duckdb.js";
-import { makeDirs } from "./make-dirs.js";
+import { makeDirs, removeEmptyMadeDirs } from "./make-dirs.js";
 import type { RunTables } from "./tables.js";
 
 // A run folder: scenario.yaml (resolved), summary.json, daily.parquet,
@@ -112,7 +112,11 @@ export async function writeRunFolder(
   rmSync(partial, { recursive: true, force: true });
   makeDirs(partial);
   // If the process is stopped while writing (Ctrl-C), remove the partial folder.
-  const cleanup = () => rmSync(partial, { recursive: true, force: true });
+  // Then the --out parents this run made, now empty again (main's signal handler tried before the partial folder was gone).
+  const cleanup = () => {
+    rmSync(partial, { recursive: true, force: true });
+    removeEmptyMadeDirs();
+  };
   process.on("exit", cleanup);
   try {
     writeFileSync(join(partial, "scenario.yaml"), parts.scenarioYaml);

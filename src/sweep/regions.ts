@@ -253,6 +253,8 @@ export interface ShardManifest {
   regions: Region[];
   /** SHA-256 of each region's counters file, so that merge notices any change to it. */
   checksums?: Record<string, string>;
+  /** SHA-256 of the manifest's canonical JSON without this field. */
+  manifestChecksum?: string;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -271,7 +273,9 @@ export function writeShard(out: string, manifest: ShardManifest, results: Region
     writeFileSync(join(partial, file), bytes);
     checksums[file] = sha256(bytes);
   }
-  writeFileSync(join(partial, SHARD_FILE), `${JSON.stringify({ ...manifest, checksums }, null, 2)}\n`);
+  const body = { ...manifest, checksums };
+  // the manifest's own checksum: a changed scenario or region list would misdescribe the counts
+  writeFileSync(join(partial, SHARD_FILE), `${JSON.stringify({ ...body, manifestChecksum: sha256(Buffer.from(canonicalJson(body))) }, null, 2)}\n`);
   rmSync(target, { recursive: true, force: true });
   renameSync(partial, target);
 }
@@ -295,6 +299,11 @@ export function readShards(dirs: string[]): { manifest: ShardManifest; results: 
     if (m.credsimVersion !== credsimVersion)
       throw new InputError(dirs[k], [
         { field: "", message: `was written by credsim ${m.credsimVersion}; merge it with that version (this is ${credsimVersion}), or run the shard again` },
+      ]);
+    const { manifestChecksum, ...body } = m;
+    if (manifestChecksum !== sha256(Buffer.from(canonicalJson(body))))
+      throw new InputError(dirs[k], [
+        { field: "", message: `${SHARD_FILE} was changed after the shard wrote it (or is from an older shard); run this shard again` },
       ]);
   });
   const first = manifests[0];
