@@ -61,8 +61,11 @@ export function scenarioWithOverrides(arg: string | undefined, flags: RunFlags):
 /** Agent numbers are 32-bit in the engine's arrays: one process holds at most this many (a country runs as regions). */
 export const MAX_AGENTS_PER_PROCESS = 1_000_000_000;
 
-/** Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate. */
-export function checkMemory(scenario: Scenario, file: string, available = usableMemory(), threads = 1): MemoryEstimate {
+/**
+ * Refuses a population that will not fit, with the estimate and the largest that would; else returns the estimate.
+ * `note` ends the message when memory is what does not fit (e.g. how --workers divides it).
+ */
+export function checkMemory(scenario: Scenario, file: string, available = usableMemory(), threads = 1, note = ""): MemoryEstimate {
   if (scenario.population.agents > MAX_AGENTS_PER_PROCESS)
     throw new InputError(file, [
       {
@@ -86,7 +89,7 @@ export function checkMemory(scenario: Scenario, file: string, available = usable
     throw new InputError(file, [
       {
         field: "population.agents",
-        message: `${fmtInt(model.agents)} agents need about ${fmtBytes(estimate.bytes)} with this scenario (${estimate.bytesPerAgent.toFixed(0)} bytes per agent, ${estimate.engine} engine); ${memoryBound()} allows ${fmtBytes(available)}; at most about ${fmtInt(fits)} agents fit`,
+        message: `${fmtInt(model.agents)} agents need about ${fmtBytes(estimate.bytes)} with this scenario (${estimate.bytesPerAgent.toFixed(0)} bytes per agent, ${estimate.engine} engine); ${memoryBound()} allows ${fmtBytes(available)}; at most about ${fmtInt(fits)} agents fit${note}`,
       },
     ]);
   }

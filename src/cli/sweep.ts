@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import { newCounters } from "../engine/counters.js";
 import { summarize } from "../engine/metrics.js";
 import { compileModel } from "../engine/model.js";
-import { InputError, type Problem, unknownName } from "../scenario/errors.js";
+import { InputError, locatedAt, type Problem, unknownName } from "../scenario/errors.js";
 import { parseScenario, type SourceMap, validateScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { checkOutPath } from "../store/out-path.js";
@@ -101,24 +101,10 @@ function checkBeforeRunning(plan: ReturnType<typeof planSweep>, file: string, so
   if (problems.length) throw new InputError(file, problems);
 }
 
-/** Runs `f`; its input errors about the file `source` maps that carry no line get the line of `path`. */
-function locatedAt<T>(file: string, source: SourceMap, path: string[], f: () => T): T {
-  try {
-    return f();
-  } catch (error) {
-    if (!(error instanceof InputError) || error.file !== file) throw error;
-    const at = source.locate(path);
-    throw new InputError(
-      error.file,
-      error.problems.map((p) => (p.line ? p : { ...p, ...at })),
-    );
-  }
-}
-
 export function loadSweep(file: string) {
   const text = readText(file, "sweep YAML file");
   const { spec, source } = parseSweep(text, file);
-  const base = locatedAt(file, source, ["base"], () => resolveBase(spec.base, file, "base"));
+  const base = locatedAt(file, source.locate(["base"]), () => resolveBase(spec.base, file, "base"));
   const { scenario } = parseScenario(base.text, base.file, { resolveBase });
   const resolved = JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>;
   checkVaryPaths(spec, resolved, file, source);
@@ -133,6 +119,7 @@ export function loadSweep(file: string) {
  */
 function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shard: Shard | undefined, workers: number): void {
   const available = usableMemory() / workers;
+  const share = workers > 1 ? ` (with --workers ${workers}, each of the runs at a time has 1/${workers} of the memory)` : "";
   for (const run of shardRuns(plan.runs, shard)) {
     if (run.replicate !== 0) continue;
     let scenario: Scenario;
@@ -142,14 +129,12 @@ function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shar
       continue;
     }
     try {
-      checkMemory(scenario, file, available);
+      checkMemory(scenario, file, available, 1, share);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      const share = workers > 1 ? ` (with --workers ${workers}, each of the runs at a time has 1/${workers} of the memory)` : "";
       throw new InputError(
         file,
-        // the memory note only where memory is the limit (not the network's tie ends, not the 10^9 per process)
-        error.problems.map((p) => ({ ...p, field: `run ${run.runId}: ${p.field}`, message: `${p.message}${/ need about /.test(p.message) ? share : ""}` })),
+        error.problems.map((p) => ({ ...p, field: `run ${run.runId}: ${p.field}` })),
       );
     }
   }

@@ -62,3 +62,16 @@ export function unknownName(kind: string, word: string, known: readonly string[]
   const list = known.length ? `; defined: ${known.join(", ")}` : `; none is defined`;
   return `unknown ${kind} '${word}'${guess ? ` (did you mean '${guess}'?)` : ""}${list}`;
 }
+
+/** Runs `f`; its input errors about `file` that carry no line are placed at `at` (the field that named what failed). */
+export function locatedAt<T>(file: string, at: { line: number; column: number } | undefined, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (!(error instanceof InputError) || error.file !== file) throw error;
+    throw new InputError(
+      file,
+      error.problems.map((p) => (p.line ? p : { ...p, ...at })),
+    );
+  }
+}

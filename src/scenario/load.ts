@@ -1,6 +1,6 @@
 import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
-import { didYouMean, InputError, type Problem } from "./errors.js";
+import { didYouMean, InputError, locatedAt, type Problem } from "./errors.js";
 import { checkReferences, scenarioWarnings } from "./references.js";
 import { Scenario } from "./schema.js";
 
@@ -84,18 +84,9 @@ function resolveExtends(data: Record<string, unknown>, file: string, source: Sou
   if (typeof ref !== "string") throw new InputError(file, [{ field: "extends", message: "expected the name of a preset or a path to a scenario file", ...at }]);
   if (!options.resolveBase) throw new InputError(file, [{ field: "extends", message: "cannot load a base scenario here", ...at }]);
   if (depth > 8) throw new InputError(file, [{ field: "extends", message: "more than 8 levels of extends (a cycle?)", ...at }]);
-  let base: { text: string; file: string };
-  try {
-    base = options.resolveBase(ref, file);
-  } catch (e) {
-    // a base that cannot be found is reported at the `extends:` line
-    if (e instanceof InputError && e.file === file)
-      throw new InputError(
-        file,
-        e.problems.map((p) => (p.line ? p : { ...p, ...at })),
-      );
-    throw e;
-  }
+  // a base that cannot be found is reported at the `extends:` line
+  const findBase = options.resolveBase;
+  const base = locatedAt(file, at, () => findBase(ref, file));
   const parsed = parseYaml(base.text, base.file);
   const baseData = resolveExtends(parsed.data, base.file, parsed.source, options, depth + 1);
   validateScenario(baseData, base.file, parsed.source); // the base must stand on its own
