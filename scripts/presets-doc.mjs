@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { presetNames, presetsDir, resolveBase } from "../dist/cli/scenario-arg.js";
 import { fprSpread } from "../dist/engine/metrics.js";
+import { lawfulChilling } from "../dist/report/compare-table.js";
 import { parseScenario } from "../dist/scenario/load.js";
 import { execute } from "../dist/store/execute.js";
 
@@ -18,9 +19,8 @@ for (const name of presetNames()) {
   const { summary: s } = await execute(scenario, { threads: 1 });
   const seconds = (performance.now() - started) / 1000;
   const t = s.total;
-  const chill = Object.values(s.chilling).filter((x) => x !== null);
   rows.push(
-    `| \`${name}\` | ${t.agents.toLocaleString("en")} × ${s.days} | ${pct(t.listedShare)} | ${pct(t.wrongfulShareOfListed)} | ${num(fprSpread(s))} | ${num(t.sanctionDays / t.agents, 1)} | ${pct(t.sanctionDays > 0 ? t.spilloverSanctionDays / t.sanctionDays : null)} | ${chill.length ? pct(Math.max(...chill)) : "–"} | ${seconds.toFixed(1)} s |`,
+    `| \`${name}\` | ${t.agents.toLocaleString("en")} × ${s.days} | ${pct(t.listedShare)} | ${pct(t.wrongfulShareOfListed)} | ${num(fprSpread(s))} | ${num(t.sanctionDays / t.agents, 1)} | ${pct(t.sanctionDays > 0 ? t.spilloverSanctionDays / t.sanctionDays : null)} | ${pct(lawfulChilling(s))} | ${seconds.toFixed(1)} s |`,
   );
   const refs = (scenario.references ?? []).map((r) => `- ${r.title}. ${[r.publisher, r.year].filter(Boolean).join(", ")}.${r.url ? ` <${r.url}>` : ""}${r.note ? ` — ${r.note}` : ""}`);
   const assumptions = (scenario.assumptions ?? []).map((a) => `- ${a}`);
@@ -48,9 +48,10 @@ one thread; the last column is the wall time on the machine that ran it).
 Listed and wrongful shares are at the last day; the FPR ratio is the highest
 group's false-positive rate over the lowest's (– with one group, or when the
 lowest is 0); sanction-days are per person over the run;
-chilling is the largest over lawful behaviours.
+chilling is that of all lawful behaviour pooled (1 − occurrences / expected
+with no system); without \`fear\` it differs from 0 by sampling noise only.
 
-| preset | agents × days | listed | wrongful share of listed | FPR ratio, highest group to lowest | sanction-days per person | spillover share of sanction-days | largest chilling | time |
+| preset | agents × days | listed | wrongful share of listed | FPR ratio, highest group to lowest | sanction-days per person | spillover share of sanction-days | chilling of lawful behaviour | time |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join("\n")}
 

@@ -74,7 +74,7 @@ function dock(name: string, scenario: Scenario) {
     });
     const m = compileModel(s);
     engine.push(simulate(m));
-    oracle.push(runOracle(m, 77 + r));
+    oracle.push(runOracle(m, 77 + r, s.restrictions));
   }
   const behaviourMetrics: [string, (c: Counters) => number][] = Object.keys(scenario.behaviours).map((b, k) => [`occurrences of ${b}`, occurrencesOf(k)]);
   const live = [...METRICS, ...behaviourMetrics].filter(([, f]) => engine.some((c) => f(c) !== 0) || oracle.some((c) => f(c) !== 0));
@@ -102,7 +102,7 @@ transparency: opaque
 population:
   agents: 1500
   groups: [{ name: a, share: 0.7 }, { name: b, share: 0.3 }]
-  segments: [{ name: resident, share: 0.9 }, { name: official, share: 0.1 }]
+  segments: [{ name: resident, share: 0.8 }, { name: visitor, share: 0.1, presentDays: 30 }, { name: official, share: 0.1 }]
   households: { sizes: { "1": 0.3, "2": 0.3, "3": 0.4 } }
   network: { degree: 6, rewire: 0.2, homophily: 0.7 }
 behaviours:
@@ -239,7 +239,7 @@ describe("docking: fast engine vs day-by-day oracle", () => {
     expect(failures).toEqual([]);
   });
 
-  it("every mechanism at once: network, households, fear, ties, appeals, insiders, misattribution, review, exemption", () => {
+  it("every mechanism at once: network, households, visitors, fear, ties, appeals, insiders, misattribution, review, exemption", () => {
     const s = scenarioFromYaml(RICH);
     expect(isSeparable(compileModel(s))).toBe(false);
     const { failures, live } = dock("rich", s);

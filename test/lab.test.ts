@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 
 // End to end in Debian's Chromium (never a downloaded browser): `credsim lab`
 // builds and serves the page; each test drives it as a person would and writes
@@ -104,6 +105,11 @@ describe("the lab", () => {
       await finished(page, n);
       expect(await page.evaluate(() => document.body.dataset.run), name).toBe("done");
       expect((await summaryOf(page)).total.agents, name).toBe(3000);
+      // the preset's sources and assumptions, as its YAML and docs/presets.md give them
+      const sources = await page.$$eval("#preset-sources li", (ls) => ls.map((l) => l.textContent ?? ""));
+      const own = parseYaml(readFileSync(`presets/${name}.yaml`, "utf8")) as { assumptions?: string[] };
+      if (own.assumptions?.length) expect(sources, name).toContain(own.assumptions[0]);
+      if (name === "court-defaulters") expect(sources.some((x) => x.startsWith("Provisions of the Supreme People's Court"))).toBe(true);
     }
     expect(problems).toEqual([]);
     await page.close();

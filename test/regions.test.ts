@@ -71,6 +71,11 @@ describe("regions", () => {
     }
     const s = JSON.parse(readFileSync(join(dir, "one", "summary.json"), "utf8"));
     expect(s.agents).toBe(40_000);
+    // the report shows the regions, and says their differences are sampling noise
+    const html = readFileSync(join(dir, "merged", "report.html"), "utf8");
+    expect(html).toContain('<h2 id="regions">Regions</h2>');
+    expect(html).toContain("<td>north</td><td>20,000</td>");
+    expect(html).toContain("differences between regions are sampling noise");
     expect(s.regions.map((r: { name: string; agents: number }) => [r.name, r.agents])).toEqual([
       ["north", 20_000],
       ["south", 12_000],

@@ -50,6 +50,10 @@ describe("credsim report", () => {
       // a chart with nothing to show is its caption alone: reference has no appeals, tiers or tie cutting
       expect(charts.filter((c) => c.svg === "").map((c) => c.id)).toEqual(name === "reference" ? ["appeal-queue", "tiers", "ties-cut"] : []);
       expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(charts.filter((c) => c.svg !== "").length);
+      // the results the table does not hold, as `credsim run` prints them
+      expect(html).toContain('<h2 id="results">Further results</h2>');
+      expect(html).toContain(name === "fused-city" ? "<li>score correlation across ties " : "<li>no behaviour departs from its no-system level");
+      expect(html).not.toContain('<h2 id="regions">');
       // no scripts, stylesheets, images, fonts or frames fetched from anywhere
       expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(|src=|href=/i);
     }
@@ -90,7 +94,9 @@ describe("credsim report", () => {
     expect(d?.svg).not.toContain("false-positive-rate ratio");
     // dutch-benefits: wrongful listings outlast the run; the caption counts the open ones
     const dutch = (await report("dutch-benefits")).charts.find((c) => c.id === "wrongful-durations");
-    expect(dutch?.caption).toMatch(/^No wrongful listing ended during the run\. [\d,]+ were still running at the end, open \d+ days on average\.$/);
+    expect(dutch?.caption).toMatch(
+      /^No listing that was wrongful when it began ended during the run\. [\d,]+ listings that were wrongful when they began were still running at the end, open \d+ days on average\.$/,
+    );
   });
 
   it("is identical for the same run", async () => {

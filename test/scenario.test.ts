@@ -168,6 +168,29 @@ restrictions:
     }
   });
 
+  it("refuses rater weights when scores start at their minimum (0/0), and households too large to count", () => {
+    const text = `
+population:
+  agents: 100
+  network: { degree: 4 }
+  households: { sizes: { "2": 0.5, "300": 0.5 } }
+behaviours:
+  x: { kind: violation, base: 0.01 }
+scoring: { start: 0, min: 0, max: 100 }
+ratings: { encounterRate: 0.2, raterWeight: true }
+`;
+    try {
+      parseScenario(text, "weights.yaml");
+      expect.unreachable();
+    } catch (e) {
+      const msg = (e as InputError).message;
+      expect(msg).toMatch(/weights\.yaml:9:\d+: ratings\.raterWeight: .*needs scoring\.start above scoring\.min \(both are 0\)/);
+      expect(msg).toMatch(/weights\.yaml:5:\d+: population\.households\.sizes\.300: expected a household size of at most 255, got 300/);
+      expect((e as InputError).problems).toHaveLength(2);
+    }
+    expect(() => parseScenario(text.replace("start: 0,", "start: 1,").replace('"300"', '"255"'), "ok.yaml")).not.toThrow();
+  });
+
   it("exports a JSON Schema that knows every top-level field", () => {
     const schema = jsonSchema() as { properties: Record<string, unknown>; required?: string[] };
     for (const k of ["population", "behaviours", "sources", "scoring", "listing", "restrictions", "fear", "appeals", "insiders"]) {

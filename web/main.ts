@@ -1,7 +1,7 @@
 import { escapeHtml } from "../src/report/summary-table.js";
 import type { Scenario } from "../src/scenario/schema.js";
 import { KNOBS } from "./knobs.js";
-import { PRESET_NAMES, PRESETS, presetTitle } from "./presets.js";
+import { PRESET_NAMES, PRESETS, presetSources, presetTitle } from "./presets.js";
 import type { RunResult } from "./protocol.js";
 import { type RunHandle, startRun } from "./run-client.js";
 import { parsePolicy, scenarioToRun, textOf } from "./scenario.js";
@@ -20,6 +20,8 @@ const el = {
   compare: $<HTMLInputElement>("compare"),
   preset: $<HTMLSelectElement>("preset"),
   description: $("preset-description"),
+  references: $("preset-references"),
+  assumptions: $("preset-assumptions"),
   agents: $<HTMLInputElement>("agents"),
   days: $<HTMLInputElement>("days"),
   seed: $<HTMLInputElement>("seed"),
@@ -84,6 +86,15 @@ function renderControls(): void {
   el.preset.value = p.preset;
   const info = presetTitle(p.preset);
   el.description.textContent = `${info.title}. ${info.description}`;
+  const sources = presetSources(p.preset);
+  const items = (list: string[], none: string) =>
+    (list.length ? list : [none]).map((text) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      return li;
+    });
+  el.references.replaceChildren(...items(sources.references, "none cited (see the assumptions)"));
+  el.assumptions.replaceChildren(...items(sources.assumptions, "none stated"));
   el.agents.value = String(state.agents);
   el.days.value = String(state.days);
   el.seed.value = String(state.seed);

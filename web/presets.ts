@@ -16,6 +16,23 @@ export function presetTitle(name: string): { title: string; description: string 
   return { title: data.title ?? name, description: (data.description ?? "").trim() };
 }
 
+interface PresetText {
+  extends?: string;
+  references?: { title: string; publisher?: string; year?: number; url?: string; note?: string }[];
+  assumptions?: string[];
+}
+
+/** A preset's sources and assumptions, each taken from the preset it extends when it names none. */
+export function presetSources(name: string): { references: string[]; assumptions: string[] } {
+  const own = parse(PRESETS[name]) as PresetText;
+  const base = own.extends && PRESETS[own.extends.replace(/\.ya?ml$/, "")] ? (parse(PRESETS[own.extends.replace(/\.ya?ml$/, "")]) as PresetText) : {};
+  const refs = own.references ?? base.references ?? [];
+  return {
+    references: refs.map((r) => [r.title, r.publisher, r.year, r.url].filter(Boolean).join(", ") + (r.note ? ` — ${r.note}` : "")),
+    assumptions: own.assumptions ?? base.assumptions ?? [],
+  };
+}
+
 /** `extends:` in the lab can name a preset only (there are no files to read). */
 export function resolveBase(ref: string, from: string): { text: string; file: string } {
   const name = ref.replace(/\.ya?ml$/, "");

@@ -1,7 +1,8 @@
 import type { Summary } from "../engine/metrics.js";
 
-export const fmtInt = (n: number) => Math.round(n).toLocaleString("en");
-export const fmtShare = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(x !== 0 && Math.abs(x) < 0.001 ? 3 : 2)} %`);
+import { fmtInt, fmtShare, summaryNotes } from "../report/summary-notes.js";
+
+export { fmtInt, fmtShare } from "../report/summary-notes.js";
 export const fmtRatio = (x: number | null) => (x === null ? "–" : x.toFixed(2));
 export const fmtBytes = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`);
 
@@ -43,53 +44,7 @@ export function summaryTable(s: Summary): string {
     rows.push([`FPR ratio to ${groups[0]}`, ...cols.map((g) => (g === "all" ? "" : fmtRatio(s.ratios[g].fpr)))]);
   }
   const lines = [table(rows)];
-  const effects = [
-    ...Object.entries(s.deterrence).map(([b, v]) => `${b} ${fmtShare(v)} (deterrence)`),
-    ...Object.entries(s.chilling).map(([b, v]) => `${b} ${fmtShare(v)} (chilling)`),
-  ];
-  lines.push("", `behaviour below its no-system level: ${effects.join(", ")}`);
-  const a = s.appeals;
-  if (a.filed > 0 || a.queueAtEnd > 0) {
-    lines.push(
-      `appeals: ${fmtInt(a.filed)} filed, ${fmtInt(a.served)} decided (${fmtInt(a.overturnedWrongful + a.overturnedRightful)} overturned), ${fmtInt(a.withdrawn)} dropped because the listing ended first, ${fmtInt(a.queueAtEnd)} waiting at the end`,
-    );
-  }
-  if (a.wrongfulListingsEnded > 0)
-    lines.push(`wrongful listings that ended lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays})`);
-  if (s.perks && s.total.perkDays === 0) lines.push(`perks (score ≥ ${s.perks.above}): nobody reached them`);
-  else if (s.perks)
-    lines.push(
-      `perks (score ≥ ${s.perks.above}): share of perk-days ${Object.entries(s.perks.shareOfPerkDays)
-        .map(([g, v]) => `${g} ${fmtShare(v)}`)
-        .join(", ")}`,
-    );
-  if (s.total.ratingsLow + s.total.ratingsHigh > 0)
-    lines.push(
-      `peer ratings received: ${fmtInt(s.total.ratingsLow)} low, ${fmtInt(s.total.ratingsHigh)} high (ratings are opinions, not records of behaviour: the shadow world ignores them)`,
-    );
-  if (s.total.cured > 0) lines.push(`cured (paid or repaired, removed from the list): ${fmtInt(s.total.cured)}`);
-  if (s.total.exposedPeople > 0)
-    lines.push(
-      `breach: ${fmtInt(s.total.exposedPeople)} people exposed, ${fmtInt(s.total.exposedRecords)} records (${fmtInt(s.total.exposedFalseRecords)} false)`,
-    );
-  if (s.vote)
-    lines.push(
-      `vote: ${Object.entries(s.vote)
-        .map(([b, v]) => `${b} ${fmtShare(v.yes)} ${v.adopted ? "adopted" : "rejected"}`)
-        .join(", ")}`,
-    );
-  if (s.tieScoreCorrelation !== null) lines.push(`score correlation across ties ${s.tieScoreCorrelation.toFixed(3)}; ties cut ${fmtInt(s.total.tiesCut)}`);
-  if (s.mobility && s.mobility.climbedFromBottomTwo !== null)
-    lines.push(`of those in the two lowest tiers at day ${s.mobility.midDay}, ${fmtShare(s.mobility.climbedFromBottomTwo)} ended above both`);
-  lines.push(
-    `score Gini ${s.scoreGini.toFixed(4)}${
-      Object.keys(s.tierShares).length
-        ? `; tiers ${Object.entries(s.tierShares)
-            .map(([t, v]) => `${t} ${fmtShare(v)}`)
-            .join(", ")}`
-        : ""
-    }`,
-  );
+  lines.push("", ...summaryNotes(s));
   return lines.join("\n");
 }
 

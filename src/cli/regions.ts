@@ -6,6 +6,7 @@ import { countersFromArrays } from "../engine/counters.js";
 import { estimateMemory, largestFitting } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
 import { runDataFromTables } from "../report/rundata.js";
+import { REGIONS_NOTE } from "../report/summary-table.js";
 import { buildReport } from "../report/write.js";
 import { didYouMean, InputError } from "../scenario/errors.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -184,7 +185,7 @@ export async function writeRegionRun(
             r.sanctionDaysPerPerson.toFixed(2),
           ]),
         ],
-      )}\n`,
+      )}\n\n${REGIONS_NOTE}\n`,
     );
   }
   return summary;

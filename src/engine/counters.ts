@@ -65,6 +65,8 @@ export interface Counters {
   tierCounts: Float64Array; // G × tiers
   /** Tier at mid-run → tier at the end, G × tiers × tiers (agents below every tier are left out). */
   tierTransitions: Float64Array;
+  /** In a tier at mid-run, below every tier at the end: G × tiers. */
+  tierFellBelow: Float64Array;
   exposedPeople: Float64Array; // per group, breach
   exposedRecords: Float64Array;
   exposedFalseRecords: Float64Array;
@@ -117,6 +119,7 @@ export function newCounters(model: Model): Counters {
     shadowScoreHistogram: new Float64Array(G * SCORE_BINS),
     tierCounts: new Float64Array(G * Math.max(1, model.tierNames.length)),
     tierTransitions: new Float64Array(G * Math.max(1, model.tierNames.length) ** 2),
+    tierFellBelow: new Float64Array(G * Math.max(1, model.tierNames.length)),
     exposedPeople: new Float64Array(G),
     exposedRecords: new Float64Array(G),
     exposedFalseRecords: new Float64Array(G),
@@ -163,6 +166,7 @@ const ARRAY_KEYS = [
   "shadowScoreHistogram",
   "tierCounts",
   "tierTransitions",
+  "tierFellBelow",
   "exposedPeople",
   "exposedRecords",
   "exposedFalseRecords",

@@ -67,6 +67,14 @@ export interface Summary {
   ratios: Record<string, { listedShare: number | null; fpr: number | null }>;
   chilling: Record<string, number | null>;
   deterrence: Record<string, number | null>;
+  /** Occurrences of each behaviour expected with no system (all groups). */
+  expectedOccurrences: Record<string, number>;
+  /**
+   * Standard error of each deterrence or chilling estimate from sampling alone,
+   * 1/√expected (occurrences are nearly Poisson): an estimate within a few of
+   * these of 0 is not distinguishable from no change. null where the estimate is.
+   */
+  effectNoise: Record<string, number | null>;
   scoreGini: number;
   shadowScoreGini: number;
   tierShares: Record<string, number | null>;
@@ -89,9 +97,10 @@ export interface Summary {
   /**
    * Final scores in 64 bins over [min, max] for charts; lowest and highest are the
    * edges of the lowest and highest non-empty bins of the 4,096-bin histogram, so
-   * they bound the scores within (max − min) / 4,096.
+   * they bound the scores within (max − min) / 4,096. belowMean: people whose
+   * score lies in a 4,096-bin bin wholly below the mean score (so below it).
    */
-  scoreHistogram: { min: number; max: number; counts: number[]; lowest: number; highest: number };
+  scoreHistogram: { min: number; max: number; counts: number[]; lowest: number; highest: number; belowMean: number };
   /** Share of all perk-days held by each group (null without perks). */
   perks: { name: string; above: number; shareOfPerkDays: Record<string, number | null> } | null;
   /** Tier at mid-run (rows) → tier at the end (columns), counts over all groups. */
@@ -99,6 +108,8 @@ export interface Summary {
     midDay: number;
     tiers: string[];
     transitions: number[][];
+    /** Of those in each tier at mid-run, how many ended below every tier (only when the lowest tier's min is above the score's min). */
+    fellBelowAllTiers: number[];
     /** Of those in the two lowest tiers at mid-run, the share above both at the end (null with fewer than three tiers). */
     climbedFromBottomTwo: number | null;
   } | null;
@@ -346,6 +357,13 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
     ratios,
     chilling: total.chilling,
     deterrence: total.deterrence,
+    expectedOccurrences: Object.fromEntries(model.behaviours.map((b, k) => [b, sumOverGroups(expected, model, k)])),
+    effectNoise: Object.fromEntries(
+      model.behaviours.map((b, k) => {
+        const exp = sumOverGroups(expected, model, k);
+        return [b, exp >= MIN_EXPECTED_OCCURRENCES ? 1 / Math.sqrt(exp) : null];
+      }),
+    ),
     scoreGini: histogramGini(all, width),
     shadowScoreGini: histogramGini(allShadow, width),
     tierShares: total.tierShares,
@@ -369,6 +387,7 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
       counts: coarse,
       lowest: firstUsed < 0 ? model.sMin : model.sMin + firstUsed * fineWidth,
       highest: lastUsed < 0 ? model.sMax : model.sMin + (lastUsed + 1) * fineWidth,
+      belowMean: countBelow(all, fineWidth > 0 && total.meanScore !== null ? Math.floor((total.meanScore - model.sMin) / fineWidth) : 0),
     },
     perks:
       model.perkAbove === null
@@ -376,7 +395,9 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
         : {
             name: "perks",
             above: model.perkAbove,
-            shareOfPerkDays: Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, total.perkDays > 0 ? v.perkDays / total.perkDays : null])),
+            shareOfPerkDays: Object.fromEntries(
+              Object.entries(groups).map(([k, v]) => [k, total.perkDays > 0 && v.agents > 0 ? v.perkDays / total.perkDays : null]),
+            ),
           },
     mobility: mobility(model, c),
     tieScoreCorrelation: tieCorrelation(c.tieScoreMoments),
@@ -386,6 +407,19 @@ export function summarize(model: Model, c: Counters, meta: RunMeta): Summary {
         )
       : null,
   };
+}
+
+function sumOverGroups(expected: Float64Array, model: Model, b: number): number {
+  let x = 0;
+  for (let g = 0; g < model.G; g++) x += expected[g * model.B + b];
+  return x;
+}
+
+/** Agents in the bins below bin k. */
+function countBelow(bins: Float64Array, k: number): number {
+  let n = 0;
+  for (let x = 0; x < Math.min(k, bins.length); x++) n += bins[x];
+  return n;
 }
 
 function durationBins(hist: Float64Array, width: number): { from: number; to: number; count: number }[] {
@@ -405,15 +439,18 @@ function mobility(model: Model, c: Counters): Summary["mobility"] {
   if (T === 0) return null;
   const transitions = Array.from({ length: T }, () => new Array(T).fill(0));
   for (let g = 0; g < model.G; g++) for (let a = 0; a < T; a++) for (let b = 0; b < T; b++) transitions[a][b] += c.tierTransitions[(g * T + a) * T + b];
+  const fellBelowAllTiers = new Array(T).fill(0);
+  for (let g = 0; g < model.G; g++) for (let a = 0; a < T; a++) fellBelowAllTiers[a] += c.tierFellBelow[g * T + a];
   let bottom = 0;
   let climbed = 0;
   for (let a = 0; a < Math.min(2, T); a++) {
+    bottom += fellBelowAllTiers[a];
     for (let b = 0; b < T; b++) {
       bottom += transitions[a][b];
       if (b >= 2) climbed += transitions[a][b];
     }
   }
-  return { midDay: model.midDay, tiers: model.tierNames, transitions, climbedFromBottomTwo: T > 2 && bottom > 0 ? climbed / bottom : null };
+  return { midDay: model.midDay, tiers: model.tierNames, transitions, fellBelowAllTiers, climbedFromBottomTwo: T > 2 && bottom > 0 ? climbed / bottom : null };
 }
 
 /** Assortativity of scores: correlation over ties, each tie counted in both directions. */

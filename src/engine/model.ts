@@ -105,6 +105,8 @@ export interface Model {
   harmOwn: Float64Array;
   /** Harm weight per day for a household member under household mask m (2^D entries). */
   harmSpill: Float64Array;
+  /** [(own domain << D) + household mask]: harm a listed agent bears beyond its own domain's restrictions. */
+  harmSpillListed: Float64Array;
 
   households: { sizes: number[]; probs: number[] } | null;
   network: { degree: number; rewire: number; homophily: number | null } | null;
@@ -339,6 +341,11 @@ export function compileModel(s: Scenario): Model {
     }
     harmSpill[mask] = h;
   }
+  // A listed agent bears its own domain's restrictions and, without joint
+  // punishment, the household restrictions of other domains its relatives are
+  // listed in: restrictions belong to one domain each, so the union adds those.
+  const harmSpillListed = new Float64Array(D << D);
+  if (!s.listing.joint) for (let d = 0; d < D; d++) for (let mask = 1; mask < 1 << D; mask++) harmSpillListed[(d << D) + mask] = harmSpill[mask & ~(1 << d)];
 
   const hh = s.population.households;
   const households = hh
@@ -398,14 +405,17 @@ export function compileModel(s: Scenario): Model {
     exemptClass,
     segmentFirm: Uint8Array.from(s.population.segments.map((x) => (x.kind === "firm" ? 1 : 0))),
     segmentPresent: Int32Array.from(s.population.segments.map((x) => (x.presentDays && x.presentDays < s.days ? x.presentDays : 0))),
-    s0: s.scoring.start,
-    sMin: s.scoring.min,
-    sMax: s.scoring.max,
+    // Scores are held as float32 (simulate.ts): the start, the bounds and every
+    // threshold a score is compared with are rounded alike, so a score equal to a
+    // threshold as written compares equal in both engines (0.7 is not a float32).
+    s0: Math.fround(s.scoring.start),
+    sMin: Math.fround(s.scoring.min),
+    sMax: Math.fround(s.scoring.max),
     rho: s.scoring.reversion,
     association: s.scoring.association,
     tierNames: s.scoring.tiers.map((t) => t.name),
-    tierMins: Float64Array.from(s.scoring.tiers.map((t) => t.min)),
-    enterBelow: s.listing.enterBelow,
+    tierMins: Float64Array.from(s.scoring.tiers.map((t) => Math.fround(t.min))),
+    enterBelow: Math.fround(s.listing.enterBelow),
     listDays: s.listing.days,
     joint: s.listing.joint,
     restrictions,
@@ -414,6 +424,7 @@ export function compileModel(s: Scenario): Model {
     spillDomain,
     harmOwn,
     harmSpill,
+    harmSpillListed,
     households,
     network: s.population.network,
     fear: s.fear ? { decay: s.fear.decay, self: s.fear.self, social: s.fear.social, floor, keep: powers(1 - s.fear.decay, s.days + 1) } : null,
@@ -431,7 +442,7 @@ export function compileModel(s: Scenario): Model {
         ? { count: (ins.perMillion * N) / 1e6, targets: ins.targets, everyDays: ins.everyDays, behaviour: behaviours.indexOf(ins.behaviour) }
         : null,
     cure: cure && cure.rate > 0 ? { rate: cure.rate, logKeep: Math.log1p(-cure.rate), resetScore: cure.score === "start" } : null,
-    perkAbove: s.perks ? s.perks.above : null,
+    perkAbove: s.perks ? Math.fround(s.perks.above) : null,
     breach: s.breach && s.breach.day < s.days ? s.breach : null,
     vote,
     ratings: ratings

@@ -157,11 +157,9 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
         midTier = tierOf(m, exempt ? score : Math.fround(drift(m, decay, score, m.midDay - sDay, 0)));
         midDone = true;
       }
-      // 1. expiry
-      if (until === t) {
-        log?.add(t, i, EV.unlisted, 0);
-        if (wrongStart) endWrongfulSpell(c, g, t - since, days);
-        wrongStart = false;
+      // 1. expiry: off the list; the spell closes at step 8 unless renewed there
+      const expired = until === t;
+      if (expired) {
         addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
         listed = false;
         addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
@@ -232,7 +230,9 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
           let u = -1;
           if (score < E) u = t + m.listDays;
           if (r.direct > 0) u = Math.max(u, t + r.direct);
-          if (u > t) {
+          // listed again the day its listing ended: the same spell goes on
+          if (u > t && expired) until = u;
+          else if (u > t) {
             until = u;
             since = t;
             dom = r.worst >= 0 ? m.domainOf[r.worst] : 0;
@@ -248,7 +248,16 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
               everWrongful = true;
             }
           }
-        } else if (r.direct > 0) until = Math.max(until, t + r.direct);
+        } else if (t + r.direct > until) {
+          until = t + r.direct;
+          log?.add(t, i, EV.extended, 1, 0, until);
+        }
+      }
+      if (expired && until > t) log?.add(t, i, EV.extended, 0, 0, until);
+      else if (expired) {
+        log?.add(t, i, EV.unlisted, 0);
+        if (wrongStart) endWrongfulSpell(c, g, t - since, days);
+        wrongStart = false;
       }
       if (listed !== until > t || shadowListed !== shadowUntil > t) {
         addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
@@ -271,16 +280,18 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
         fearDay = t;
       }
       if (cure && cureArmed && cureDay === t && (listed || shadowListed)) {
-        c.cured[t * G + g]++;
-        log?.add(t, i, EV.cured);
+        // each world's listing ends where it lists the agent, and both scores reset,
+        // so the two worlds stay paired; `cured` counts real listings ended
+        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
         if (listed) {
+          c.cured[t * G + g]++;
+          log?.add(t, i, EV.cured);
           log?.add(t, i, EV.unlisted, 2);
           if (wrongStart) endWrongfulSpell(c, g, t - since, days);
           wrongStart = false;
           until = t;
         }
         if (shadowListed) shadowUntil = t;
-        addStatus(deltas, t * G + g, D, dom, listed, shadowListed, -1);
         listed = false;
         shadowListed = false;
         addStatus(deltas, t * G + g, D, dom, listed, shadowListed, +1);
@@ -345,6 +356,7 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
       const tier = tierOf(m, score);
       if (tier >= 0) c.tierCounts[g * T + tier]++;
       if (tier >= 0 && midTier >= 0) c.tierTransitions[(g * T + midTier) * T + tier]++;
+      else if (midTier >= 0) c.tierFellBelow[g * T + midTier]++;
     }
     if (breach) {
       const b1 = streamKey1(m.seed, i, Purpose.breach);

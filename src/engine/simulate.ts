@@ -37,6 +37,9 @@ const STEP7_TOUCHED_AFTER = 3;
 const CLOCK_LISTED = 1 << 8; // the candidate clock was drawn with listed rates
 const CURE_ARMED = 2 << 8; // a cure day is drawn for the current listed period
 const PERK = 4 << 8; // held perks as of scoreDay
+// Its listing reached its end today (step 1); whether the spell ends or is renewed
+// waits for step 8 (a listing renewed the same day is one continuous spell).
+const EXPIRED_TODAY = 1 << 14;
 
 // slots of the agent record (HOT four-byte slots per agent)
 const HOT = 16;
@@ -55,7 +58,7 @@ const FEAR_DAY = 11;
 const FILE_DAY = 12; // day it files an appeal, or NEVER
 const CURE_DAY = 13; // day it cures, or NEVER
 const CONTACTS = 14; // Uint32: listed contacts (low 16 bits), shadow-listed contacts (high 16)
-const BITS = 15; // flags (bits 0–10), listing domain (11–13), household's listing domains (16–23), class (24–31)
+const BITS = 15; // flags (bits 0–10, 14), listing domain (11–13), household's listing domains (16–23), class (24–31)
 const DOMAIN_SHIFT = 11; // 3 bits: at most 8 domains (MAX_DOMAINS)
 const HOUSEHOLD_SHIFT = 16; // a copy of hhMask[household], kept in every member's record
 const SHADOW_CONTACT = 0x10000; // one shadow-listed contact in the CONTACTS slot
@@ -112,6 +115,8 @@ export class Simulation {
   private readonly waitingNow: Float64Array;
   private readonly listedByDomain: Float64Array;
   private readonly spillByMask: Float64Array;
+  // listed agents by (group, own domain, household mask): the restrictions a relative brings on top of their own
+  private readonly listedSpill: Float64Array;
   private readonly perkDelta: Float64Array | null;
 
   private readonly calendar: Calendar;
@@ -214,6 +219,7 @@ export class Simulation {
     this.waitingNow = new Float64Array(G);
     this.listedByDomain = new Float64Array(G * D);
     this.spillByMask = new Float64Array(G << D);
+    this.listedSpill = new Float64Array((G * D) << D);
     this.perkDelta = model.perkAbove !== null ? new Float64Array((model.days + 1) * G) : null;
 
     this.decay = decayTable(model);
@@ -386,10 +392,13 @@ export class Simulation {
     const D = this.model.D;
     for (let i = hs[h]; i < hs[h + 1]; i++) {
       const li = i - this.from;
-      if (this.hotI[li * HOT + BITS] & LISTED) continue;
       const g = this.groupOf(li);
-      this.spillNow[g] += sign;
-      this.spillByMask[(g << D) + mask] += sign;
+      const bits = this.hotI[li * HOT + BITS];
+      if (bits & LISTED) this.listedSpill[((g * D + ((bits >>> DOMAIN_SHIFT) & 7)) << D) + mask] += sign;
+      else {
+        this.spillNow[g] += sign;
+        this.spillByMask[(g << D) + mask] += sign;
+      }
     }
   }
 
@@ -448,7 +457,28 @@ export class Simulation {
   }
 
   /** Ends the real listing of li at day t; contacts feel it from day `effective`. */
-  private endListing(li: number, t: number, effective: number, reason = 0): void {
+  private endListing(li: number, t: number, effective: number, reason: number): void {
+    this.closeSpell(li, t, reason);
+    this.leaveList(li, t, effective);
+  }
+
+  /** The listing of li reaches its end at day t (step 1): off the list now, but its spell closes only if step 8 does not renew it. */
+  private expireListing(li: number, t: number): void {
+    this.hotI[li * HOT + BITS] |= EXPIRED_TODAY;
+    this.leaveList(li, t, t);
+  }
+
+  /** Step 8 for an agent whose listing expired today: renewed (one continuous spell) if listed again, else the spell closes. */
+  private settleExpiry(li: number, t: number): void {
+    this.hotI[li * HOT + BITS] &= ~EXPIRED_TODAY;
+    if (this.hotI[li * HOT + UNTIL] > t) {
+      this.history?.add(t, this.from + li, EV.extended, 0, 0, this.hotI[li * HOT + UNTIL]);
+      if (this.network) this.newListed = push(this.newListed, this.newListedCount++, ~li);
+    } else this.closeSpell(li, t, 0);
+  }
+
+  /** What ends with a listing spell: its wrongful duration, a pending appeal. */
+  private closeSpell(li: number, t: number, reason: number): void {
     this.history?.add(t, this.from + li, EV.unlisted, reason);
     const g = this.groupOf(li);
     const c = this.counters;
@@ -466,6 +496,10 @@ export class Simulation {
       this.history?.add(t, this.from + li, EV.appealDropped);
     }
     this.hotI[li * HOT + BITS] &= ~WRONG_START;
+  }
+
+  /** Off the list from day t; contacts count one listed contact fewer from day `effective`. */
+  private leaveList(li: number, t: number, effective: number): void {
     this.hotI[li * HOT + UNTIL] = t;
     this.syncStatus(li, t);
     if (this.network) this.contactsNoLongerListed(li, effective, 1);
@@ -537,7 +571,7 @@ export class Simulation {
         woken[live++] = li;
         const slot = this.touch(li);
         this.slotStep7[slot] = STEP7_DUE;
-        if (this.hotI[li * HOT + UNTIL] === t) this.endListing(li, t, t);
+        if (this.hotI[li * HOT + UNTIL] === t) this.expireListing(li, t);
         if (this.hotI[li * HOT + SHADOW_UNTIL] === t) this.endShadowListing(li, t, t);
       }
       for (let x = first; x < live; x++) this.behave(woken[x], t);
@@ -687,6 +721,12 @@ export class Simulation {
       const insider = code >= 64;
       const b = code & 63;
       const li = target - this.from;
+      if (this.hasPresence) {
+        // no records of any kind on an absent agent: the record is not kept
+        const cls = this.hotI[li * HOT + BITS] >>> 24;
+        const arrive = arrivalDay(this.model, target, cls);
+        if (t < arrive || t >= arrive + presentDays(this.model, cls)) continue;
+      }
       const slot = this.touch(li);
       this.slotStep7[slot] = STEP7_DUE;
       const r = this.records;
@@ -735,12 +775,16 @@ export class Simulation {
         const worst = this.slotWorst[slot];
         if (this.hotF[li * HOT + SCORE] < m.enterBelow) u = t + m.listDays;
         if (this.slotDirect[slot] > 0) u = Math.max(u, t + this.slotDirect[slot]);
-        if (u > t) this.startListing(li, t, u, worst >= 0 ? m.domainOf[worst] : 0);
-      } else if (this.slotDirect[slot] > 0) {
-        this.hotI[li * HOT + UNTIL] = Math.max(this.hotI[li * HOT + UNTIL], t + this.slotDirect[slot]);
+        // Listed again the day its listing ended: the same spell goes on (settleExpiry).
+        if (u > t && this.hotI[li * HOT + BITS] & EXPIRED_TODAY) this.hotI[li * HOT + UNTIL] = u;
+        else if (u > t) this.startListing(li, t, u, worst >= 0 ? m.domainOf[worst] : 0);
+      } else if (t + this.slotDirect[slot] > this.hotI[li * HOT + UNTIL]) {
+        this.hotI[li * HOT + UNTIL] = t + this.slotDirect[slot];
+        this.history?.add(t, this.from + li, EV.extended, 1, 0, t + this.slotDirect[slot]);
       }
     }
     this.syncStatus(li, t);
+    if (this.hotI[li * HOT + BITS] & EXPIRED_TODAY) this.settleExpiry(li, t);
     this.armCure(li, t);
     if (m.appeals && this.hotI[li * HOT + FILE_DAY] === t) this.filings = push(this.filings, this.filingCount++, li);
     this.history?.add(t, this.from + li, EV.score, 0, 0, this.hotF[li * HOT + SCORE]);
@@ -801,6 +845,20 @@ export class Simulation {
     const { start, adj } = net;
     const m = this.model;
     for (let k = 0; k < this.newListedCount; k++) {
+      if (this.newListed[k] < 0) {
+        // renewed: its contacts count it again from tomorrow, as after any expiry;
+        // no new fear (nothing new happened) and no new cut draws (those of the
+        // spell's start run on while the spell does)
+        const i = this.from + ~this.newListed[k];
+        for (let e = start[i]; e < start[i + 1]; e++) {
+          const j = adj[e];
+          if (j < 0) continue;
+          this.advance(j, t);
+          this.hotU[j * HOT + CONTACTS] += 1;
+          this.touch(j);
+        }
+        continue;
+      }
       const li = this.newListed[k];
       const i = this.from + li;
       let n = 0;
@@ -988,11 +1046,15 @@ export class Simulation {
       const listed = this.hotI[li * HOT + UNTIL] > t;
       const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
       if (!listed && !shadowListed) continue;
-      this.counters.cured[t * this.model.G + this.groupOf(li)]++;
       this.touch(li); // its listings end: to be scheduled again
       this.advance(li, t);
-      this.history?.add(t, this.from + li, EV.cured);
-      if (listed) this.endListing(li, t, t + 1, 2);
+      // Each world's listing ends where it lists the agent, and both scores reset,
+      // so the two worlds stay paired; `cured` counts real listings ended.
+      if (listed) {
+        this.counters.cured[t * this.model.G + this.groupOf(li)]++;
+        this.history?.add(t, this.from + li, EV.cured);
+        this.endListing(li, t, t + 1, 2);
+      }
       if (shadowListed) this.endShadowListing(li, t, t + 1);
       if (cure.resetScore) {
         if (!this.isExempt(li)) this.setScore(li, this.model.s0, t);
@@ -1076,7 +1138,10 @@ export class Simulation {
       c.waiting[at] = this.waitingNow[g];
       let harm = 0;
       for (let d = 0; d < D; d++) harm += this.listedByDomain[g * D + d] * m.harmOwn[d];
-      if (this.hhMask) for (let mask = 1; mask < 1 << D; mask++) harm += this.spillByMask[(g << D) + mask] * m.harmSpill[mask];
+      if (this.hhMask) {
+        for (let mask = 1; mask < 1 << D; mask++) harm += this.spillByMask[(g << D) + mask] * m.harmSpill[mask];
+        for (let x = 0; x < D << D; x++) harm += this.listedSpill[((g * D) << D) + x] * m.harmSpillListed[x];
+      }
       c.harm[at] = harm;
     }
   }
@@ -1153,6 +1218,7 @@ export class Simulation {
         if (tier >= 0) c.tierCounts[g * T + tier]++;
         const before = this.midTier ? this.midTier[li] : -1;
         if (tier >= 0 && before >= 0) c.tierTransitions[(g * T + before) * T + tier]++;
+        else if (before >= 0) c.tierFellBelow[g * T + before]++;
       }
       if (m.breach && this.keptBeforeBreach && this.falseBeforeBreach) {
         const k1 = streamKey1(m.seed, this.from + li, Purpose.breach);

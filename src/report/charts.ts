@@ -293,7 +293,11 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
       behaviour: x.behaviour,
       effect: x.kind === "violation" ? "deterrence (violation)" : `chilling (${x.kind})`,
       value: 1 - x.occ / x.exp,
+      // ±2 standard errors of sampling noise (occurrences nearly Poisson: se = 1/√expected)
+      lo: 1 - x.occ / x.exp - 2 / Math.sqrt(x.exp),
+      hi: 1 - x.occ / x.exp + 2 / Math.sqrt(x.exp),
     }));
+  const noise = rows.filter((r) => r.lo <= 0 && r.hi >= 0).map((r) => r.behaviour);
   const effects = [...new Set(rows.map((r) => r.effect))];
   const title = "Deterrence and chilling per behaviour";
   if (rows.length === 0)
@@ -315,6 +319,7 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
     color: { domain: effects, range: PALETTE },
     marks: [
       Plot.barX(rows, { x: "value", y: "behaviour", fill: "effect", sort: { y: "x", reverse: true } }),
+      Plot.ruleY(rows, { y: "behaviour", x1: "lo", x2: "hi", stroke: "#333" }),
       Plot.ruleX([0]),
       ...legend(
         effects.map((e, i) => [e, PALETTE[i % PALETTE.length]] as [string, string]),
@@ -325,8 +330,13 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
   return {
     id: "chilling",
     title,
-    caption:
-      "How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling (values near 0 are within sampling noise).",
+    caption: `How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling. The lines span ±2 standard errors of sampling noise; ${
+      noise.length === rows.length
+        ? "every bar's line crosses 0: no behaviour is distinguishable from its no-system level."
+        : noise.length
+          ? `the lines of ${noise.join(", ")} cross 0: those are not distinguishable from no change.`
+          : "none crosses 0."
+    }`,
     svg: svgOf(svg),
   };
 }
@@ -358,9 +368,9 @@ export function wrongfulDurations(data: RunData, document: Doc): Chart {
   if (a.wrongfulListingsEnded === 0) {
     const open =
       a.wrongfulListingsOpenAtEnd > 0
-        ? ` ${count(a.wrongfulListingsOpenAtEnd)} ${a.wrongfulListingsOpenAtEnd === 1 ? "was" : "were"} still running at the end${a.meanOpenWrongfulListingDays !== null ? `, open ${a.meanOpenWrongfulListingDays.toFixed(0)} days on average` : ""}.`
+        ? ` ${count(a.wrongfulListingsOpenAtEnd)} listing${a.wrongfulListingsOpenAtEnd === 1 ? " that was wrongful when it began was" : "s that were wrongful when they began were"} still running at the end${a.meanOpenWrongfulListingDays !== null ? `, open ${a.meanOpenWrongfulListingDays.toFixed(0)} days on average` : ""}.`
         : "";
-    return { id: "wrongful-durations", title, caption: `No wrongful listing ended during the run.${open}`, svg: "" };
+    return { id: "wrongful-durations", title, caption: `No listing that was wrongful when it began ended during the run.${open}`, svg: "" };
   }
   const svg = Plot.plot({
     ...frame(document),
@@ -372,7 +382,7 @@ export function wrongfulDurations(data: RunData, document: Doc): Chart {
   return {
     id: "wrongful-durations",
     title,
-    caption: `Wrongful listings that ended during the run lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays}); ${count(a.wrongfulListingsOpenAtEnd)} were still running at the end.`,
+    caption: `Listings that were wrongful when they began (a renewed listing counts as one) and ended during the run lasted ${a.meanWrongfulListingDays?.toFixed(0)} days on average (median ${a.medianWrongfulListingDays}); ${count(a.wrongfulListingsOpenAtEnd)} more were still running at the end${a.meanOpenWrongfulListingDays !== null ? `, open ${a.meanOpenWrongfulListingDays.toFixed(0)} days on average` : ""}. "Wrongful" here is judged when a listing begins; the wrongfully listed counts elsewhere are of each day's status.`,
     svg: svgOf(svg),
   };
 }
@@ -397,7 +407,8 @@ export function scoreDistribution(data: RunData, document: Doc): Chart {
   });
   const total = used.reduce((a, r) => a + r.count, 0);
   const start = data.summary.total.meanScore ?? h.min; // null only with no agents at all
-  const below = used.filter((r) => r.to <= start).reduce((a, r) => a + r.count, 0);
+  // from the 4,096-bin histogram: the 64 bins would leave out the one holding the mean
+  const below = h.belowMean ?? used.filter((r) => r.to <= start).reduce((a, r) => a + r.count, 0);
   // as many decimals as the scale needs: 0 on 0–1,100, 2 on 1–5
   const range = h.max - h.min;
   const digits = range >= 100 ? 0 : range >= 10 ? 1 : 2;

@@ -18,9 +18,21 @@ export interface MetricDef {
   of: (s: Summary) => number | null;
 }
 
-const lawfulChilling = (s: Summary) => {
-  const v = Object.values(s.chilling).filter((x): x is number => x !== null);
-  return v.length ? Math.max(...v) : null;
+/**
+ * Chilling of all lawful behaviour pooled: 1 − Σ occurrences / Σ expected over the
+ * behaviours with an estimate. Pooled rather than the largest per behaviour, whose
+ * maximum over noisy estimates would sit above 0 even with no chilling at all.
+ */
+export const lawfulChilling = (s: Summary): number | null => {
+  let reduced = 0;
+  let expected = 0;
+  for (const [b, v] of Object.entries(s.chilling)) {
+    if (v === null) continue;
+    const e = s.expectedOccurrences?.[b] ?? 0;
+    reduced += v * e;
+    expected += e;
+  }
+  return expected > 0 ? reduced / expected : null;
 };
 
 export const COMPARE_METRICS: MetricDef[] = [
@@ -34,8 +46,8 @@ export const COMPARE_METRICS: MetricDef[] = [
   { name: "wrongful sanction-days per person", format: "number", of: (s) => s.total.wrongfulSanctionDays / s.agents },
   { name: "spillover sanction-days per person", format: "number", of: (s) => s.total.spilloverSanctionDays / s.agents },
   { name: "FPR ratio, highest group to lowest", format: "number", of: fprSpread },
-  { name: "largest chilling of lawful behaviour", format: "share", of: lawfulChilling },
-  { name: "appeals waiting at the end", format: "number", of: (s) => s.appeals.queueAtEnd },
+  { name: "chilling of lawful behaviour (pooled)", format: "share", of: lawfulChilling },
+  { name: "appeals waiting at the end, per 1,000 people", format: "number", of: (s) => (s.appeals.queueAtEnd * 1000) / s.agents },
   { name: "score Gini", format: "number", of: (s) => s.scoreGini },
 ];
 

@@ -1,7 +1,8 @@
 import { parseHTML } from "linkedom";
 import { parse } from "yaml";
 import { type Chart, type RunData, runCharts } from "./charts.js";
-import { escapeHtml, int, summaryTableHtml } from "./summary-table.js";
+import { summaryNotes } from "./summary-notes.js";
+import { escapeHtml, int, regionsTableHtml, summaryTableHtml } from "./summary-table.js";
 
 // A run report: one self-contained HTML file (inline CSS and SVG, no scripts, no
 // fonts, no images, no links to fetch), so it opens anywhere with no network.
@@ -63,11 +64,16 @@ export function reportHtml(data: RunData & { scenarioYaml: string }, charts: Cha
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(data.title)} — credsim report</title>
 <style>${CSS}</style></head><body>
 <h1>${escapeHtml(data.title)}</h1>
-<p class="meta">Scenario <code>${escapeHtml(s.scenario)}</code> · ${int(s.agents)} synthetic people · ${s.days} days · seed ${s.seed} · scenario hash ${escapeHtml(s.scenarioHash)} · credsim ${escapeHtml(s.credsimVersion)}</p>
+<p class="meta">Scenario <code>${escapeHtml(s.scenario)}</code> · ${int(s.agents)} synthetic agents · ${s.days} days · seed ${s.seed} · scenario hash ${escapeHtml(s.scenarioHash)} · credsim ${escapeHtml(s.credsimVersion)}</p>
 <p class="note">Every person in this report is synthetic. "Wrongful" means listed although the same rules applied to the person's true behaviour, with perfect information, would not list them.</p>
 ${sourcesHtml(data.scenarioYaml)}
 <h2>Summary</h2>
 ${summaryTableHtml(s)}
+${regionsTableHtml(s)}
+<h2 id="results">Further results</h2>
+<ul>${summaryNotes(s)
+    .map((l) => `<li>${escapeHtml(l)}</li>`)
+    .join("")}</ul>
 ${charts.map(figureHtml).join("\n")}
 ${storyHtml(data)}
 </body></html>

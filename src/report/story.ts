@@ -64,6 +64,12 @@ export function storyLines(p: FollowedRow, rows: HistoryRow[]): { day: number; t
         text =
           r.flag === 1 ? "unlisted: the appeal overturned the listing" : r.flag === 2 ? "unlisted: paid or repaired (cured)" : "unlisted: the listing expired";
         break;
+      case "listing extended":
+        text =
+          r.flag === 1
+            ? `listing extended to day ${r.value} by a record that lists directly`
+            : `listing renewed until day ${r.value}: its period ended with the score still below the threshold`;
+        break;
       case "appeal filed":
         text = "filed an appeal";
         break;
@@ -93,6 +99,7 @@ export function storyLines(p: FollowedRow, rows: HistoryRow[]): { day: number; t
   for (const r of relatives) {
     if (r.event === "listed")
       lines.push({ day: r.day, text: `relative ${r.agent} LISTED until day ${r.value}: household restrictions may fall on this person`, order: order++ });
+    if (r.event === "listing extended") lines.push({ day: r.day, text: `relative ${r.agent}'s listing extended to day ${r.value}`, order: order++ });
     if (r.event === "unlisted") lines.push({ day: r.day, text: `relative ${r.agent} unlisted`, order: order++ });
   }
   return lines.sort((a, b) => a.day - b.day || a.order - b.order).map(({ day, text }) => ({ day, text }));

@@ -25,3 +25,21 @@ ${row("of which spillover", (g) => pct(m(g).sanctionDays > 0 ? m(g).spilloverSan
 ${row("denied attempts", (g) => int(m(g).deniedAttempts))}
 </table>`;
 }
+
+/** Under a per-region table: what its differences mean. */
+export const REGIONS_NOTE =
+  "Every region runs the same scenario on its own population, with no contacts across regions: differences between regions are sampling noise, larger in smaller regions, not differences between places.";
+
+/** The per-region table of a run made of regions (none otherwise). */
+export function regionsTableHtml(s: Summary): string {
+  if (!s.regions?.length) return "";
+  const rows = s.regions.map(
+    (r) =>
+      `<tr><td>${escapeHtml(r.name)}</td><td>${int(r.agents)}</td><td>${pct(r.listedShare)}</td><td>${pct(r.wrongfulShareOfListed)}</td><td>${pct(r.fpr)}</td><td>${r.sanctionDaysPerPerson.toFixed(2)}</td></tr>`,
+  );
+  return `<h2 id="regions">Regions</h2>
+<table><tr><th>region</th><th>agents</th><th>listed</th><th>wrongful share</th><th>FPR</th><th>sanction-days per person</th></tr>
+${rows.join("\n")}
+</table>
+<p class="note">${escapeHtml(REGIONS_NOTE)}</p>`;
+}

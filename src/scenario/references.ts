@@ -12,6 +12,9 @@ export interface ReferenceProblem {
 const SHARE_TOLERANCE = 1e-6;
 
 /** Checks that zod cannot express: names that refer to each other, sums, orderings. */
+/** Largest household size: the engine counts a household's listed members in one byte. */
+export const MAX_HOUSEHOLD = 255;
+
 export function checkReferences(s: Scenario): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const groups = s.population.groups.map((g) => g.name);
@@ -96,6 +99,18 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
     problems.push({ path: ["ratings"], message: "peer ratings need a contact network (population.network): raters are contacts" });
   }
   if (s.ratings) keysIn(["ratings", "groupLowMult"], s.ratings.groupLowMult, groups, "group");
+  if (s.ratings?.raterWeight && s.scoring.start === s.scoring.min) {
+    problems.push({
+      path: ["ratings", "raterWeight"],
+      message: `weighs a rating by (score − min)/(start − min), so it needs scoring.start above scoring.min (both are ${s.scoring.min})`,
+    });
+  }
+  // Listed members are counted per household in one byte (engine/simulate.ts).
+  for (const size of Object.keys(s.population.households?.sizes ?? {})) {
+    if (Number(size) > MAX_HOUSEHOLD) {
+      problems.push({ path: ["population", "households", "sizes"], key: size, message: `expected a household size of at most ${MAX_HOUSEHOLD}, got ${size}` });
+    }
+  }
   if (s.breach && s.breach.day >= s.days) {
     problems.push({ path: ["breach", "day"], message: `expected a day before the end of the run (0 to ${s.days - 1}), got ${s.breach.day}` });
   }

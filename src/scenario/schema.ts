@@ -138,7 +138,7 @@ export const Fear = z
     decay: probability.default(0.05).describe("ψ: share of fear that fades each day"),
     self: nonNegative.default(0.3).describe("φ_self: fear added by a penalising record on oneself"),
     social: nonNegative.default(0.5).describe("φ_social: fear added per share of contacts newly listed"),
-    perceivedSurveillance: probability.default(0.2).describe("fear floor when transparency is opaque"),
+    perceivedSurveillance: probability.default(0.2).describe("fear never falls below this floor (under open and opaque rules alike)"),
   })
   .strict();
 

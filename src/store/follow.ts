@@ -85,7 +85,7 @@ export function followRows(
       const type = history.type[k];
       if (isRelative) {
         if (type === EV.listed) spilling = spills(k);
-        else if (type !== EV.unlisted) continue;
+        else if (type !== EV.unlisted && type !== EV.extended) continue;
         if (!spilling) continue;
         if (type === EV.unlisted) spilling = false;
       }
@@ -100,8 +100,8 @@ export function followRows(
         source: type === EV.record ? sourceName(history.b[k]) : null,
         true_record: type === EV.record ? history.v[k] : null,
         other_agent: type === EV.tieCut || type === EV.rated ? history.a[k] : null,
-        flag: type === EV.listed || type === EV.unlisted || type === EV.appealDecided ? history.a[k] : null,
-        value: type === EV.listed || type === EV.score || type === EV.rated ? history.v[k] : null,
+        flag: type === EV.listed || type === EV.unlisted || type === EV.appealDecided || type === EV.extended ? history.a[k] : null,
+        value: type === EV.listed || type === EV.extended || type === EV.score || type === EV.rated ? history.v[k] : null,
       });
     }
   }

@@ -9,6 +9,7 @@ import { type Counters, newCounters, SCORE_BINS } from "../../src/engine/counter
 import { KIND, type Model } from "../../src/engine/model.js";
 import { buildNetwork } from "../../src/engine/network.js";
 import { arrivalDay, buildPopulation, presentDays } from "../../src/engine/population.js";
+import type { Scenario } from "../../src/scenario/schema.js";
 
 /** sfc32: a small, well-tested generator, unrelated to the engines' counter-based streams. */
 export function sfc32(seed: number): () => number {
@@ -57,6 +58,8 @@ interface Agent {
   kept: number;
   keptFalse: number;
   midTier: number;
+  /** Its listing reached its end today: renewed if step 8 lists it again, else the spell closes. */
+  expired: boolean;
 }
 
 interface Day {
@@ -68,7 +71,8 @@ interface Day {
   penal: boolean;
 }
 
-export function runOracle(m: Model, seed: number): Counters {
+/** `restrictions`: the scenario's, from which harm is computed independently of the model's tables. */
+export function runOracle(m: Model, seed: number, scenarioRestrictions: Scenario["restrictions"]): Counters {
   const rand = sfc32(seed);
   const c = newCounters(m);
   const pop = buildPopulation(m);
@@ -104,6 +108,7 @@ export function runOracle(m: Model, seed: number): Counters {
       kept: 0,
       keptFalse: 0,
       midTier: -1,
+      expired: false,
     });
     c.agents[m.classGroup[cls]]++;
     c.classAgents[cls]++;
@@ -134,7 +139,7 @@ export function runOracle(m: Model, seed: number): Counters {
 
     // 1. expiry
     agents.forEach((a) => {
-      if (a.until === t) endSpell(a, t);
+      a.expired = a.until === t;
     });
 
     // start-of-day state read by steps 2–7
@@ -147,6 +152,7 @@ export function runOracle(m: Model, seed: number): Counters {
 
     const keep = (i: number, b: number, isTrue: boolean) => {
       const a = agents[i];
+      if (t < a.arrive || t >= a.arrive + a.stay) return; // absent: no records of any kind
       if (isTrue) c.recordsTrue[t * G + a.group]++;
       else {
         c.recordsFalse[t * G + a.group]++;
@@ -271,7 +277,9 @@ export function runOracle(m: Model, seed: number): Counters {
       if (!(a.until > t)) {
         let u = a.score < m.enterBelow ? t + m.listDays : -1;
         if (d.direct > 0) u = Math.max(u, t + d.direct);
-        if (u > t) {
+        // listed again the day its listing ended: the same spell goes on
+        if (u > t && a.expired) a.until = u;
+        else if (u > t) {
           a.until = u;
           a.since = t;
           a.dom = d.worst >= 0 ? m.domainOf[d.worst] : 0;
@@ -284,6 +292,10 @@ export function runOracle(m: Model, seed: number): Counters {
           newlyListed.add(i);
         }
       } else if (d.direct > 0) a.until = Math.max(a.until, t + d.direct);
+    });
+    agents.forEach((a) => {
+      if (a.expired && !(a.until > t)) endSpell(a, t);
+      a.expired = false;
     });
 
     // 10. fear
@@ -348,8 +360,8 @@ export function runOracle(m: Model, seed: number): Counters {
         const isListed = listed(i, t);
         const isShadow = a.shadowUntil > t;
         if (!(isListed || isShadow) || !(rand() < cure.rate)) return;
-        c.cured[t * G + a.group]++;
         if (isListed) {
+          c.cured[t * G + a.group]++;
           endSpell(a, t);
           a.until = t;
         }
@@ -373,22 +385,25 @@ export function runOracle(m: Model, seed: number): Counters {
       const at = t * G + a.group;
       const isListed = listed(i, t);
       const isShadow = a.shadowUntil > t;
+      let mask = 0;
+      for (const j of householdMembers.get(a.household) ?? []) if (listed(j, t) && m.spillDomain[agents[j].dom]) mask |= 1 << agents[j].dom;
       if (isListed) {
         c.listed[at]++;
         if (!isShadow) c.wrongful[at]++;
-        c.harm[at] += m.harmOwn[a.dom];
+        // its own domain's restrictions, and the household restrictions of its relatives' other domains
+        const extra = new Set<string>();
+        for (const [name, r] of Object.entries(scenarioRestrictions)) {
+          if (r.household && !m.joint && r.domain !== m.domains[a.dom] && mask & (1 << m.domains.indexOf(r.domain))) extra.add(name);
+        }
+        c.harm[at] += m.harmOwn[a.dom] + [...extra].reduce((x, name) => x + scenarioRestrictions[name].harm, 0);
       }
       if (isShadow) c.shadowListed[at]++;
       if (a.waiting) c.waiting[at]++;
       if (m.perkAbove !== null && a.score >= m.perkAbove) c.perkHolders[at]++;
       if (t === m.midDay) a.midTier = tierOf(a.score);
-      if (!isListed && a.household >= 0) {
-        let mask = 0;
-        for (const j of householdMembers.get(a.household) ?? []) if (listed(j, t) && m.spillDomain[agents[j].dom]) mask |= 1 << agents[j].dom;
-        if (mask) {
-          c.spillover[at]++;
-          c.harm[at] += m.harmSpill[mask];
-        }
+      if (!isListed && mask) {
+        c.spillover[at]++;
+        c.harm[at] += m.harmSpill[mask];
       }
     });
   }
@@ -426,6 +441,7 @@ export function runOracle(m: Model, seed: number): Counters {
     const tier = tierOf(a.score);
     if (tier >= 0) c.tierCounts[a.group * T + tier]++;
     if (tier >= 0 && a.midTier >= 0) c.tierTransitions[(a.group * T + a.midTier) * T + tier]++;
+    else if (a.midTier >= 0) c.tierFellBelow[a.group * T + a.midTier]++;
     if (m.breach && rand() < m.breach.share) {
       c.exposedPeople[a.group]++;
       c.exposedRecords[a.group] += a.kept;
