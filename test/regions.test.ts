@@ -62,6 +62,11 @@ describe("regions", () => {
     const merged = credsim(["merge", "shard3", "shard1", "shard2", "--out", "merged"]);
     expect(merged.code).toBe(0);
     expect(merged.stdout).toBe("merged 3 region shard folder(s): 4 regions into merged/\n");
+    // merging into one of the shards would delete it: refused
+    const intoShard = credsim(["merge", "shard1", "shard2", "shard3", "--out", "shard1"]);
+    expect(intoShard.code).toBe(2);
+    expect(intoShard.stderr).toContain("--out: is one of the folders to merge");
+    expect(readdirSync(join(dir, "shard1")).some((f) => f.endsWith(".bin"))).toBe(true);
     // merging again replaces the earlier merge, as a run replaces an earlier run folder
     expect(credsim(["merge", "shard1", "shard2", "shard3", "--out", "merged"]).code).toBe(0);
     for (const f of ["summary.json", "daily.parquet", "scenario.yaml", "regions.yaml", "report.html"]) {
@@ -76,6 +81,10 @@ describe("regions", () => {
     expect(html).toContain('<h2 id="regions">Regions</h2>');
     expect(html).toContain("<td>north</td><td>20,000</td>");
     expect(html).toContain("differences between regions are sampling noise");
+    // `credsim report` on it writes the same report.html, region set in the title
+    cpSync(join(dir, "merged"), join(dir, "again"), { recursive: true });
+    expect(credsim(["report", "again"]).code).toBe(0);
+    expect(readFileSync(join(dir, "again", "report.html"), "utf8")).toBe(html);
     expect(s.regions.map((r: { name: string; agents: number }) => [r.name, r.agents])).toEqual([
       ["north", 20_000],
       ["south", 12_000],

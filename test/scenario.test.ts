@@ -191,6 +191,32 @@ ratings: { encounterRate: 0.2, raterWeight: true }
     expect(() => parseScenario(text.replace("start: 0,", "start: 1,").replace('"300"', '"255"'), "ok.yaml")).not.toThrow();
   });
 
+  it("refuses numbers the engine cannot hold: scores beyond a billion, capacities and insiders beyond one per agent", () => {
+    const text = `
+population: { agents: 2000 }
+behaviours:
+  a: { kind: disfavored, base: 0.01 }
+scoring: { start: 1e50, max: 2e50, points: { a: -2e50 } }
+listing: { enterBelow: 9.99e49 }
+appeals: { capacityPerMillion: 1e306 }
+insiders: { perMillion: 1e12, behaviour: a }
+`;
+    try {
+      parseScenario(text, "big.yaml");
+      expect.unreachable();
+    } catch (e) {
+      const msg = (e as InputError).message;
+      expect(msg).toContain("big.yaml:5:12: scoring.start: expected a number ≤ 1000000000, got number 1e+50");
+      expect(msg).toContain("big.yaml:5:46: scoring.points.a: expected a number ≥ -1000000000");
+      expect(msg).toContain("big.yaml:6:12: listing.enterBelow: expected a number ≤ 1000000000");
+      expect(msg).toContain("big.yaml:7:12: appeals.capacityPerMillion: expected a number ≤ 1000000");
+      expect(msg).toContain("big.yaml:8:13: insiders.perMillion: expected a number ≤ 1000000");
+    }
+    const many = "population: { agents: 2000 }\nbehaviours:\n  a: { kind: disfavored, base: 0.01 }\ninsiders: { perMillion: 1000, targets: 1000000, behaviour: a }\n";
+    expect(() => parseScenario(many, "many.yaml")).toThrow(/insiders\.targets: insiders \(1000 per million\) would pick about 2,000,000 targets, more than the 2,000 agents/);
+    expect(() => parseScenario(many.replace("targets: 1000000", "targets: 1000"), "ok.yaml")).not.toThrow();
+  });
+
   it("exports a JSON Schema that knows every top-level field", () => {
     const schema = jsonSchema() as { properties: Record<string, unknown>; required?: string[] };
     for (const k of ["population", "behaviours", "sources", "scoring", "listing", "restrictions", "fear", "appeals", "insiders"]) {

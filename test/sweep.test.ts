@@ -114,6 +114,15 @@ describe("credsim sweep", () => {
     expect(rerun.stdout).toContain("12 already done before (6 of them failed; --retry-failed runs them again)");
     const failed = await rows(join(dir, "f/sweep.duckdb"), "select error from runs where status = 'failed' limit 1");
     expect(String(failed[0].error)).toContain("sources.camera.falseRate.red-light: expected a number ≤ 1, got number 1.5");
+    // merging it says so too, and exits 3 as the sweep did
+    const merged = credsim(["merge", "f", "--out", "fm"]);
+    expect(merged.status).toBe(3);
+    expect(merged.stderr).toContain("6 of the runs failed (recorded with their errors)");
+    // a folder given twice, or merged into itself, is refused
+    expect(credsim(["merge", "f", "./f", "--out", "fm2"]).stderr).toContain("f: is given twice (also as f)");
+    const intoItself = credsim(["merge", "f", "--out", "f"]);
+    expect(intoItself.status).toBe(2);
+    expect(intoItself.stderr).toContain("--out: is one of the folders to merge");
   });
 
   it("refuses a value listed twice in a grid, and runs a variant a random design draws twice once", async () => {
@@ -142,7 +151,11 @@ describe("credsim sweep", () => {
     for (const f of ["runs.parquet", "groups.parquet"]) expect(readFileSync(join(dir, "merged", f)).equals(readFileSync(join(dir, "a", f))), f).toBe(true);
     const again = credsim(["merge", "sh1", "sh1", "--out", "dup"]);
     expect(again.status).toBe(2);
-    expect(again.stderr).toContain("holds shard 1/3, which sh1 holds too");
+    expect(again.stderr).toContain("sh1: is given twice (also as sh1)");
+    cpSync(join(dir, "sh1"), join(dir, "sh1-copy"), { recursive: true });
+    const copy = credsim(["merge", "sh1", "sh1-copy", "--out", "dup"]);
+    expect(copy.status).toBe(2);
+    expect(copy.stderr).toContain("holds shard 1/3, which sh1 holds too");
     const missing = credsim(["merge", "sh1", "sh2", "--out", "part"]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("shards 3/3 are missing");
@@ -206,7 +219,7 @@ describe("credsim sweep", () => {
     expect(noProject.stderr).toContain(`no credsim in ${dir}`);
   });
 
-  it("explains a bad sweep file", () => {
+  it("explains a bad sweep file", async () => {
     writeFileSync(join(dir, "s.yaml"), SWEEP()); // as the first test wrote it, so that this one runs alone too
     writeFileSync(join(dir, "e1.yaml"), SWEEP().replace("listing.enterBelow", "listing.enterBelw"));
     const r1 = credsim(["sweep", "e1.yaml"]);
@@ -263,9 +276,16 @@ describe("credsim sweep", () => {
     const notSweep = credsim(["sweep", "s.yaml", "--out", "e3.yaml"]);
     expect(notSweep.status).toBe(2);
     if (!existsSync(join(dir, "a"))) expect(credsim(["sweep", "s.yaml", "--out", "a", "--quiet"]).status).toBe(0); // the first test's sweep
-    writeFileSync(join(dir, "changed.yaml"), SWEEP().replace("seed: 5", "seed: 6"));
+    // another sweep, one with daily rows, is refused before it writes anything (a daily table left behind broke merge)
+    writeFileSync(join(dir, "changed.yaml"), SWEEP("daily: true\n").replace("seed: 5", "seed: 6"));
     const r4 = credsim(["sweep", "changed.yaml", "--out", "a"]);
     expect(r4.status).toBe(2);
     expect(r4.stderr).toContain("this output folder holds a different sweep");
+    const db = await DuckDBInstance.create(join(dir, "a", "sweep.duckdb"), { access_mode: "READ_ONLY" });
+    const con = await db.connect();
+    const tables = (await con.runAndReadAll("SELECT table_name FROM duckdb_tables() ORDER BY table_name")).getRowObjects().map((r) => r.table_name);
+    con.closeSync();
+    db.closeSync();
+    expect(tables).toEqual(["groups", "runs", "sweep"]);
   });
 });

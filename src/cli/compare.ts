@@ -32,6 +32,11 @@ type ArmSource = { label: string; folder: string } | { label: string; scenario: 
 
 function armSource(arg: string, flags: CompareFlags): ArmSource {
   if (isRunFolder(arg)) return { label: basename(arg.replace(/\/+$/, "")), folder: arg };
+  if (existsSync(arg) && statSync(arg).isDirectory()) {
+    throw new InputError(arg, [
+      { field: "", message: "is a folder but not a run folder (no summary.json); expected a run folder, a scenario YAML file or a preset's name" },
+    ]);
+  }
   const { scenario, file } = scenarioWithOverrides(arg, { agents: flags.agents, days: flags.days, seed: flags.seed });
   checkMemory(scenario, file);
   return { label: scenario.name, scenario, file };

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { newCounters } from "../engine/counters.js";
 import { summarize } from "../engine/metrics.js";
 import { compileModel } from "../engine/model.js";
@@ -215,6 +215,13 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
   const out = flags.out ?? "merged";
   checkOutPath(out);
   for (const d of dirs) if (!existsSync(d)) throw new InputError(d, [{ field: "", message: "no such folder" }]);
+  const seen = new Map<string, string>();
+  for (const d of dirs) {
+    const at = resolve(d);
+    if (seen.has(at)) throw new InputError(d, [{ field: "", message: `is given twice (also as ${seen.get(at)})` }]);
+    seen.set(at, d);
+  }
+  if (seen.has(resolve(out))) throw new InputError(out, [{ field: "--out", message: "is one of the folders to merge; merge into another folder" }]);
   const regionShards = dirs.filter(isRegionShard);
   if (regionShards.length > 0) {
     if (regionShards.length !== dirs.length)
@@ -233,5 +240,13 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
     process.stdout.write(
       `merged ${dirs.length} shard folder(s): ${fmtInt(r.runs)} runs into ${out}/${r.missing.length ? ` — missing shards: ${r.missing.join(", ")}` : ""}\n`,
     );
+  }
+  // as `sweep` does: the merged results hold failed runs, and scripts should see it
+  if (r.failed > 0) {
+    process.exitCode = SOME_RUNS_FAILED;
+    if (!flags.quiet)
+      process.stderr.write(
+        `${fmtInt(r.failed)} of the runs failed (recorded with their errors): duckdb ${join(out, "sweep.duckdb")} "select run_id, error from runs where status = 'failed'"\n`,
+      );
   }
 }

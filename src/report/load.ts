@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { parse as parseYaml } from "yaml";
 import type { Summary } from "../engine/metrics.js";
 import { InputError } from "../scenario/errors.js";
 import type { BehaviourPoint, DailyPoint, RunData } from "./charts.js";
@@ -82,7 +83,12 @@ export async function loadRun(dir: string): Promise<RunData & { scenarioYaml: st
     const daily = (await con.runAndReadAll(`select * from daily order by rowid`)).getRowObjects().map(toPlain) as unknown as DailyPoint[];
     const behaviours = (await con.runAndReadAll(`select * from behaviours order by rowid`)).getRowObjects().map(toPlain) as unknown as BehaviourPoint[];
     const scenarioYaml = existsSync(join(dir, "scenario.yaml")) ? readFileSync(join(dir, "scenario.yaml"), "utf8") : "";
-    const title = /^title: (.*)$/m.exec(scenarioYaml)?.[1] ?? summary.scenario;
+    let title = /^title: (.*)$/m.exec(scenarioYaml)?.[1] ?? summary.scenario;
+    // a run of regions: titled with its region set, as `credsim run --regions` titles it
+    if (existsSync(join(dir, "regions.yaml"))) {
+      const spec = parseYaml(readFileSync(join(dir, "regions.yaml"), "utf8")) as { name?: string; title?: string } | null;
+      if (spec?.title ?? spec?.name) title = `${title} — ${spec?.title ?? spec?.name}`;
+    }
     let story: RunData["story"];
     if (tables.includes("followed") && tables.includes("history")) {
       const followed = (await con.runAndReadAll("select * from followed order by agent")).getRowObjects().map(toPlain) as unknown as FollowedRow[];

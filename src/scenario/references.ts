@@ -105,6 +105,15 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
       message: `weighs a rating by (score − min)/(start − min), so it needs scoring.start above scoring.min (both are ${s.scoring.min})`,
     });
   }
+  if (s.insiders) {
+    const picks = ((s.insiders.perMillion * s.population.agents) / 1e6) * s.insiders.targets;
+    if (picks > s.population.agents) {
+      problems.push({
+        path: ["insiders", "targets"],
+        message: `insiders (${s.insiders.perMillion} per million) would pick about ${Math.round(picks).toLocaleString("en")} targets, more than the ${s.population.agents.toLocaleString("en")} agents; expected at most one target per agent on average`,
+      });
+    }
+  }
   // Listed members are counted per household in one byte (engine/simulate.ts).
   for (const size of Object.keys(s.population.households?.sizes ?? {})) {
     if (Number(size) > MAX_HOUSEHOLD) {

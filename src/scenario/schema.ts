@@ -6,6 +6,9 @@ import { z } from "zod";
 const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a name of letters, digits, '-' or '_', starting with a letter");
 const probability = z.number().min(0).max(1);
 const nonNegative = z.number().min(0);
+// Scores are held as float32 (docs/model.md): values far beyond a billion would
+// lose the precision a point needs, and beyond 3.4e38 become infinite.
+const scoreValue = z.number().min(-1e9).max(1e9);
 const share = z.number().min(0).max(1);
 const days = z.number().int().min(1);
 
@@ -93,16 +96,16 @@ export const Review = z
   })
   .strict();
 
-export const Tier = z.object({ name, min: z.number() }).strict();
+export const Tier = z.object({ name, min: scoreValue }).strict();
 
 export const Scoring = z
   .object({
-    start: z.number().default(1000).describe("s0: starting score and the level scores revert to"),
-    min: z.number().default(0),
-    max: z.number().default(1100),
+    start: scoreValue.default(1000).describe("s0: starting score and the level scores revert to"),
+    min: scoreValue.default(0),
+    max: scoreValue.default(1100),
     reversion: probability.default(0.01).describe("ρ: share of the gap to s0 closed each day"),
-    points: numberMap(z.number()).default({}).describe("points per kept record, per behaviour (negative: penalty)"),
-    association: nonNegative.default(0).describe("points lost per day per listed contact"),
+    points: numberMap(scoreValue).default({}).describe("points per kept record, per behaviour (negative: penalty)"),
+    association: scoreValue.min(0).default(0).describe("points lost per day per listed contact"),
     tiers: z.array(Tier).default([]).describe("named score bands, each from its min up to the next tier's min"),
   })
   .strict();
@@ -116,7 +119,7 @@ export const Cure = z
 
 export const Listing = z
   .object({
-    enterBelow: z.number().default(950).describe("a score below this lists the agent"),
+    enterBelow: scoreValue.default(950).describe("a score below this lists the agent"),
     days: days.default(180).describe("length of a listing"),
     direct: numberMap(z.number().int().min(1)).default({}).describe("a kept record of this behaviour lists for this many days"),
     joint: z.boolean().default(true).describe("true: a listed agent is under every restriction; false: only its listing's domain"),
@@ -151,7 +154,7 @@ export const Ties = z
 export const Appeals = z
   .object({
     fileRate: probability.default(0.02).describe("daily probability a listed agent not already waiting files an appeal"),
-    capacityPerMillion: nonNegative.default(100).describe("cases decided per day per million agents"),
+    capacityPerMillion: nonNegative.max(1e6).default(100).describe("cases decided per day per million agents"),
     overturnWrongful: probability.default(0.8),
     overturnRightful: probability.default(0.05),
   })
@@ -159,8 +162,8 @@ export const Appeals = z
 
 export const Insiders = z
   .object({
-    perMillion: nonNegative.describe("insiders per million agents"),
-    targets: z.number().int().min(1).default(3),
+    perMillion: nonNegative.max(1e6).describe("insiders per million agents"),
+    targets: z.number().int().min(1).max(1e6).default(3),
     everyDays: days.default(30),
     behaviour: name.describe("the behaviour insiders record falsely"),
   })
@@ -168,7 +171,7 @@ export const Insiders = z
 
 export const Perks = z
   .object({
-    above: z.number().describe("agents with a score at or above this hold the perks (red list)"),
+    above: scoreValue.describe("agents with a score at or above this hold the perks (red list)"),
     name: z.string().default("perks"),
   })
   .strict();
@@ -193,8 +196,8 @@ export const Ratings = z
     encounterRate: probability.describe("daily probability an agent is rated by one of its contacts"),
     low: probability.default(0.1).describe("probability a rating is low"),
     high: probability.default(0.3).describe("probability a rating is high"),
-    lowPoints: z.number().default(-10),
-    highPoints: z.number().default(5),
+    lowPoints: scoreValue.default(-10),
+    highPoints: scoreValue.default(5),
     statusBias: nonNegative.default(0).describe("how much more raters favour high scorers: rates scale by 1 ± bias·(s − s0)/(max − min)"),
     raterWeight: z.boolean().default(false).describe("a rating counts (score − min)/(s0 − min) times: high scorers' ratings count more"),
     groupLowMult: numberMap(nonNegative).default({}).describe("multiplier of low ratings per rated agent's group (bias)"),

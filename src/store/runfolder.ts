@@ -1,4 +1,17 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { Summary } from "../engine/metrics.js";
@@ -25,6 +38,14 @@ export function checkOutFolder(out: string): void {
   }
   if (!statSync(out).isDirectory()) throw new InputError(out, [{ field: "--out", message: "is a file; expected a folder for the run's results" }]);
   const entries = readdirSync(out);
+  // Replacing it deletes its files: it must be writable, or the old results would stay beside the new.
+  try {
+    accessSync(out, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new InputError(out, [
+      { field: "--out", message: "exists and its files cannot be deleted (no write permission on the folder); choose another --out" },
+    ]);
+  }
   // a region shard's folder (credsim run --regions --shard): replaced like a run folder
   if (entries.includes("region-shard.json") && isRegionShardManifest(join(out, "region-shard.json"))) {
     refuseForeign(
@@ -113,9 +134,15 @@ export async function writeRunFolder(
   makeDirs(partial);
   // If the process is stopped while writing (Ctrl-C), remove the partial folder.
   // Then the --out parents this run made, now empty again (main's signal handler tried before the partial folder was gone).
+  // DuckDB's own threads may still be writing into it: retry a folder that fills
+  // again while it is removed, and never throw from an exit handler.
   const cleanup = () => {
-    rmSync(partial, { recursive: true, force: true });
-    removeEmptyMadeDirs();
+    try {
+      rmSync(partial, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
+      removeEmptyMadeDirs();
+    } catch {
+      // a stack trace here would only hide the message already printed
+    }
   };
   process.on("exit", cleanup);
   try {
@@ -139,7 +166,14 @@ export async function writeRunFolder(
       const old = `${target}.old-${process.pid}`;
       renameSync(target, old);
       renameSync(partial, target);
-      rmSync(old, { recursive: true, force: true });
+      try {
+        rmSync(old, { recursive: true, force: true });
+      } catch (error) {
+        // the new results are complete and in place; say what is left beside them
+        process.stderr.write(
+          `credsim: the earlier results, moved to ${old}, could not be removed (${(error as NodeJS.ErrnoException).code ?? error}); remove it by hand\n`,
+        );
+      }
     } else {
       renameSync(partial, target);
     }

@@ -8,7 +8,11 @@ import { exportParquet, firstLine } from "./sweep.js";
 // Joins the outputs of a sharded sweep (credsim sweep --shard i/N, one folder per
 // shard) into one database and Parquet files equal to an unsharded sweep's.
 
-export async function mergeSweeps(dirs: string[], out: string, allowMissing = false): Promise<{ runs: number; files: string[]; missing: string[] }> {
+export async function mergeSweeps(
+  dirs: string[],
+  out: string,
+  allowMissing = false,
+): Promise<{ runs: number; failed: number; files: string[]; missing: string[] }> {
   for (const d of dirs) {
     if (!existsSync(join(d, "sweep.duckdb")))
       throw new InputError(d, [{ field: "", message: "no sweep.duckdb here: expected the output folder of `credsim sweep --shard i/N`" }]);
@@ -105,7 +109,9 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
       await con.run(`CREATE TABLE ${t} AS SELECT * FROM s0.${t} WHERE false`);
       for (let k = 0; k < dirs.length; k++) await con.run(`INSERT INTO ${t} SELECT * FROM s${k}.${t}`);
     }
-    const counts = (await con.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT run_id)::BIGINT AS d FROM runs`)).getRowObjects()[0];
+    const counts = (
+      await con.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT run_id)::BIGINT AS d, count(*) FILTER (status = 'failed')::BIGINT AS f FROM runs`)
+    ).getRowObjects()[0];
     if (counts.n !== counts.d) throw new InputError(out, [{ field: "", message: "the shards share runs: were they run with the same --shard count?" }]);
     for (let k = 0; k < dirs.length; k++) await con.run(`DETACH s${k}`);
     await exportParquet(con, partial, tables.includes("daily"));
@@ -116,7 +122,7 @@ export async function mergeSweeps(dirs: string[], out: string, allowMissing = fa
     } else renameSync(partial, out);
     ok = true;
     const files = ["runs.parquet", "groups.parquet", ...(tables.includes("daily") ? ["daily.parquet"] : [])].map((f) => join(out, f));
-    return { runs: Number(counts.n), files, missing };
+    return { runs: Number(counts.n), failed: Number(counts.f), files, missing };
   } finally {
     if (!ok) {
       db.close();

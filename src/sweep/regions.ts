@@ -156,7 +156,8 @@ export async function runRegions(
   process.on("exit", stopAll);
   const run = (child: ChildProcess, r: Region) =>
     new Promise<void>((resolveRun, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`region ${r.name}: worker process exited with code ${code} (out of memory?)`));
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        reject(new Error(`region ${r.name}: worker process ${signal ? `was stopped by ${signal}` : `exited with code ${code}`} (out of memory?)`));
       child.once("exit", onExit);
       child.once("message", (msg: { error?: string; arrays?: Float64Array[] }) => {
         child.off("exit", onExit);

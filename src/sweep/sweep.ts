@@ -88,6 +88,21 @@ function paramType(plan: SweepPlan, path: string): string {
 }
 
 export async function createTables(con: DuckDBConnection, plan: SweepPlan, shard: Shard | undefined): Promise<void> {
+  // Check what the folder holds before creating anything: a refused sweep writes nothing.
+  const found = (await con.runAndReadAll("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'sweep'")).getRowObjects();
+  const existing = Number(found[0].n) > 0 ? (await con.runAndReadAll("SELECT spec_hash, shard, credsim_version FROM sweep")).getRowObjects() : [];
+  const shardText = shard ? `${shard.index}/${shard.count}` : "all";
+  if (existing.length > 0 && (existing[0].spec_hash !== plan.specHash || existing[0].shard !== shardText)) {
+    throw new SweepMismatch(
+      `this output folder holds a different sweep (spec ${existing[0].spec_hash}, shard ${existing[0].shard}); the sweep file, its base scenario or --shard changed. Use another --out to start afresh`,
+    );
+  }
+  if (existing.length > 0 && existing[0].credsim_version !== credsimVersion) {
+    // runs of two versions in one table could differ for the same seed
+    throw new SweepMismatch(
+      `this output folder holds a sweep begun by credsim ${existing[0].credsim_version}, not ${credsimVersion}; finish it with that version, or use another --out to start afresh`,
+    );
+  }
   const params = Object.keys(plan.spec.vary).map((p) => `${q(column("p", p))} ${paramType(plan, p)}`);
   const kept = plan.keep.map((k) => `${q(column("k", k))} DOUBLE`);
   await con.run(`CREATE TABLE IF NOT EXISTS sweep (name VARCHAR, spec_hash VARCHAR, credsim_version VARCHAR, shard VARCHAR, runs_planned BIGINT)`);
@@ -100,19 +115,8 @@ export async function createTables(con: DuckDBConnection, plan: SweepPlan, shard
       `CREATE TABLE IF NOT EXISTS daily (run_id VARCHAR, ${DAILY_COLUMNS.map((c) => `${q(c)} ${c === "group" ? "VARCHAR" : "DOUBLE"}`).join(", ")})`,
     );
   }
-  const existing = (await con.runAndReadAll("SELECT spec_hash, shard, credsim_version FROM sweep")).getRowObjects();
-  const shardText = shard ? `${shard.index}/${shard.count}` : "all";
   if (existing.length === 0) {
     await con.run(`INSERT INTO sweep VALUES (${sql(plan.spec.name)}, ${sql(plan.specHash)}, ${sql(credsimVersion)}, ${sql(shardText)}, ${plan.runs.length})`);
-  } else if (existing[0].spec_hash !== plan.specHash || existing[0].shard !== shardText) {
-    throw new SweepMismatch(
-      `this output folder holds a different sweep (spec ${existing[0].spec_hash}, shard ${existing[0].shard}); the sweep file, its base scenario or --shard changed. Use another --out to start afresh`,
-    );
-  } else if (existing[0].credsim_version !== credsimVersion) {
-    // runs of two versions in one table could differ for the same seed
-    throw new SweepMismatch(
-      `this output folder holds a sweep begun by credsim ${existing[0].credsim_version}, not ${credsimVersion}; finish it with that version, or use another --out to start afresh`,
-    );
   }
 }
 
@@ -239,10 +243,11 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
                 child.off("exit", onExit);
                 resolve(m);
               };
-              const onExit = (code: number | null) => {
+              const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
                 child.off("message", onMessage);
                 if (stopped) reject(new Error("stopped"));
-                else resolve({ runId: run.runId, error: `worker process exited with code ${code} (out of memory?)` });
+                else
+                  resolve({ runId: run.runId, error: `worker process ${signal ? `was stopped by ${signal}` : `exited with code ${code}`} (out of memory?)` });
               };
               child.once("message", onMessage);
               child.once("exit", onExit);
