@@ -81,6 +81,7 @@ describe("regions", () => {
     expect(html).toContain('<h2 id="regions">Regions</h2>');
     expect(html).toContain("<td>north</td><td>20,000</td>");
     expect(html).toContain("differences between regions are sampling noise");
+    expect(html).toContain("Region set: ");
     // `credsim report` on it writes the same report.html, region set in the title
     cpSync(join(dir, "merged"), join(dir, "again"), { recursive: true });
     expect(credsim(["report", "again"]).code).toBe(0);

@@ -212,8 +212,11 @@ insiders: { perMillion: 1e12, behaviour: a }
       expect(msg).toContain("big.yaml:7:12: appeals.capacityPerMillion: expected a number ≤ 1000000");
       expect(msg).toContain("big.yaml:8:13: insiders.perMillion: expected a number ≤ 1000000");
     }
-    const many = "population: { agents: 2000 }\nbehaviours:\n  a: { kind: disfavored, base: 0.01 }\ninsiders: { perMillion: 1000, targets: 1000000, behaviour: a }\n";
-    expect(() => parseScenario(many, "many.yaml")).toThrow(/insiders\.targets: insiders \(1000 per million\) would pick about 2,000,000 targets, more than the 2,000 agents/);
+    const many =
+      "population: { agents: 2000 }\nbehaviours:\n  a: { kind: disfavored, base: 0.01 }\ninsiders: { perMillion: 1000, targets: 1000000, behaviour: a }\n";
+    expect(() => parseScenario(many, "many.yaml")).toThrow(
+      /insiders\.targets: insiders \(1000 per million\) would pick about 2,000,000 targets, more than the 2,000 agents/,
+    );
     expect(() => parseScenario(many.replace("targets: 1000000", "targets: 1000"), "ok.yaml")).not.toThrow();
   });
 

@@ -165,7 +165,7 @@ export async function writeRegionRun(
   const extra: Record<string, string> = { "regions.yaml": regionsYaml };
   if (flags.report !== false)
     extra["report.html"] = buildReport(
-      runDataFromTables(summary, tables, `${scenario.title ?? scenario.name} — ${spec.title ?? spec.name}`),
+      { ...runDataFromTables(summary, tables, `${scenario.title ?? scenario.name} — ${spec.title ?? spec.name}`), regionsYaml },
       scenarioYaml,
     ).html;
   await writeRunFolder(out, { scenarioYaml, summary, tables, extra });

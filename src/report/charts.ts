@@ -36,6 +36,8 @@ export interface RunData {
   title: string;
   /** One followed person's timeline (header lines, then day and text). */
   story?: { header: string[]; lines: { day: number; text: string }[] };
+  /** A run of regions: its regions.yaml (the region set, with its sources). */
+  regionsYaml?: string;
 }
 
 export interface Chart {

@@ -28,6 +28,24 @@ interface ScenarioText {
   assumptions?: string[];
 }
 
+/** Where a run of regions took its region set from: title, description and sources. */
+export function regionSourcesHtml(regionsYaml: string | undefined): string {
+  if (!regionsYaml) return "";
+  let spec: ScenarioText & { title?: string; name?: string } = {};
+  try {
+    spec = (parse(regionsYaml) ?? {}) as typeof spec;
+  } catch {
+    return "";
+  }
+  const refs = (spec.references ?? []).map((r) => `<li>${referenceText(r)}</li>`);
+  return `<p class="note">Region set: ${escapeHtml(spec.title ?? spec.name ?? "")}${spec.description ? `. ${escapeHtml(spec.description.trim())}` : ""}</p>
+${refs.length ? `<p class="note">Its sources:</p><ul class="note">${refs.join("")}</ul>` : ""}`;
+}
+
+function referenceText(r: NonNullable<ScenarioText["references"]>[number]): string {
+  return `${escapeHtml(r.title)}${r.publisher ? `. ${escapeHtml(r.publisher)}` : ""}${r.year ? `, ${r.year}` : ""}${r.url ? `. ${escapeHtml(r.url)}` : ""}${r.note ? ` — ${escapeHtml(r.note)}` : ""}`;
+}
+
 export function sourcesHtml(scenarioYaml: string): string {
   let sc: ScenarioText = {};
   try {
@@ -35,10 +53,7 @@ export function sourcesHtml(scenarioYaml: string): string {
   } catch {
     return "";
   }
-  const refs = (sc.references ?? []).map(
-    (r) =>
-      `<li>${escapeHtml(r.title)}${r.publisher ? `. ${escapeHtml(r.publisher)}` : ""}${r.year ? `, ${r.year}` : ""}${r.url ? `. ${escapeHtml(r.url)}` : ""}${r.note ? ` — ${escapeHtml(r.note)}` : ""}</li>`,
-  );
+  const refs = (sc.references ?? []).map((r) => `<li>${referenceText(r)}</li>`);
   const assumptions = (sc.assumptions ?? []).map((a) => `<li>${escapeHtml(a)}</li>`);
   return `${sc.description ? `<p>${escapeHtml(sc.description)}</p>` : ""}
 ${refs.length ? `<h2>Sources</h2><ul>${refs.join("")}</ul>` : ""}
@@ -70,6 +85,7 @@ ${sourcesHtml(data.scenarioYaml)}
 <h2>Summary</h2>
 ${summaryTableHtml(s)}
 ${regionsTableHtml(s)}
+${regionSourcesHtml(data.regionsYaml)}
 <h2 id="results">Further results</h2>
 <ul>${summaryNotes(s)
     .map((l) => `<li>${escapeHtml(l)}</li>`)

@@ -85,8 +85,9 @@ export async function loadRun(dir: string): Promise<RunData & { scenarioYaml: st
     const scenarioYaml = existsSync(join(dir, "scenario.yaml")) ? readFileSync(join(dir, "scenario.yaml"), "utf8") : "";
     let title = /^title: (.*)$/m.exec(scenarioYaml)?.[1] ?? summary.scenario;
     // a run of regions: titled with its region set, as `credsim run --regions` titles it
-    if (existsSync(join(dir, "regions.yaml"))) {
-      const spec = parseYaml(readFileSync(join(dir, "regions.yaml"), "utf8")) as { name?: string; title?: string } | null;
+    const regionsYaml = existsSync(join(dir, "regions.yaml")) ? readFileSync(join(dir, "regions.yaml"), "utf8") : undefined;
+    if (regionsYaml) {
+      const spec = parseYaml(regionsYaml) as { name?: string; title?: string } | null;
       if (spec?.title ?? spec?.name) title = `${title} — ${spec?.title ?? spec?.name}`;
     }
     let story: RunData["story"];
@@ -95,7 +96,7 @@ export async function loadRun(dir: string): Promise<RunData & { scenarioYaml: st
       const history = (await con.runAndReadAll("select * from history order by agent, seq")).getRowObjects().map(toPlain) as unknown as HistoryRow[];
       story = pickStory(followed, history);
     }
-    return { summary, daily, behaviours, title, scenarioYaml, story };
+    return { summary, daily, behaviours, title, scenarioYaml, story, regionsYaml };
   } finally {
     close();
   }
