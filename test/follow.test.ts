@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../src/store/execute.js";
 import { preset, withChanges } from "./helpers.js";
@@ -80,5 +81,23 @@ describe("following one person", () => {
     const f = credsim(["follow", "none"]);
     expect(f.status).toBe(2);
     expect(f.stderr).toContain("followed nobody");
+  });
+
+  it("refuses a folder whose database is not a run's, or whose summary.json is damaged, as `report` does", async () => {
+    mkdirSync(join(dir, "other"));
+    copyFileSync(join(dir, "none", "summary.json"), join(dir, "other", "summary.json"));
+    const db = await DuckDBInstance.create(join(dir, "other", "credsim.duckdb"));
+    const con = await db.connect();
+    await con.run("create table notes (x integer)");
+    con.closeSync();
+    db.closeSync();
+    const f = credsim(["follow", "other"]);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain("has no table daily, behaviours; the run folder is damaged");
+    cpSync(join(dir, "none"), join(dir, "cut"), { recursive: true });
+    writeFileSync(join(dir, "cut", "summary.json"), readFileSync(join(dir, "cut", "summary.json"), "utf8").slice(0, 200));
+    const cut = credsim(["follow", "cut"]);
+    expect(cut.status).toBe(2);
+    expect(cut.stderr).toBe(credsim(["report", "cut"]).stderr);
   });
 });

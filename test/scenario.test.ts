@@ -6,6 +6,7 @@ import { parse, stringify } from "yaml";
 import { InputError } from "../src/scenario/errors.js";
 import { jsonSchema } from "../src/scenario/jsonschema.js";
 import { parseScenario } from "../src/scenario/load.js";
+import { preset } from "./helpers.js";
 
 // Property tests of the scenario loader: what a person can write either loads or
 // fails with an InputError that names a line and a field, never anything else.
@@ -197,7 +198,7 @@ population: { agents: 2000 }
 behaviours:
   a: { kind: disfavored, base: 0.01 }
 scoring: { start: 1e50, max: 2e50, points: { a: -2e50 } }
-listing: { enterBelow: 9.99e49 }
+listing: { enterBelow: 9.99e49, days: 3000000000, direct: { a: 2147483647 } }
 appeals: { capacityPerMillion: 1e306 }
 insiders: { perMillion: 1e12, behaviour: a }
 `;
@@ -209,15 +210,29 @@ insiders: { perMillion: 1e12, behaviour: a }
       expect(msg).toContain("big.yaml:5:12: scoring.start: expected a number ≤ 1000000000, got number 1e+50");
       expect(msg).toContain("big.yaml:5:46: scoring.points.a: expected a number ≥ -1000000000");
       expect(msg).toContain("big.yaml:6:12: listing.enterBelow: expected a number ≤ 1000000000");
+      expect(msg).toMatch(/big\.yaml:6:\d+: listing\.days: expected a number ≤ 1000000, got number 3000000000/);
+      expect(msg).toMatch(/big\.yaml:6:\d+: listing\.direct\.a: expected a number ≤ 1000000/);
       expect(msg).toContain("big.yaml:7:12: appeals.capacityPerMillion: expected a number ≤ 1000000");
       expect(msg).toContain("big.yaml:8:13: insiders.perMillion: expected a number ≤ 1000000");
     }
     const many =
       "population: { agents: 2000 }\nbehaviours:\n  a: { kind: disfavored, base: 0.01 }\ninsiders: { perMillion: 1000, targets: 1000000, behaviour: a }\n";
     expect(() => parseScenario(many, "many.yaml")).toThrow(
-      /insiders\.targets: insiders \(1000 per million\) would pick about 2,000,000 targets, more than the 2,000 agents/,
+      /insiders\.targets: 1000 insiders per million with 1000000 targets each would pick 1,000 targets per agent; expected at most one/,
     );
     expect(() => parseScenario(many.replace("targets: 1000000", "targets: 1000"), "ok.yaml")).not.toThrow();
+  });
+
+  it("a variant adds its assumptions and sources to its base's, labelling the base's", () => {
+    const variant = preset("national-outline-insiders");
+    const base = preset("national-outline");
+    expect(variant.assumptions?.[0]).toMatch(/^Insider numbers, targets and frequency are assumptions/);
+    expect(variant.assumptions?.slice(1)).toEqual(
+      base.assumptions?.map((a) => `From national-outline, which this scenario extends (unless changed here): ${a}`),
+    );
+    expect(variant.references).toEqual(base.references); // it names none of its own
+    // citizen-rules lists no source of its own: it keeps the base's (the same society and sensors)
+    expect(preset("citizen-rules").references?.length).toBe(base.references?.length);
   });
 
   it("exports a JSON Schema that knows every top-level field", () => {

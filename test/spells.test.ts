@@ -71,6 +71,22 @@ describe("a listing that ends with the score still below the threshold is renewe
   });
 });
 
+describe("a listing that ends the day a record lists directly again", () => {
+  it("is renewed too, and the log says which cause renewed it", () => {
+    // no points: only direct records list, for 5 days; a record on the last day renews
+    const yaml = STAYS_LISTED_ALONE.replace("base: 0.02", "base: 0.3")
+      .replace("points: { x: -200 }", "points: { x: 0 }")
+      .replace("days: 5 }", "days: 5, direct: { x: 5 } }");
+    const m = compileModel(scenarioFromYaml(yaml));
+    const history = new History(new Uint8Array(m.agents).fill(1));
+    const c = runSeparable(m, undefined, undefined, history);
+    const causes = new Set<number>();
+    for (let k = 0; k < history.count; k++) if (history.type[k] === EV.extended) causes.add(history.a[k]);
+    expect([...causes].sort()).toEqual([1, 2]); // lengthened while listed, renewed at the end; never by the score
+    expect(countersEqual(c, new Simulation(m).run())).toBe(true);
+  });
+});
+
 describe("harm", () => {
   it("of a listed agent is the union of its own restrictions and those its relatives' listings bring on the household", () => {
     // households of two; either violation lists directly for the whole run, in its own domain

@@ -26,10 +26,17 @@ interface PresetText {
 export function presetSources(name: string): { references: string[]; assumptions: string[] } {
   const own = parse(PRESETS[name]) as PresetText;
   const base = own.extends && PRESETS[own.extends.replace(/\.ya?ml$/, "")] ? (parse(PRESETS[own.extends.replace(/\.ya?ml$/, "")]) as PresetText) : {};
-  const refs = own.references ?? base.references ?? [];
+  // as credsim resolves `extends` (src/scenario/load.ts): the variant's own first, then the base's
+  const baseName = own.extends?.replace(/\.ya?ml$/, "") ?? "";
+  const titles = new Set((own.references ?? []).map((r) => r.title));
+  const refs = [...(own.references ?? []), ...(base.references ?? []).filter((r) => !titles.has(r.title))];
+  const assumptions =
+    own.assumptions && base.assumptions
+      ? [...own.assumptions, ...base.assumptions.map((a) => `From ${baseName}, which this scenario extends (unless changed here): ${a}`)]
+      : (own.assumptions ?? base.assumptions ?? []);
   return {
     references: refs.map((r) => [r.title, r.publisher, r.year, r.url].filter(Boolean).join(", ") + (r.note ? ` — ${r.note}` : "")),
-    assumptions: own.assumptions ?? base.assumptions ?? [],
+    assumptions,
   };
 }
 

@@ -1,12 +1,14 @@
-import { checkRunFolder, openRunDatabase, readSummary } from "../report/load.js";
+import { checkRunFolder, openRunDatabase, readSummary, requireTables } from "../report/load.js";
 import { type FollowedRow, type HistoryRow, REASON_TEXT, storyHeader, storyLines } from "../report/story.js";
 import { InputError } from "../scenario/errors.js";
 import { intFlag } from "./scenario-arg.js";
 
 export async function loadFollowed(dir: string): Promise<{ followed: FollowedRow[]; history: HistoryRow[] }> {
   checkRunFolder(dir);
+  readSummary(dir); // a damaged summary.json is refused here as by `credsim report`
   const { con, tables, close } = await openRunDatabase(dir);
   try {
+    requireTables(dir, tables, ["daily", "behaviours"]); // a DuckDB file that is not a run's
     if (!tables.includes("followed")) return { followed: [], history: [] };
     const plain = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]));
     const followed = (await con.runAndReadAll("select * from followed order by agent")).getRowObjects().map(plain) as unknown as FollowedRow[];

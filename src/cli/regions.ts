@@ -141,7 +141,7 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   await writeRegionRun(out, scenario, spec, results, hash, flags);
   if (!quiet)
     process.stdout.write(
-      `\nsimulated ${regions.length} regions in ${seconds.toFixed(1)} s on ${Math.min(workers, regions.length)} processes; results in ${out}/\n`,
+      `\nsimulated ${regions.length} regions in ${seconds.toFixed(1)} s on ${Math.min(workers, regions.length)} process${Math.min(workers, regions.length) === 1 ? "" : "es"}; results in ${out}/\n`,
     );
 }
 

@@ -18,7 +18,7 @@ export const EV = {
   rated: 9, // a: the rater, v: points
   score: 10, // v: score after the day
   appealDropped: 11, // the listing ended before the appeal was decided
-  extended: 12, // a: 0 renewed the day it ended (still below the threshold), 1 lengthened by a direct-listing record; v: listed until (day)
+  extended: 12, // a: 0 renewed the day it ended (score still below the threshold), 2 renewed then by a direct-listing record, 1 lengthened by one while listed; v: listed until (day)
 } as const;
 
 export const EVENT_NAMES: Record<number, string> = {

@@ -253,7 +253,7 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
           log?.add(t, i, EV.extended, 1, 0, until);
         }
       }
-      if (expired && until > t) log?.add(t, i, EV.extended, 0, 0, until);
+      if (expired && until > t) log?.add(t, i, EV.extended, score < E ? 0 : 2, 0, until);
       else if (expired) {
         log?.add(t, i, EV.unlisted, 0);
         if (wrongStart) endWrongfulSpell(c, g, t - since, days);

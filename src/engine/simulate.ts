@@ -472,7 +472,8 @@ export class Simulation {
   private settleExpiry(li: number, t: number): void {
     this.hotI[li * HOT + BITS] &= ~EXPIRED_TODAY;
     if (this.hotI[li * HOT + UNTIL] > t) {
-      this.history?.add(t, this.from + li, EV.extended, 0, 0, this.hotI[li * HOT + UNTIL]);
+      const cause = this.hotF[li * HOT + SCORE] < this.model.enterBelow ? 0 : 2;
+      this.history?.add(t, this.from + li, EV.extended, cause, 0, this.hotI[li * HOT + UNTIL]);
       if (this.network) this.newListed = push(this.newListed, this.newListedCount++, ~li);
     } else this.closeSpell(li, t, 0);
   }

@@ -295,9 +295,9 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
       behaviour: x.behaviour,
       effect: x.kind === "violation" ? "deterrence (violation)" : `chilling (${x.kind})`,
       value: 1 - x.occ / x.exp,
-      // ±2 standard errors of sampling noise (occurrences nearly Poisson: se = 1/√expected)
-      lo: 1 - x.occ / x.exp - 2 / Math.sqrt(x.exp),
-      hi: 1 - x.occ / x.exp + 2 / Math.sqrt(x.exp),
+      // ±3 standard errors of sampling noise (occurrences nearly Poisson: se = 1/√expected), as the run's summary uses
+      lo: 1 - x.occ / x.exp - 3 / Math.sqrt(x.exp),
+      hi: 1 - x.occ / x.exp + 3 / Math.sqrt(x.exp),
     }));
   const noise = rows.filter((r) => r.lo <= 0 && r.hi >= 0).map((r) => r.behaviour);
   const effects = [...new Set(rows.map((r) => r.effect))];
@@ -332,7 +332,7 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
   return {
     id: "chilling",
     title,
-    caption: `How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling. The lines span ±2 standard errors of sampling noise; ${
+    caption: `How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling. The lines span ±3 standard errors of sampling noise; ${
       noise.length === rows.length
         ? "every bar's line crosses 0: no behaviour is distinguishable from its no-system level."
         : noise.length

@@ -67,7 +67,7 @@ export async function openRunDatabase(dir: string): Promise<{ con: DuckDBConnect
 }
 
 /** The tables a run's report needs; a database without them is not a credsim run's. */
-function requireTables(dir: string, tables: string[], needed: string[]): void {
+export function requireTables(dir: string, tables: string[], needed: string[]): void {
   const missing = needed.filter((t) => !tables.includes(t));
   if (missing.length > 0) {
     throw new InputError(join(dir, "credsim.duckdb"), [{ field: "", message: `has no table ${missing.join(", ")}; the run folder is damaged: run it again` }]);

@@ -68,7 +68,9 @@ export function storyLines(p: FollowedRow, rows: HistoryRow[]): { day: number; t
         text =
           r.flag === 1
             ? `listing extended to day ${r.value} by a record that lists directly`
-            : `listing renewed until day ${r.value}: its period ended with the score still below the threshold`;
+            : r.flag === 2
+              ? `listing renewed until day ${r.value}: its period ended the day a record that lists directly was kept`
+              : `listing renewed until day ${r.value}: its period ended with the score still below the threshold`;
         break;
       case "appeal filed":
         text = "filed an appeal";

@@ -90,7 +90,19 @@ function resolveExtends(data: Record<string, unknown>, file: string, source: Sou
   const parsed = parseYaml(base.text, base.file);
   const baseData = resolveExtends(parsed.data, base.file, parsed.source, options, depth + 1);
   validateScenario(baseData, base.file, parsed.source); // the base must stand on its own
-  return deepMerge(baseData, rest) as Record<string, unknown>;
+  const merged = deepMerge(baseData, rest) as Record<string, unknown>;
+  // What a variant says of itself adds to what its base says: its assumptions
+  // first, then the base's (labelled, as the variant may change some of them),
+  // and the base's sources it does not repeat.
+  const baseName = typeof baseData.name === "string" ? baseData.name : ref;
+  if (Array.isArray(rest.assumptions) && Array.isArray(baseData.assumptions)) {
+    merged.assumptions = [...rest.assumptions, ...baseData.assumptions.map((a) => `From ${baseName}, which this scenario extends (unless changed here): ${a}`)];
+  }
+  if (Array.isArray(rest.references) && Array.isArray(baseData.references)) {
+    const titles = new Set(rest.references.map((r) => (r as { title?: unknown }).title));
+    merged.references = [...rest.references, ...baseData.references.filter((r) => !titles.has((r as { title?: unknown }).title))];
+  }
+  return merged;
 }
 
 /** YAML text to a plain object and a map of where each field sits, or an InputError. */

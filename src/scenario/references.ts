@@ -106,11 +106,12 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
     });
   }
   if (s.insiders) {
-    const picks = ((s.insiders.perMillion * s.population.agents) / 1e6) * s.insiders.targets;
-    if (picks > s.population.agents) {
+    // targets per agent, whatever the population's size
+    const perAgent = (s.insiders.perMillion / 1e6) * s.insiders.targets;
+    if (perAgent > 1) {
       problems.push({
         path: ["insiders", "targets"],
-        message: `insiders (${s.insiders.perMillion} per million) would pick about ${Math.round(picks).toLocaleString("en")} targets, more than the ${s.population.agents.toLocaleString("en")} agents; expected at most one target per agent on average`,
+        message: `${s.insiders.perMillion} insiders per million with ${s.insiders.targets} targets each would pick ${perAgent.toLocaleString("en")} targets per agent; expected at most one target per agent on average`,
       });
     }
   }

@@ -120,8 +120,9 @@ export const Cure = z
 export const Listing = z
   .object({
     enterBelow: scoreValue.default(950).describe("a score below this lists the agent"),
-    days: days.default(180).describe("length of a listing"),
-    direct: numberMap(z.number().int().min(1)).default({}).describe("a kept record of this behaviour lists for this many days"),
+    // listings end on day t + days, held as a 32-bit integer: a million days is longer than any run
+    days: days.max(1_000_000).default(180).describe("length of a listing"),
+    direct: numberMap(z.number().int().min(1).max(1_000_000)).default({}).describe("a kept record of this behaviour lists for this many days"),
     joint: z.boolean().default(true).describe("true: a listed agent is under every restriction; false: only its listing's domain"),
     cure: Cure.nullable().default(null),
   })

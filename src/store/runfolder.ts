@@ -139,10 +139,10 @@ export async function writeRunFolder(
   const cleanup = () => {
     try {
       rmSync(partial, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
-      removeEmptyMadeDirs();
     } catch {
-      // a stack trace here would only hide the message already printed
+      // still being written after two seconds: its name says it is partial; a stack trace would only hide the message already printed
     }
+    removeEmptyMadeDirs(); // does not throw: a folder not yet empty is kept
   };
   process.on("exit", cleanup);
   try {
