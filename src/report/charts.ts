@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import type { Summary } from "../engine/metrics.js";
 import { MIN_EXPECTED_OCCURRENCES } from "../engine/metrics.js";
+import { NOISE_Z } from "./summary-notes.js";
 
 // The charts of a run, one function each, as Observable Plot SVG. They take the
 // `document` to draw into (linkedom's in Node, the page's in the lab), so the
@@ -295,9 +296,9 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
       behaviour: x.behaviour,
       effect: x.kind === "violation" ? "deterrence (violation)" : `chilling (${x.kind})`,
       value: 1 - x.occ / x.exp,
-      // ±3 standard errors of sampling noise (occurrences nearly Poisson: se = 1/√expected), as the run's summary uses
-      lo: 1 - x.occ / x.exp - 3 / Math.sqrt(x.exp),
-      hi: 1 - x.occ / x.exp + 3 / Math.sqrt(x.exp),
+      // sampling noise as the run's summary counts it (occurrences nearly Poisson: se = 1/√expected)
+      lo: 1 - x.occ / x.exp - NOISE_Z / Math.sqrt(x.exp),
+      hi: 1 - x.occ / x.exp + NOISE_Z / Math.sqrt(x.exp),
     }));
   const noise = rows.filter((r) => r.lo <= 0 && r.hi >= 0).map((r) => r.behaviour);
   const effects = [...new Set(rows.map((r) => r.effect))];
@@ -332,7 +333,7 @@ export function chillingDeterrence(data: RunData, document: Doc): Chart {
   return {
     id: "chilling",
     title,
-    caption: `How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling. The lines span ±3 standard errors of sampling noise; ${
+    caption: `How far each behaviour fell below its rate with no system: for violations that is deterrence, for lawful behaviour it is chilling. The lines span ±${NOISE_Z} standard errors of sampling noise; ${
       noise.length === rows.length
         ? "every bar's line crosses 0: no behaviour is distinguishable from its no-system level."
         : noise.length

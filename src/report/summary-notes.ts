@@ -4,7 +4,7 @@ import type { Summary } from "../engine/metrics.js";
 // by `credsim run` and listed in report.html, so both say the same.
 
 /** How many standard errors of sampling noise an effect must pass to be named. */
-const NOISE_Z = 3;
+export const NOISE_Z = 3;
 
 export const fmtInt = (n: number) => Math.round(n).toLocaleString("en");
 export const fmtShare = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(x !== 0 && Math.abs(x) < 0.001 ? 3 : 2)} %`);
