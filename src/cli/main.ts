@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../scenario/errors.js";
 import { removeEmptyMadeDirs } from "../store/make-dirs.js";
+import { interruptWrite, WriteInterrupted } from "../store/runfolder.js";
 import { credsimVersion } from "../store/version.js";
 import { compareCommand } from "./compare.js";
 import { followCommand } from "./follow.js";
@@ -21,6 +22,7 @@ const verbose = process.argv.includes("--verbose");
 
 function fail(error: unknown): never {
   removeEmptyMadeDirs();
+  if (error instanceof WriteInterrupted) process.exit(error.exitCode); // the signal handler said so
   if (error instanceof InputError) {
     process.stderr.write(`credsim: ${error.message}\n`);
     if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
@@ -154,9 +156,17 @@ function refuseRepeatedOptions(args: string[]): void {
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
   process.on(signal, () => {
-    removeEmptyMadeDirs();
+    const code = SIGNAL_EXIT[signal];
+    const exit = () => {
+      removeEmptyMadeDirs();
+      process.exit(code);
+    };
     process.stderr.write(`\ncredsim: interrupted; no results were written\n`);
-    process.exit(SIGNAL_EXIT[signal]);
+    // a run folder being written stops at its next step and removes itself first
+    const writing = interruptWrite(code);
+    if (!writing) exit();
+    writing?.then(exit, exit);
+    setTimeout(exit, 5000).unref();
   });
 }
 

@@ -124,6 +124,25 @@ export function resolvedScenarioYaml(scenario: Scenario, header: { version: stri
   return `# Resolved by credsim ${header.version}: every default filled in.\n# scenario hash ${header.hash}, seed ${header.seed}\n${stringify(scenario, { lineWidth: 0 })}`;
 }
 
+/** A run folder's write stopped by a signal (its partial folder removed); exit with `exitCode`. */
+export class WriteInterrupted extends Error {
+  constructor(readonly exitCode: number) {
+    super("interrupted");
+  }
+}
+
+let stopWriting: ((exitCode: number) => Promise<void>) | null = null;
+
+/**
+ * A signal arrived. While a run folder is being written, DuckDB's threads write
+ * into it, so removing it at once can race with them: the write stops at its
+ * next step instead, closes the database and removes its partial folder. Returns
+ * a promise that settles then, or null when nothing is being written.
+ */
+export function interruptWrite(exitCode: number): Promise<void> | null {
+  return stopWriting ? stopWriting(exitCode) : null;
+}
+
 export async function writeRunFolder(
   out: string,
   parts: { scenarioYaml: string; summary: Summary; tables: RunTables; extra?: Record<string, string | Uint8Array> },
@@ -145,12 +164,26 @@ export async function writeRunFolder(
     removeEmptyMadeDirs(); // does not throw: a folder not yet empty is kept
   };
   process.on("exit", cleanup);
+  let stoppedWith = 0;
+  let settled = () => {};
+  const done = new Promise<void>((resolveDone) => {
+    settled = resolveDone;
+  });
+  stopWriting = (exitCode) => {
+    stoppedWith = exitCode;
+    return done;
+  };
+  const checkStopped = () => {
+    if (stoppedWith) throw new WriteInterrupted(stoppedWith);
+  };
   try {
     writeFileSync(join(partial, "scenario.yaml"), parts.scenarioYaml);
     writeFileSync(join(partial, "summary.json"), `${JSON.stringify(parts.summary, null, 2)}\n`);
     const db = await openDatabase(join(partial, "credsim.duckdb"));
     try {
+      checkStopped();
       await writeTables(db.connection, parts.tables);
+      checkStopped();
       const meta = {
         credsim_version: parts.summary.credsimVersion,
         scenario: parts.summary.scenario,
@@ -161,6 +194,7 @@ export async function writeRunFolder(
     } finally {
       db.close();
     }
+    checkStopped();
     for (const [name, content] of Object.entries(parts.extra ?? {})) writeFileSync(join(partial, name), content);
     if (existsSync(target)) {
       const old = `${target}.old-${process.pid}`;
@@ -182,5 +216,7 @@ export async function writeRunFolder(
     throw error;
   } finally {
     process.off("exit", cleanup);
+    stopWriting = null;
+    settled();
   }
 }
