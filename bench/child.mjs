@@ -1,5 +1,6 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
-// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-workers|calendar|baseline> [rate multiplier]
+// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-ts|auto-workers|calendar|baseline> [rate multiplier]
+// auto-ts: the per-agent engine in TypeScript, not its WebAssembly kernel (decision 14).
 // auto-workers: the per-agent engine's blocks taken by worker threads alone, the
 // calling thread waiting (the scheme decision 7 in docs/performance.md replaced).
 // The multiplier scales every behaviour's base rate and every false-record rate
@@ -41,7 +42,8 @@ else {
   const c =
     engine === "calendar"
       ? simulate(model, { engine: "calendar" })
-      : (await simulateThreads(scenario, Number(threads), undefined, { callerTakesBlocks: engine !== "auto-workers" })).counters;
+      : (await simulateThreads(scenario, Number(threads), undefined, { callerTakesBlocks: engine !== "auto-workers", useKernel: engine !== "auto-ts" }))
+          .counters;
   listed = c.listed.at(-1);
   hash = countersHash(c);
   // occurrences of behaviours and false records written: the events the engine handles

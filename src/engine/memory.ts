@@ -23,7 +23,8 @@ export function estimateMemory(model: Model, threads = 1): MemoryEstimate {
   if (isSeparable(model)) {
     const T = Math.max(1, threads);
     const perAgent = T; // a class byte per thread; all other state lives only for the agent being run
-    const fixedT = fixed + (T - 1) * (counters + 32e6); // a worker's counters, deltas and runtime
+    // a worker's counters, deltas and runtime; in every thread, the WebAssembly kernel's own counters and deltas
+    const fixedT = fixed + (T - 1) * (counters + 32e6) + T * 2 * counters;
     return { engine: "separable", bytes: fixedT + perAgent * N, bytesPerAgent: perAgent, fixedBytes: fixedT };
   }
   // the 64-byte agent record (scores, days, flags, fear, appeal and cure days,

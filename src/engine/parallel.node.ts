@@ -35,6 +35,8 @@ export interface ThreadOptions {
   startTogether?: boolean;
   /** false: the calling thread only waits, and `threads` workers take the blocks (the slower scheme, kept for bench:decisions no. 1). */
   callerTakesBlocks?: boolean;
+  /** false: the per-agent engine in TypeScript, not its WebAssembly kernel (the baseline of bench:decisions no. 10). */
+  useKernel?: boolean;
 }
 
 /** What a worker sends back: counters and its tracked agents' events as arrays. */
@@ -52,6 +54,7 @@ export interface WorkerJob {
   scenario: Scenario;
   poolSize: number;
   blocks?: { next: SharedArrayBuffer; size: number; ready: SharedArrayBuffer };
+  useKernel?: boolean;
 }
 
 const isSource = import.meta.url.endsWith(".ts");
@@ -92,7 +95,9 @@ export async function simulateThreads(
   const ready = new Int32Array(readyBuffer);
   const callerWorks = options.callerTakesBlocks ?? true;
   const workers = callerWorks ? parts - 1 : parts;
-  const helpers = Array.from({ length: workers }, () => startWorker({ scenario, poolSize, blocks: { next: shared, size, ready: readyBuffer } }));
+  const helpers = Array.from({ length: workers }, () =>
+    startWorker({ scenario, poolSize, blocks: { next: shared, size, ready: readyBuffer }, useKernel: options.useKernel }),
+  );
   // a failed worker stops the calling thread at its next block; Promise.all reports it
   let failed = false;
   for (const h of helpers)
@@ -100,7 +105,7 @@ export async function simulateThreads(
       failed = true;
     });
 
-  const run = startSeparable(model, poolSize > 0 ? new History(pool()) : undefined);
+  const run = startSeparable(model, poolSize > 0 ? new History(pool()) : undefined, options.useKernel ?? true);
   const blocks = Math.ceil(model.agents / size);
   while (options.startTogether && !failed && Atomics.load(ready, 0) < workers) await new Promise((resolve) => setTimeout(resolve, 1));
   const progress = () => onProgress?.(Math.min(blocks, Atomics.load(next, 0)) / blocks);

@@ -1,7 +1,8 @@
-import { type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
+import { addCounters, type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, NEVER, sampleDay, scoreDay, tierOf } from "./day.js";
 import { tableGap } from "./gap-table.js";
 import { EV, type History } from "./history.js";
+import { type Kernel, startKernel } from "./kernel.js";
 import type { Model } from "./model.js";
 import { arrivalDay, buildPopulation, presentDays } from "./population.js";
 import { draw32, geometricGap, Purpose, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
@@ -42,14 +43,21 @@ export interface SeparableRun {
   readonly decay: DecayTable;
   readonly records: DayRecords;
   readonly history: History | null;
+  /** The engine compiled to WebAssembly, which runs every agent not followed; null: TypeScript runs all. */
+  readonly kernel: Kernel | null;
 }
 
-export function startSeparable(model: Model, history?: History): SeparableRun {
+/**
+ * `useKernel` false runs every agent in TypeScript (the kernel's reference in
+ * tests, and its baseline in bench:decisions).
+ */
+export function startSeparable(model: Model, history?: History, useKernel = true): SeparableRun {
   if (!isSeparable(model)) throw new Error("the per-agent engine needs a scenario whose agents do not interact");
   const { days, G, D } = model;
   const pop = buildPopulation(model);
   const records = new DayRecords();
   records.history = history ?? null;
+  const decay = decayTable(model);
   return {
     model,
     counters: newCounters(model),
@@ -62,9 +70,10 @@ export function startSeparable(model: Model, history?: History): SeparableRun {
     },
     groupStart: pop.groupStart,
     cls: pop.cls,
-    decay: decayTable(model),
+    decay,
     records,
     history: history ?? null,
+    kernel: useKernel ? startKernel(model, pop, decay) : null,
   };
 }
 
@@ -79,14 +88,42 @@ export function runSeparable(
   onProgress?: (done: number) => void,
   history?: History,
   step = 1,
+  useKernel = true,
 ): Counters {
-  const run = startSeparable(model, history);
+  const run = startSeparable(model, history, useKernel);
   runAgents(run, range, step, onProgress);
   return finishSeparable(run);
 }
 
 /** Adds agents range[0], range[0] + step, … below range[1] to a run; agents may come in any order of calls. */
 export function runAgents(run: SeparableRun, range: [number, number], step = 1, onProgress?: (done: number) => void): void {
+  const kernel = run.kernel;
+  if (!kernel) {
+    runAgentsHere(run, range, step, onProgress);
+    return;
+  }
+  // The kernel runs every agent but the followed ones, whose events only this
+  // engine logs; each agent's year is its own, so the split changes nothing.
+  const mask = run.history?.mask;
+  const [from, to] = range;
+  const chunk = 0x10000 * step;
+  for (let a = from; a < to; a += chunk) {
+    if (onProgress) onProgress((a - from) / (to - from));
+    const b = Math.min(to, a + chunk);
+    let start = a;
+    if (mask)
+      for (let i = a; i < b; i += step)
+        if (mask[i] === 1) {
+          kernel.run(start, i, step);
+          runAgentsHere(run, [i, i + 1]);
+          start = i + step;
+        }
+    kernel.run(start, b, step);
+  }
+}
+
+/** runAgents in TypeScript. */
+function runAgentsHere(run: SeparableRun, range: [number, number], step = 1, onProgress?: (done: number) => void): void {
   const m = run.model;
   const c = run.counters;
   const { days, G, D } = m;
@@ -382,6 +419,14 @@ export function finishSeparable(run: SeparableRun, withHarm = true): Counters {
   const deltas = run.deltas;
   const { days, G } = m;
   const P = m.perkAbove;
+  if (run.kernel) {
+    addCounters(c, run.kernel.counters);
+    for (const key of ["listed", "wrong", "shadow", "domain", "perk"] as const) {
+      const into = deltas[key];
+      const from = run.kernel.deltas[key];
+      for (let k = 0; k < into.length; k++) into[k] += from[k]; // integer counts: exact in any order
+    }
+  }
   // Integrate the deltas into daily states.
   integrate(deltas.listed, c.listed, days, G);
   integrate(deltas.wrong, c.wrongful, days, G);

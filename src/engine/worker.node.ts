@@ -1,22 +1,21 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { takeBlocks } from "./blocks.js";
-import { countersArrays } from "./counters.js";
+import { type Counters, countersArrays } from "./counters.js";
 import { History, trackingPool } from "./history.js";
 import { compileModel } from "./model.js";
 import type { WorkerJob } from "./parallel.node.js";
 import { buildPopulation } from "./population.js";
-import { simulate } from "./run.js";
 import { finishSeparable, runAgents, startSeparable } from "./separable.js";
 
-const { scenario, poolSize, blocks } = workerData as WorkerJob;
+const { scenario, poolSize, blocks, useKernel } = workerData as WorkerJob;
 const model = compileModel(scenario);
 const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
 let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
-let counters: ReturnType<typeof simulate>;
+let counters: Counters;
 let taken = 0;
 let domains: Float64Array | undefined;
 if (blocks) {
-  const run = startSeparable(model, history);
+  const run = startSeparable(model, history, useKernel ?? true);
   const ready = new Int32Array(blocks.ready);
   Atomics.add(ready, 0, 1);
   takeBlocks(model, new Int32Array(blocks.next), blocks.size, (from, to) => {
@@ -26,6 +25,8 @@ if (blocks) {
   counters = finishSeparable(run, false);
   domains = run.deltas.domain;
 } else {
+  // the calendar engine, loaded only here: a worker that takes blocks starts sooner without it
+  const { simulate } = await import("./run.js");
   let last = 0;
   counters = simulate(model, {
     history,
