@@ -80,11 +80,11 @@ describe("credsim sweep", () => {
   });
 
   it("resumes after a kill with nothing lost and nothing counted twice", async () => {
-    // runs of about a second each, one worker: a kill after a few seconds lands mid-sweep
-    writeFileSync(join(dir, "slow.yaml"), SWEEP().replace("agents: 3000", "agents: 300000").replace("days: 60", "days: 365"));
+    // runs of most of a second each (12 take about 10 s), one worker: a kill after 4 s lands mid-sweep
+    writeFileSync(join(dir, "slow.yaml"), SWEEP().replace("agents: 3000", "agents: 1000000").replace("days: 60", "days: 365"));
     const child = spawn(process.execPath, [bin, "sweep", "slow.yaml", "--out", "k", "--quiet"], { cwd: dir });
     const exited = new Promise((r) => child.on("exit", r));
-    await new Promise((r) => setTimeout(r, 6000));
+    await new Promise((r) => setTimeout(r, 4000));
     child.kill("SIGKILL");
     await exited;
     const partial = Number((await rows(join(dir, "k/sweep.duckdb"), "select count(*) n from runs"))[0].n);
