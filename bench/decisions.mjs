@@ -271,6 +271,35 @@ async function calendarOption(option, reps = 5) {
     identical,
   );
   process.stdout.write(
-    `reference 1M × 365, per-agent engine, 1 thread: candidate gaps by table ${table.toFixed(2)} s, by logarithm ${logarithm.toFixed(2)} s — ${(logarithm / table).toFixed(2)}× (medians of ${reps}, alternating); counters identical: ${agree}; the tables (${looked.logNoEvent.length} rates × ${looked.gaps.size} steps) take ${buildMs.toFixed(1)} ms to build\n`,
+    `reference 1M × 365, per-agent engine (its WebAssembly kernel), 1 thread: candidate gaps by table ${table.toFixed(2)} s, by logarithm ${logarithm.toFixed(2)} s — ${(logarithm / table).toFixed(2)}× (medians of ${reps}, alternating); counters identical: ${agree}; the tables (${looked.logNoEvent.length} rates × ${looked.gaps.size} steps) take ${buildMs.toFixed(1)} ms to build\n`,
+  );
+}
+
+// 10. The per-agent engine runs compiled to WebAssembly (kernel/agents.ts), with
+//     the same draws and floating-point operations as the TypeScript engine.
+//     Reference 1M × 365, whole fresh processes (worker start-up included), one
+//     and two threads, the kernel against TypeScript, alternating, checking that
+//     the counters are identical.
+{
+  const child = new URL("./child.mjs", import.meta.url).pathname;
+  const once = (threads, engine) => JSON.parse(execFileSync(process.execPath, [child, "reference", "1000000", String(threads), engine], { encoding: "utf8" }));
+  const R = 5;
+  const med = {};
+  const hashes = new Set();
+  for (const threads of [1, 2]) {
+    const seconds = { auto: [], "auto-ts": [] };
+    for (let r = 0; r < R; r++) {
+      for (const engine of r % 2 ? ["auto-ts", "auto"] : ["auto", "auto-ts"]) {
+        const out = once(threads, engine);
+        seconds[engine].push(out.seconds);
+        hashes.add(out.hash);
+      }
+    }
+    med[threads] = { kernel: median(seconds.auto), ts: median(seconds["auto-ts"]) };
+  }
+  const line = (t) =>
+    `${t} thread${t > 1 ? "s" : ""} WebAssembly ${med[t].kernel.toFixed(3)} s, TypeScript ${med[t].ts.toFixed(3)} s — ${(med[t].ts / med[t].kernel).toFixed(2)}×`;
+  process.stdout.write(
+    `reference 1M × 365, per-agent engine: ${line(1)}; ${line(2)}; two threads over one ${(med[1].kernel / med[2].kernel).toFixed(2)}× in WebAssembly, ${(med[1].ts / med[2].ts).toFixed(2)}× in TypeScript (fresh processes, medians of ${R}, alternating); counters identical: ${hashes.size === 1}\n`,
   );
 }

@@ -8,4 +8,7 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write("credsim: not built yet; run `npm install` (or `npm run build`) in the credsim folder\n");
   process.exit(1);
 }
+// a run's worker threads start now, while the CLI loads its modules (src/cli/prestart.ts)
+const { prestartForArgs } = await import(new URL("../dist/cli/prestart.js", import.meta.url).href);
+prestartForArgs(process.argv.slice(2));
 await import(main.href);

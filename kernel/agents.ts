@@ -21,6 +21,14 @@ const CHANNEL_BEHAVIOUR: i32 = 0;
 const CHANNEL_FALSE_RECORD: i32 = 1;
 const PURPOSE_POPULATION: u32 = 1;
 const PURPOSE_BREACH: u32 = 5;
+// event types (src/engine/history.ts, EV)
+const EV_RECORD: f64 = 1;
+const EV_DENIED: f64 = 2;
+const EV_LISTED: f64 = 3;
+const EV_UNLISTED: f64 = 4;
+const EV_CURED: f64 = 7;
+const EV_SCORE: f64 = 10;
+const EV_EXTENDED: f64 = 12;
 
 @inline function slot(k: i32): i32 {
   return load<i32>(K.INTS + (k << 2));
@@ -139,6 +147,26 @@ let dWrong: usize = 0;
 let dShadow: usize = 0;
 let dDomain: usize = 0;
 let dPerk: usize = 0;
+let mainSource: usize = 0;
+let chanSource: usize = 0;
+let events: usize = 0;
+let eventCapacity: i32 = 0;
+
+// a followed agent's events (runFollowed), as History.add takes them
+let logging = false;
+let logged: i32 = 0;
+
+@inline function logEvent(t: i32, i: i32, type: f64, a: f64, b: f64, v: f64): void {
+  if (!logging || logged >= eventCapacity) return;
+  const at = events + <usize>logged * 48;
+  store<f64>(at, <f64>t);
+  store<f64>(at + 8, <f64>i);
+  store<f64>(at + 16, type);
+  store<f64>(at + 24, a);
+  store<f64>(at + 32, b);
+  store<f64>(at + 40, v);
+  logged++;
+}
 
 export function init(): void {
   days = slot(K.DAYS);
@@ -237,6 +265,10 @@ export function init(): void {
   dShadow = ptr(K.DELTA_SHADOW);
   dDomain = ptr(K.DELTA_DOMAIN);
   dPerk = ptr(K.DELTA_PERK);
+  mainSource = ptr(K.MAIN_SOURCE);
+  chanSource = ptr(K.CHAN_SOURCE);
+  events = ptr(K.EVENTS);
+  eventCapacity = slot(K.EVENT_CAPACITY);
 }
 
 // ---- random streams (src/engine/rng.ts)
@@ -355,8 +387,9 @@ let rKept: i32 = 0;
 let rKeptFalse: i32 = 0;
 let rN: u32 = 0;
 
-@inline function keepRecord(g: i32, t: i32, b: i32, isTrue: bool, exempt: bool): void {
+@inline function keepRecord(i: i32, g: i32, t: i32, b: i32, isTrue: bool, exempt: bool, source: i32): void {
   rKept++;
+  logEvent(t, i, EV_RECORD, <f64>b, <f64>source, isTrue ? 1 : 0);
   if (isTrue) add(cRecordsTrue, t * G + g, 1);
   else {
     add(cRecordsFalse, t * G + g, 1);
@@ -408,6 +441,7 @@ function sampleDay(i: i32, cls: i32, listedState: i32, fearYesterday: f64, exemp
       if (ownBlockDomain >= 0 && iat(blockOwn, ownBlockDomain * B + b) == 1) {
         add(cDenied, t * G + g, 1);
         add(cDeniedByBehaviour, (t * G + g) * B + b, 1);
+        logEvent(t, i, EV_DENIED, <f64>b, 0, 0);
       } else {
         rShadow += fat(points, b);
         const dir = iat(direct, b);
@@ -425,13 +459,13 @@ function sampleDay(i: i32, cls: i32, listedState: i32, fearYesterday: f64, exemp
               if (rv > 0 && uniform(k1, k2, n++) < rv * reviewCatch) add(cRecordsDiscarded, t * G + g, 1);
             }
           }
-          if (own) keepRecord(g, t, b, true, exempt);
+          if (own) keepRecord(i, g, t, b, true, exempt, iat(mainSource, b));
         }
       }
     } else if (type == CHANNEL_FALSE_RECORD) {
       const rv = fat(review, b);
       if (rv > 0 && uniform(k1, k2, n++) < rv * reviewCatch) add(cRecordsDiscarded, t * G + g, 1);
-      else keepRecord(g, t, b, false, exempt);
+      else keepRecord(i, g, t, b, false, exempt, iat(chanSource, fired));
     }
     if (pos < M) u = uniform(k1, k2, n++);
   }
@@ -506,6 +540,18 @@ export function run(from: i32, to: i32, step: i32, skip: usize, skipCount: i32):
     if (si < skipCount && load<i32>(skip + (<usize>si << 2)) == i) continue;
     runAgent(i);
   }
+}
+
+/**
+ * Runs agent i alone and logs its events; returns how many (at most the
+ * capacity, which the host makes the most an agent can have).
+ */
+export function runFollowed(i: i32): i32 {
+  logging = true;
+  logged = 0;
+  runAgent(i);
+  logging = false;
+  return logged;
 }
 
 function runAgent(i: i32): void {
@@ -631,6 +677,7 @@ function runAgent(i: i32): void {
           since = t;
           dom = rWorst >= 0 ? iat(domainOf, rWorst) : 0;
           add(cNewListings, t * G + g, 1);
+          logEvent(t, i, EV_LISTED, shadowUntil > t ? 0 : 1, <f64>dom, <f64>u);
           if (!everListed) {
             add(cEverListed, g, 1);
             everListed = true;
@@ -641,9 +688,14 @@ function runAgent(i: i32): void {
             everWrongful = true;
           }
         }
-      } else if (t + rDirect > until) until = t + rDirect;
+      } else if (t + rDirect > until) {
+        until = t + rDirect;
+        logEvent(t, i, EV_EXTENDED, 1, 0, <f64>until);
+      }
     }
-    if (expired && !(until > t)) {
+    if (expired && until > t) logEvent(t, i, EV_EXTENDED, score < E ? 0 : 2, 0, <f64>until);
+    else if (expired) {
+      logEvent(t, i, EV_UNLISTED, 0, 0, 0);
       if (wrongStart) endWrongfulSpell(g, t - since);
       wrongStart = false;
     }
@@ -671,6 +723,8 @@ function runAgent(i: i32): void {
       addStatus(t * G + g, dom, listed, shadowListed, -1);
       if (listed) {
         add(cCured, t * G + g, 1);
+        logEvent(t, i, EV_CURED, 0, 0, 0);
+        logEvent(t, i, EV_UNLISTED, 2, 0, 0);
         if (wrongStart) endWrongfulSpell(g, t - since);
         wrongStart = false;
         until = t;
@@ -689,6 +743,7 @@ function runAgent(i: i32): void {
       cureArmed = false;
     }
     if (cureArmed && !(until > t) && !(shadowUntil > t)) cureArmed = false;
+    logEvent(t, i, EV_SCORE, 0, 0, score);
 
     // next wake
     const listedAfter = until > t;

@@ -63,17 +63,23 @@ describe("determinism", () => {
     const { simulateThreads } = (await import("../dist/engine/parallel.node.js")) as typeof import("../src/engine/parallel.node.js");
     // fractional harm weights: harm must come from the domain counts of all threads added up, not be added as floats
     const s = scenarioFromYaml(
-      SEPARABLE_WITH_EVERYTHING.replace("agents: 6000", "agents: 30000").replace("harm: 2", "harm: 0.1").replace("harm: 3", "harm: 0.7"),
+      // enough agents that a block takes a thread about a millisecond: with fewer, the
+      // first thread to start could take every block before the others begin
+      SEPARABLE_WITH_EVERYTHING.replace("agents: 6000", "agents: 300000").replace("harm: 2", "harm: 0.1").replace("harm: 3", "harm: 0.7"),
     );
     const options = { poolSize: 200, startTogether: true };
     const one = await simulateThreads(s, 1, undefined, options);
     const two = await simulateThreads(s, 2, undefined, options);
     const three = await simulateThreads(s, 3, undefined, options);
-    expect(one.blocks).toEqual([30]);
+    const blocks = (threads: number) => Math.ceil(300_000 / blockSize(300_000, threads, 200));
+    expect(one.blocks).toEqual([blocks(1)]);
     expect(two.blocks).toHaveLength(2);
     expect(three.blocks).toHaveLength(3);
-    for (const r of [two, three]) {
-      expect(sum(r.blocks)).toBe(30);
+    for (const [threads, r] of [
+      [2, two],
+      [3, three],
+    ] as const) {
+      expect(sum(r.blocks)).toBe(blocks(threads));
       expect(Math.min(...r.blocks)).toBeGreaterThan(0);
     }
     expect(countersEqual(one.counters, two.counters)).toBe(true);

@@ -105,11 +105,26 @@ describe("the WebAssembly kernel", () => {
     expect(sum(c.classAgentDays)).toBeLessThan(240 * 12_000);
   });
 
-  it("leaves followed agents to TypeScript, which logs their events, with the same counters", () => {
+  const events = (h: History | undefined) => h?.toArrays().map((x) => Array.from(x)) ?? [];
+
+  it("logs followed agents' events as the TypeScript engine does, with the same counters", () => {
     const a = run(everything, false, 300);
     const b = run(everything, true, 300);
     expect(countersEqual(a.counters, b.counters)).toBe(true);
-    const events = (h: History | undefined) => h?.toArrays().map((x) => Array.from(x)) ?? [];
+    expect(events(b.history)[0].length).toBeGreaterThan(1000);
+    expect(events(b.history)).toEqual(events(a.history));
+  });
+
+  it("leaves followed agents to TypeScript when a run is too long for its event buffer", () => {
+    // 40,000 days × (channels + 8) events of 48 bytes is more than the buffer's 16 MiB
+    const long = withChanges(everything, (s) => {
+      s.days = 40_000;
+      s.population.agents = 400;
+      s.breach = { day: 20_000, share: 0.4 };
+    });
+    const a = run(long, false, 60);
+    const b = run(long, true, 60);
+    expect(countersEqual(a.counters, b.counters)).toBe(true);
     expect(events(b.history)[0].length).toBeGreaterThan(1000);
     expect(events(b.history)).toEqual(events(a.history));
   });

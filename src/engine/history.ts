@@ -62,6 +62,37 @@ export class History {
     this.v[k] = v;
   }
 
+  /**
+   * Adds the events of rows [from, to) of `columns` (day, agent, type, a, b, v;
+   * as toArrays gives them), all of agents in the pool: a merge's bulk copy.
+   */
+  addColumns(columns: Float64Array[], from: number, to: number): void {
+    while (this.count + (to - from) > this.day.length) this.grow();
+    const k = this.count;
+    this.day.set(columns[0].subarray(from, to), k);
+    this.agent.set(columns[1].subarray(from, to), k);
+    this.type.set(columns[2].subarray(from, to), k);
+    this.a.set(columns[3].subarray(from, to), k);
+    this.b.set(columns[4].subarray(from, to), k);
+    this.v.set(columns[5].subarray(from, to), k);
+    this.count += to - from;
+  }
+
+  /** Adds events given as rows of 6 (day, agent, type, a, b, v), all of agents in the pool. */
+  addRows(rows: Float64Array): void {
+    const n = rows.length / 6;
+    while (this.count + n > this.day.length) this.grow();
+    for (let e = 0, k = this.count; e < rows.length; e += 6, k++) {
+      this.day[k] = rows[e];
+      this.agent[k] = rows[e + 1];
+      this.type[k] = rows[e + 2];
+      this.a[k] = rows[e + 3];
+      this.b[k] = rows[e + 4];
+      this.v[k] = rows[e + 5];
+    }
+    this.count += n;
+  }
+
   private grow(): void {
     const n = this.day.length * 2;
     const g = <T extends Int32Array | Uint8Array | Float64Array>(x: T): T => {
@@ -80,7 +111,11 @@ export class History {
   /** Arrays for postMessage. */
   toArrays(): Float64Array[] {
     const n = this.count;
-    return [this.day, this.agent, this.type, this.a, this.b, this.v].map((x) => Float64Array.from(x.subarray(0, n)));
+    return [this.day, this.agent, this.type, this.a, this.b, this.v].map((x) => {
+      const out = new Float64Array(n);
+      out.set(x.subarray(0, n));
+      return out;
+    });
   }
 
   static fromArrays(mask: Uint8Array, arrays: Float64Array[]): History {

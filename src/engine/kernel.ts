@@ -28,7 +28,16 @@ export interface Kernel {
   readonly deltas: KernelDeltas;
   /** Runs agents from, from + step, … below `to`. */
   run(from: number, to: number, step: number): void;
+  /**
+   * Runs one followed agent and returns its events, 6 numbers each (day, agent,
+   * type, a, b, v, as History.add takes them), valid until the next call; null
+   * when the run is too long for the event buffer (the caller runs it in TypeScript).
+   */
+  runFollowed(agent: number): Float64Array | null;
 }
+
+/** Bytes of a followed agent's events at most: the buffer is this size or none. */
+const MOST_EVENT_BYTES = 16 * 2 ** 20;
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -79,6 +88,8 @@ export function startKernel(model: Model, pop: Population, decay: DecayTable): K
     [K.CHAN_TYPE, model.chanType],
     [K.CHAN_BEHAVIOUR, model.chanBehaviour],
     [K.BLOCK_OWN, model.blockOwn],
+    [K.MAIN_SOURCE, model.mainSource],
+    [K.CHAN_SOURCE, model.chanSource],
   ];
   const floats: [number, Ints][] = [
     [K.NO_EVENT, model.noEvent],
@@ -143,6 +154,10 @@ export function startKernel(model: Model, pop: Population, decay: DecayTable): K
   for (const [, a] of floats) bytes += 8 * a.length;
   for (const [, key] of counterSlots) bytes += 8 * (template[key] as Float64Array).length;
   for (const [, , length] of deltaSlots) bytes += 8 * length;
+  // an agent logs at most one event per channel and seven more a day (listing, renewal, end, cure, score)
+  const mostEvents = days * (model.M + 8);
+  const eventCapacity = 48 * mostEvents <= MOST_EVENT_BYTES ? mostEvents : 0;
+  bytes += 48 * eventCapacity;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const buffer = memory.buffer;
   const header = new Int32Array(buffer, K.INTS, K.INT_SLOTS);
@@ -174,6 +189,10 @@ export function startKernel(model: Model, pop: Population, decay: DecayTable): K
     deltas[key] = new Float64Array(buffer, at, length);
     at += 8 * length;
   }
+  header[K.EVENTS] = at;
+  header[K.EVENT_CAPACITY] = eventCapacity;
+  const events = new Float64Array(buffer, at, 6 * eventCapacity);
+  at += 48 * eventCapacity;
   // counters the kernel never writes stay the template's zeros
   const counters = { ...template } as Counters;
   for (const [key, view] of views) (counters as unknown as Record<string, Float64Array>)[key] = view;
@@ -216,9 +235,10 @@ export function startKernel(model: Model, pop: Population, decay: DecayTable): K
   fheader[K.REVIEW_CATCH] = model.reviewCatch;
 
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: kernelAbort } });
-  const exports = instance.exports as { init(): void; run(from: number, to: number, step: number): void };
+  const exports = instance.exports as { init(): void; run(from: number, to: number, step: number): void; runFollowed(agent: number): number };
   exports.init();
-  return { counters, deltas, run: exports.run };
+  const runFollowed = (agent: number) => (eventCapacity > 0 ? events.subarray(0, 6 * exports.runFollowed(agent)) : null);
+  return { counters, deltas, run: exports.run, runFollowed };
 }
 
 function kernelAbort(): never {

@@ -4,6 +4,7 @@ import { blockSize } from "./blocks.js";
 import { addCounters, type Counters, countersFromArrays } from "./counters.js";
 import { History, trackingPool } from "./history.js";
 import { compileModel, type Model } from "./model.js";
+import { takeWorker, workerUrl } from "./pool.node.js";
 import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
 import { finishSeparable, integrateHarm, runAgents, startSeparable } from "./separable.js";
@@ -58,7 +59,6 @@ export interface WorkerJob {
 }
 
 const isSource = import.meta.url.endsWith(".ts");
-const workerUrl = new URL(isSource ? "./worker.node.ts" : "./worker.node.js", import.meta.url);
 
 /**
  * Runs a scenario on `threads` threads, the calling one included, when its agents
@@ -138,7 +138,10 @@ export async function simulateThreads(
 
 function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promise<WorkerResult> {
   return new Promise<WorkerResult>((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: job });
+    // a worker started ahead of the run (pool.node.ts) if there is one
+    const started = takeWorker();
+    const worker = started ?? new Worker(workerUrl, { workerData: job });
+    started?.postMessage(job);
     worker.on("message", (msg: { progress?: number } & Partial<WorkerResult>) => {
       if (msg.progress !== undefined) onProgress?.(msg.progress);
       else if (msg.arrays)
@@ -151,17 +154,41 @@ function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promi
   });
 }
 
-/** One history from each thread's events, in agent order as one thread logs them (an agent's events are all in one thread, in order). */
-function mergeHistories(mask: Uint8Array, parts: Float64Array[][]): History {
+/**
+ * One history from each thread's events, in agent order as one thread logs them
+ * (an agent's events are all in one thread, in order). Each thread takes its
+ * blocks in ascending order and logs their agents in ascending order, so each
+ * part is sorted by agent already and a merge suffices; a part that is not is
+ * sorted first.
+ */
+export function mergeHistories(mask: Uint8Array, parts: Float64Array[][]): History {
   const history = new History(mask);
-  const rows: [number, number, number][] = [];
-  parts.forEach((e, w) => {
-    for (let x = 0; x < (e[0]?.length ?? 0); x++) rows.push([e[1][x], w, x]);
-  });
-  rows.sort((p, q) => p[0] - q[0] || p[1] - q[1] || p[2] - q[2]);
-  for (const [, w, x] of rows) {
-    const e = parts[w];
-    history.add(e[0][x], e[1][x], e[2][x], e[3][x], e[4][x], e[5][x]);
+  const sorted = parts.map((e) => (isSortedByAgent(e) ? e : sortByAgent(e)));
+  const at = sorted.map(() => 0);
+  for (;;) {
+    let w = -1;
+    for (let k = 0; k < sorted.length; k++) if (at[k] < (sorted[k][0]?.length ?? 0) && (w < 0 || sorted[k][1][at[k]] < sorted[w][1][at[w]])) w = k;
+    if (w < 0) return history;
+    // copy the run of this part's events before the other parts' next agent (a thread's block or more)
+    let bound = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < sorted.length; k++) if (k !== w && at[k] < (sorted[k][0]?.length ?? 0)) bound = Math.min(bound, sorted[k][1][at[k]]);
+    const e = sorted[w];
+    const from = at[w];
+    let to = from + 1;
+    while (to < e[1].length && (e[1][to] < bound || e[1][to] === e[1][from])) to++;
+    history.addColumns(e, from, to);
+    at[w] = to;
   }
-  return history;
+}
+
+function isSortedByAgent(e: Float64Array[]): boolean {
+  const agents = e[1] ?? new Float64Array(0);
+  for (let x = 1; x < agents.length; x++) if (agents[x] < agents[x - 1]) return false;
+  return true;
+}
+
+/** The events reordered by agent, each agent's in their order. */
+function sortByAgent(e: Float64Array[]): Float64Array[] {
+  const order = Array.from(e[1].keys()).sort((p, q) => e[1][p] - e[1][q] || p - q);
+  return e.map((column) => Float64Array.from(order, (x) => column[x]));
 }

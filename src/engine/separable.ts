@@ -102,9 +102,11 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
     runAgentsHere(run, range, step, onProgress);
     return;
   }
-  // The kernel runs every agent but the followed ones, whose events only this
-  // engine logs; each agent's year is its own, so the split changes nothing.
-  const mask = run.history?.mask;
+  // Followed agents run alone, their events logged (by the kernel, or here if its
+  // buffer is too small for the run's length); each agent's year is its own, so
+  // the split changes nothing.
+  const history = run.history;
+  const mask = history?.mask;
   const [from, to] = range;
   const chunk = 0x10000 * step;
   for (let a = from; a < to; a += chunk) {
@@ -115,7 +117,9 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
       for (let i = a; i < b; i += step)
         if (mask[i] === 1) {
           kernel.run(start, i, step);
-          runAgentsHere(run, [i, i + 1]);
+          const events = kernel.runFollowed(i);
+          if (events === null) runAgentsHere(run, [i, i + 1]);
+          else history?.addRows(events);
           start = i + step;
         }
     kernel.run(start, b, step);

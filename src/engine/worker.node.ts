@@ -2,49 +2,60 @@ import { parentPort, workerData } from "node:worker_threads";
 import { takeBlocks } from "./blocks.js";
 import { type Counters, countersArrays } from "./counters.js";
 import { History, trackingPool } from "./history.js";
+import { kernelAvailable } from "./kernel.js";
 import { compileModel } from "./model.js";
 import type { WorkerJob } from "./parallel.node.js";
 import { buildPopulation } from "./population.js";
 import { finishSeparable, runAgents, startSeparable } from "./separable.js";
 
-const { scenario, poolSize, blocks, useKernel } = workerData as WorkerJob;
-const model = compileModel(scenario);
-const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
-let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
-let counters: Counters;
-let taken = 0;
-let domains: Float64Array | undefined;
-if (blocks) {
-  const run = startSeparable(model, history, useKernel ?? true);
-  const ready = new Int32Array(blocks.ready);
-  Atomics.add(ready, 0, 1);
-  takeBlocks(model, new Int32Array(blocks.next), blocks.size, (from, to) => {
-    runAgents(run, [from, to]);
-    taken++;
-  });
-  counters = finishSeparable(run, false);
-  domains = run.deltas.domain;
-} else {
-  // the calendar engine, loaded only here: a worker that takes blocks starts sooner without it
-  const { simulate } = await import("./run.js");
-  let last = 0;
-  counters = simulate(model, {
-    history,
-    onFinish: (sim) => {
-      if (history) contacts = sim.contactsOf(history.mask);
-    },
-    onProgress: (done) => {
-      const now = Date.now();
-      if (now - last > 100) {
-        last = now;
-        parentPort?.postMessage({ progress: done });
-      }
-    },
-  });
+async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Promise<void> {
+  const model = compileModel(scenario);
+  const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
+  let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
+  let counters: Counters;
+  let taken = 0;
+  let domains: Float64Array | undefined;
+  if (blocks) {
+    const run = startSeparable(model, history, useKernel ?? true);
+    const ready = new Int32Array(blocks.ready);
+    Atomics.add(ready, 0, 1);
+    takeBlocks(model, new Int32Array(blocks.next), blocks.size, (from, to) => {
+      runAgents(run, [from, to]);
+      taken++;
+    });
+    counters = finishSeparable(run, false);
+    domains = run.deltas.domain;
+  } else {
+    // the calendar engine, loaded only here: a worker that takes blocks starts sooner without it
+    const { simulate } = await import("./run.js");
+    let last = 0;
+    counters = simulate(model, {
+      history,
+      onFinish: (sim) => {
+        if (history) contacts = sim.contactsOf(history.mask);
+      },
+      onProgress: (done) => {
+        const now = Date.now();
+        if (now - last > 100) {
+          last = now;
+          parentPort?.postMessage({ progress: done });
+        }
+      },
+    });
+  }
+  const arrays = countersArrays(counters);
+  const events = history ? history.toArrays() : [];
+  parentPort?.postMessage(
+    { arrays, events, contacts, blocks: taken, domains },
+    [...arrays, ...events, ...(domains ? [domains] : [])].map((a) => a.buffer as ArrayBuffer),
+  );
 }
-const arrays = countersArrays(counters);
-const events = history ? history.toArrays() : [];
-parentPort?.postMessage(
-  { arrays, events, contacts, blocks: taken, domains },
-  [...arrays, ...events, ...(domains ? [domains] : [])].map((a) => a.buffer as ArrayBuffer),
-);
+
+if (workerData) await runJob(workerData as WorkerJob);
+else {
+  // started ahead of the run (pool.node.ts): compile the kernel and load the
+  // calendar engine while nothing waits, then run the job that comes
+  kernelAvailable();
+  await import("./run.js");
+  parentPort?.once("message", (job: WorkerJob) => void runJob(job));
+}
