@@ -3,9 +3,14 @@
 // `npm run build:kernel` into src/engine/kernel-wasm.ts. It draws the same random
 // numbers and does the same floating-point operations in the same order as the
 // TypeScript, so that its counters are bit-identical (test/kernel.test.ts); a
-// change to one must be made to the other. Every agent's year is independent, so
-// the host runs followed (tracked) agents on the TypeScript engine, which logs
-// their events, and the rest here (docs/performance.md, decision 14).
+// change to one must be made to the other. It logs followed agents' events as
+// the TypeScript engine does (runFollowed); every agent's year is independent, so
+// the host may run some agents in TypeScript and the rest here
+// (docs/performance.md, decision 14).
+//
+// It allocates nothing (no `new`, no arrays, no strings: built with the stub
+// runtime): everything lives at the offsets the host writes in the header, and
+// memory never grows, so the host's views over it stay valid.
 
 import * as K from "../src/engine/kernel-layout";
 
@@ -156,8 +161,14 @@ let eventCapacity: i32 = 0;
 let logging = false;
 let logged: i32 = 0;
 
+let overflow = false;
+
 @inline function logEvent(t: i32, i: i32, type: f64, a: f64, b: f64, v: f64): void {
-  if (!logging || logged >= eventCapacity) return;
+  if (!logging) return;
+  if (logged >= eventCapacity) {
+    overflow = true; // the host's bound on events per agent is wrong: it says so
+    return;
+  }
   const at = events + <usize>logged * 48;
   store<f64>(at, <f64>t);
   store<f64>(at + 8, <f64>i);
@@ -529,29 +540,22 @@ function classOf(i: i32): i32 {
   return 0;
 }
 
-/**
- * Runs agents from, from + step, … below `to`, leaving out the `skipCount`
- * ascending ids at `skip` (agents the host runs itself).
- */
-export function run(from: i32, to: i32, step: i32, skip: usize, skipCount: i32): void {
-  let si = 0;
-  for (let i = from; i < to; i += step) {
-    while (si < skipCount && load<i32>(skip + (<usize>si << 2)) < i) si++;
-    if (si < skipCount && load<i32>(skip + (<usize>si << 2)) == i) continue;
-    runAgent(i);
-  }
+/** Runs agents from, from + step, … below `to`. */
+export function run(from: i32, to: i32, step: i32): void {
+  for (let i = from; i < to; i += step) runAgent(i);
 }
 
 /**
- * Runs agent i alone and logs its events; returns how many (at most the
- * capacity, which the host makes the most an agent can have).
+ * Runs agent i alone and logs its events; returns how many, or −1 if they did
+ * not fit (the host sizes the buffer for the most an agent can have).
  */
 export function runFollowed(i: i32): i32 {
   logging = true;
   logged = 0;
+  overflow = false;
   runAgent(i);
   logging = false;
-  return logged;
+  return overflow ? -1 : logged;
 }
 
 function runAgent(i: i32): void {

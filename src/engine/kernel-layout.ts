@@ -100,9 +100,10 @@ export const DELTA_WRONG = 80;
 export const DELTA_SHADOW = 81;
 export const DELTA_DOMAIN = 82;
 export const DELTA_PERK = 83;
-// followed agents' events: 6 f64 each (day, agent, type, a, b, v), as History.add takes them
+// sources named in followed agents' record events (i32 elements)
 export const MAIN_SOURCE = 84;
 export const CHAN_SOURCE = 85;
+// followed agents' events: 6 f64 each (day, agent, type, a, b, v), as History.add takes them
 export const EVENTS = 86;
 export const EVENT_CAPACITY = 87;
 export const INT_SLOTS = 88;

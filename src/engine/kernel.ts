@@ -158,6 +158,10 @@ export function startKernel(model: Model, pop: Population, decay: DecayTable): K
   const mostEvents = days * (model.M + 8);
   const eventCapacity = 48 * mostEvents <= MOST_EVENT_BYTES ? mostEvents : 0;
   bytes += 48 * eventCapacity;
+  // one memory of at most 4 GiB with 32-bit offsets, and agent ids that fit in 31
+  // bits: beyond either (extreme horizons and group counts, or 2^31 agents through
+  // the library), TypeScript runs every agent
+  if (bytes > 2 ** 31 || model.agents > 0x7fffffff) return null;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const buffer = memory.buffer;
   const header = new Int32Array(buffer, K.INTS, K.INT_SLOTS);
@@ -237,7 +241,12 @@ export function startKernel(model: Model, pop: Population, decay: DecayTable): K
   const instance = new WebAssembly.Instance(module, { env: { memory, log: Math.log, abort: kernelAbort } });
   const exports = instance.exports as { init(): void; run(from: number, to: number, step: number): void; runFollowed(agent: number): number };
   exports.init();
-  const runFollowed = (agent: number) => (eventCapacity > 0 ? events.subarray(0, 6 * exports.runFollowed(agent)) : null);
+  const runFollowed = (agent: number) => {
+    if (eventCapacity === 0) return null;
+    const count = exports.runFollowed(agent);
+    if (count < 0) throw new Error(`the per-agent kernel's event buffer was too small for agent ${agent}: an internal error`);
+    return events.subarray(0, 6 * count);
+  };
   return { counters, deltas, run: exports.run, runFollowed };
 }
 

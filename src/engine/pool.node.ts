@@ -11,6 +11,7 @@ const isSource = import.meta.url.endsWith(".ts");
 export const workerUrl = new URL(isSource ? "./worker.node.ts" : "./worker.node.js", import.meta.url);
 
 const idle: Worker[] = [];
+const ready: Promise<void>[] = [];
 
 /** Starts `count` workers that load the engine and wait for a job. */
 export function prestartWorkers(count: number): void {
@@ -24,6 +25,13 @@ export function prestartWorkers(count: number): void {
     };
     worker.once("error", drop);
     worker.once("exit", drop);
+    // it says so once it has loaded the engine (or it failed: a job then starts a worker of its own)
+    ready.push(
+      new Promise((resolve) => {
+        worker.once("message", () => resolve());
+        worker.once("error", () => resolve());
+      }),
+    );
     idle.push(worker);
   }
 }
@@ -38,4 +46,9 @@ export function takeWorker(): Worker | null {
 /** Workers not yet taken (tests). */
 export function idleWorkers(): number {
   return idle.length;
+}
+
+/** Resolves once every started worker has loaded the engine (bench/child.mjs, like a command that loads its modules meanwhile). */
+export async function workersReady(): Promise<void> {
+  await Promise.all(ready);
 }

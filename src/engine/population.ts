@@ -21,12 +21,23 @@ export interface Population {
   householdOf: Int32Array | null;
 }
 
+/**
+ * Counts that add up to `total` exactly, in proportion to `shares` (largest
+ * remainder). Shares are accepted when they sum to 1 within 10^-6, so the floors
+ * can also overshoot the total at large sizes: the excess is taken back from the
+ * smallest remainders, else groups or classes would overlap.
+ */
 export function apportion(total: number, shares: number[]): number[] {
   const exact = shares.map((s) => s * total);
   const counts = exact.map(Math.floor);
   let left = total - counts.reduce((a, b) => a + b, 0);
   const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) counts[order[k][1]]++;
+  for (let k = order.length - 1; left < 0; k = (k + order.length - 1) % order.length)
+    if (counts[order[k][1]] > 0) {
+      counts[order[k][1]]--;
+      left++;
+    }
   return counts;
 }
 

@@ -58,4 +58,5 @@ else {
   kernelAvailable();
   await import("./run.js");
   parentPort?.once("message", (job: WorkerJob) => void runJob(job));
+  parentPort?.postMessage({ loaded: true });
 }
