@@ -1,5 +1,6 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
 // Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-ts|auto-workers|calendar|baseline> [rate multiplier]
+// auto-started: auto with the workers started ahead of the run (src/engine/pool.node.ts).
 // auto-ts: the per-agent engine in TypeScript, not its WebAssembly kernel (decision 14).
 // auto-workers: the per-agent engine's blocks taken by worker threads alone, the
 // calling thread waiting (the scheme decision 7 in docs/performance.md replaced).
@@ -15,11 +16,18 @@ import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
 import { simulateThreads } from "../dist/engine/parallel.node.js";
+import { prestartWorkers, workersReady } from "../dist/engine/pool.node.js";
 import { simulate } from "../dist/engine/run.js";
 import { parseScenario } from "../dist/scenario/load.js";
 import { runDailyBaseline } from "./baseline-daily.mjs";
 
 const [name, agents, threads, engine, rates = "1"] = process.argv.slice(2);
+// auto-started: the workers start with the process and are ready before the timed
+// run, as `credsim run` starts them before loading its modules (decision 15)
+if (engine === "auto-started") {
+  prestartWorkers(Number(threads) - 1);
+  await workersReady();
+}
 const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);
 const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file));
 scenario.population.agents = Number(agents);

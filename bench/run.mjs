@@ -73,6 +73,13 @@ const rows = [
     [
       { label: "reference 1M × 365, per-agent engine, 1 thread", preset: "reference", agents: 1e6, threads: 1, engine: "auto" },
       { label: "reference 1M × 365, per-agent engine, 2 threads", preset: "reference", agents: 1e6, threads: 2, engine: "auto" },
+      {
+        label: "reference 1M × 365, per-agent engine, 2 threads, worker started before the run (as `credsim run` does)",
+        preset: "reference",
+        agents: 1e6,
+        threads: 2,
+        engine: "auto-started",
+      },
     ],
     quick ? 1 : 9,
   ),
@@ -92,6 +99,7 @@ const rows = [
 const byLabel = (s) => rows.find((r) => r.label.startsWith(s));
 const ref1 = byLabel("reference 1M × 365, per-agent engine, 1 thread");
 const ref2 = byLabel("reference 1M × 365, per-agent engine, 2 threads");
+const ref2started = byLabel("reference 1M × 365, per-agent engine, 2 threads, worker started");
 const ref10m1 = byLabel("reference 10M × 365, per-agent engine, 1 thread");
 const ref10m2 = byLabel("reference 10M × 365, per-agent engine, 2 threads");
 const cal = byLabel("reference 1M × 365, calendar");
@@ -109,6 +117,7 @@ const ratios = [
   `- per-agent engine vs day-by-day baseline, same run: **${fmt(base.seconds / ref1.seconds, 1)}×** faster`,
   `- per-agent engine vs calendar engine on the reference: **${fmt(cal.seconds / ref1.seconds, 1)}×** faster`,
   `- two threads vs one (reference, 1M): **${fmt(median(ref2.pairRatios), 2)}×** (median of the ${ref2.reps} rounds' ratios; one and two threads alternate), ${fmt(ref1.seconds / ref2.seconds, 2)}× from the medians`,
+  `- two threads vs one (reference, 1M), the worker started before the run: **${fmt(median(ref2started.pairRatios), 2)}×** (median of the ${ref2started.reps} rounds' ratios), ${fmt(ref1.seconds / ref2started.seconds, 2)}× from the medians`,
   `- two threads vs one (reference, 10M): **${fmt(median(ref10m2.pairRatios), 2)}×** (median of ${ref10m2.reps} rounds), ${fmt(ref10m1.seconds / ref10m2.seconds, 2)}× from the medians`,
 ];
 const cpu = cpus()[0]?.model ?? "unknown CPU";

@@ -4,7 +4,7 @@ import { Purpose, Stream } from "./rng.js";
 // Full event histories for a pool of agents chosen before the run (whole
 // households, so a relative's listing shows in the story), from which the run
 // picks the agents worth following. Only pool members are logged: a one-byte mask
-// per agent and a check per event, so tracking costs next to nothing.
+// per agent and a check per event, so tracking costs little (docs/performance.md, decision 4).
 
 export const EV = {
   record: 1, // a: behaviour, b: source (−2 insider), v: 1 true / 0 false
