@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -80,11 +80,23 @@ describe("credsim sweep", () => {
   });
 
   it("resumes after a kill with nothing lost and nothing counted twice", async () => {
-    // runs of most of a second each (12 take about 10 s), one worker: a kill after 4 s lands mid-sweep
+    // runs of most of a second each (12 take about 10 s), one worker. The kill comes
+    // once a run or two have been saved, whatever the machine's speed: the
+    // database's write-ahead log grows when its tables are made and with each saved
+    // run; two growths after it first has content (which may be part of the
+    // tables' write on a loaded machine) mean at least one run saved
     writeFileSync(join(dir, "slow.yaml"), SWEEP().replace("agents: 3000", "agents: 1000000").replace("days: 60", "days: 365"));
     const child = spawn(process.execPath, [bin, "sweep", "slow.yaml", "--out", "k", "--quiet"], { cwd: dir });
     const exited = new Promise((r) => child.on("exit", r));
-    await new Promise((r) => setTimeout(r, 4000));
+    const wal = join(dir, "k/sweep.duckdb.wal");
+    const size = () => (existsSync(wal) ? statSync(wal).size : 0);
+    let last = 0;
+    let growths = -1;
+    for (const started = Date.now(); growths < 2 && Date.now() - started < 30_000; await new Promise((r) => setTimeout(r, 50))) {
+      const now = size();
+      if (now > last) growths++;
+      last = now;
+    }
     child.kill("SIGKILL");
     await exited;
     const partial = Number((await rows(join(dir, "k/sweep.duckdb"), "select count(*) n from runs"))[0].n);
