@@ -43,7 +43,7 @@ export interface SeparableRun {
   readonly decay: DecayTable;
   readonly records: DayRecords;
   readonly history: History | null;
-  /** The engine compiled to WebAssembly, which runs every agent not followed; null: TypeScript runs all. */
+  /** The engine compiled to WebAssembly (kernel.ts), which runs the agents; null: TypeScript runs them all. */
   readonly kernel: Kernel | null;
 }
 
