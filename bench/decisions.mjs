@@ -11,7 +11,16 @@ import { compileModel } from "../dist/engine/model.js";
 import { parseScenario } from "../dist/scenario/load.js";
 import { alternate, median } from "./alternate.mjs";
 
-{
+// --only N[,M…]: run only those benchmarks (e.g. `npm run bench:decisions -- --only 10`)
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",").map(Number) : null;
+if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 10)) {
+  process.stderr.write("--only needs benchmark numbers from 1 to 10, e.g. --only 10 or --only 2,6\n");
+  process.exit(2);
+}
+const wanted = (n) => !only || only.includes(n);
+
+if (wanted(1)) {
   const child = new URL("./child.mjs", import.meta.url).pathname;
   const once = (threads, engine) => JSON.parse(execFileSync(process.execPath, [child, "reference", "1000000", String(threads), engine], { encoding: "utf8" }));
   const R = 5;
@@ -58,7 +67,7 @@ async function calendarOption(option, reps = 5) {
 // 2. The calendar engine processes each day's wakes in agent order. The result
 //    is the same either way (checked here); ascending ids walk the state arrays
 //    forwards instead of jumping around them.
-{
+if (wanted(2)) {
   const { on: sorted, off: unsorted, agree, reps } = await calendarOption("sortWakes");
   process.stdout.write(
     `fused-city 1M × 365, calendar engine: wakes in agent order ${sorted.toFixed(2)} s, in calendar order ${unsorted.toFixed(2)} s — ${(unsorted / sorted).toFixed(2)}× (medians of ${reps}, alternating, the run alone); counters identical: ${agree}\n`,
@@ -69,7 +78,7 @@ async function calendarOption(option, reps = 5) {
 //    region): fused-city, 300,000 agents, as one population on one thread against
 //    31 regions (china-31) on 2 processes. Not the same simulation (regions do not
 //    share contacts); the same amount of work. Whole commands, run folders included.
-{
+if (wanted(3)) {
   const { execFileSync } = await import("node:child_process");
   const { mkdtempSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
@@ -114,7 +123,7 @@ async function calendarOption(option, reps = 5) {
 //    agents, 3 % woken a day in agent order (as the engine's days are), every
 //    woken agent visited in four phases that each read and write its sixteen
 //    fields.
-{
+if (wanted(4)) {
   const N = 4e6;
   const F = 16;
   const days = 20;
@@ -165,7 +174,7 @@ async function calendarOption(option, reps = 5) {
 //    records anywhere per woken agent, as a listing reaches its contacts) on
 //    3·10^7 records (1.9 GB), in fresh processes with and without the tunable,
 //    alternating.
-{
+if (wanted(5)) {
   const { execFileSync } = await import("node:child_process");
   const { withHugePages } = await import("../dist/engine/hugepages.node.js");
   const probe = new URL("./pages-probe.mjs", import.meta.url).pathname;
@@ -191,7 +200,7 @@ async function calendarOption(option, reps = 5) {
 //    them behaves), instead of all expiries and then all behaviours: each record
 //    is fetched from memory once for both steps. The counters are the same
 //    (checked here).
-{
+if (wanted(6)) {
   const { on: together, off: apart, agree, reps } = await calendarOption("fuseWakeSteps");
   process.stdout.write(
     `fused-city 1M × 365, calendar engine: expiry and behaviour by household ${together.toFixed(2)} s, in two passes ${apart.toFixed(2)} s — ${(apart / together).toFixed(2)}× (medians of ${reps}, alternating, the run alone); counters identical: ${agree}\n`,
@@ -203,7 +212,7 @@ async function calendarOption(option, reps = 5) {
 //    later that day (contacts of the newly listed, cut ties, appeals, cures), in
 //    which case it is scheduled again at the end. The counters are the same
 //    (checked here).
-{
+if (wanted(7)) {
   const { on: early, off: late, agree, reps } = await calendarOption("scheduleEarly");
   process.stdout.write(
     `fused-city 1M × 365, calendar engine: next wakes scheduled after scoring ${early.toFixed(2)} s, all at the day's end ${late.toFixed(2)} s — ${(late / early).toFixed(2)}× (medians of ${reps}, alternating, the run alone); counters identical: ${agree}\n`,
@@ -215,7 +224,7 @@ async function calendarOption(option, reps = 5) {
 //    agent's list (a cache miss per tie, two per tie with the degree counts).
 //    fused-city's network at 3·10^6 agents, alternating, the same network both
 //    ways (checked here). The gain grows with size as the lists leave the caches.
-{
+if (wanted(8)) {
   const { buildPopulation } = await import("../dist/engine/population.js");
   const { buildNetwork } = await import("../dist/engine/network.js");
   const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
@@ -246,7 +255,7 @@ async function calendarOption(option, reps = 5) {
 //    (bench/log-monotone.mjs). Reference 1M × 365 on the per-agent engine, one
 //    thread, in one process, alternating with a table of size 0 (every gap
 //    computed), checking that the counters are identical.
-{
+if (wanted(9)) {
   const { runSeparable } = await import("../dist/engine/separable.js");
   const { gapTable } = await import("../dist/engine/gap-table.js");
   const { countersArrays } = await import("../dist/engine/counters.js");
@@ -280,7 +289,7 @@ async function calendarOption(option, reps = 5) {
 //     Reference 1M × 365, whole fresh processes (worker start-up included), one
 //     and two threads, the kernel against TypeScript, alternating, checking that
 //     the counters are identical.
-{
+if (wanted(10)) {
   const child = new URL("./child.mjs", import.meta.url).pathname;
   const once = (threads, engine) => JSON.parse(execFileSync(process.execPath, [child, "reference", "1000000", String(threads), engine], { encoding: "utf8" }));
   const R = 5;

@@ -154,7 +154,8 @@ export function startKernel(model: Model, pop: Population, decay: DecayTable): K
   for (const [, a] of floats) bytes += 8 * a.length;
   for (const [, key] of counterSlots) bytes += 8 * (template[key] as Float64Array).length;
   for (const [, , length] of deltaSlots) bytes += 8 * length;
-  // an agent logs at most one event per channel and seven more a day (listing, renewal, end, cure, score)
+  // an agent logs at most one event per channel and five more a day (listing or
+  // lengthening, renewal or end, cure and its end, score): eight leaves a margin
   const mostEvents = days * (model.M + 8);
   const eventCapacity = 48 * mostEvents <= MOST_EVENT_BYTES ? mostEvents : 0;
   bytes += 48 * eventCapacity;
