@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { blockSize } from "../src/engine/blocks.js";
 import { addCounters } from "../src/engine/counters.js";
+import { History, trackingPool } from "../src/engine/history.js";
 import { compileModel } from "../src/engine/model.js";
 import { finishSeparable, runAgents, runSeparable, startSeparable } from "../src/engine/separable.js";
 import { Simulation } from "../src/engine/simulate.js";
@@ -88,6 +89,16 @@ describe("determinism", () => {
     expect(one.history?.count).toBeGreaterThan(100);
     expect(events(two)).toEqual(events(one));
     expect(events(three)).toEqual(events(one));
+    // The calling thread runs the followed pool first and every thread then skips
+    // it: the same counters and events as one pass over all agents that logs the
+    // pool's as it meets them, with the kernel and with the TypeScript engine
+    const m = compileModel(s);
+    const inOnePass = new History(trackingPool(m, 200, null));
+    expect(countersEqual(runSeparable(m, [0, m.agents], undefined, inOnePass), two.counters)).toBe(true);
+    expect(inOnePass.toArrays().map((a) => Array.from(a))).toEqual(events(two));
+    const typescript = await simulateThreads(s, 2, undefined, { ...options, useKernel: false });
+    expect(countersEqual(typescript.counters, two.counters)).toBe(true);
+    expect(events(typescript)).toEqual(events(two));
   });
 
   it("a block is at most the work of 16,384 agents over a year, so Ctrl-C and progress get through in long runs", () => {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
+import { trackingPool } from "../src/engine/history.js";
+import type { Model } from "../src/engine/model.js";
 import { execute } from "../src/store/execute.js";
 import { preset, withChanges } from "./helpers.js";
 
@@ -18,6 +20,35 @@ beforeAll(() => {
 });
 
 describe("following one person", () => {
+  it("logs a pool of about 50 per person followed, each agent or household drawn with the same chance", () => {
+    const agents = 1_000_000;
+    const size = 5000;
+    const p = size / agents;
+    const count = (mask: Uint8Array, from = 0, to = mask.length) => mask.subarray(from, to).reduce((n, x) => n + x, 0);
+    const mask = trackingPool({ agents, seed: 7 } as Model, size, null);
+    const n = count(mask);
+    // members ~ Binomial(10^6, p); tolerances are 4 standard deviations
+    expect(Math.abs(n - size)).toBeLessThan(4 * Math.sqrt(agents * p * (1 - p)));
+    // as many in each half, given the count
+    expect(Math.abs(2 * count(mask, 0, agents / 2) - n)).toBeLessThan(4 * Math.sqrt(n));
+    // independent draws: the next member is within 100 agents with probability 1 − (1 − p)^100
+    const members: number[] = [];
+    mask.forEach((x, i) => x === 1 && members.push(i));
+    const near = members.filter((i, k) => k + 1 < members.length && members[k + 1] - i <= 100).length;
+    const q = 1 - (1 - p) ** 100;
+    expect(Math.abs(near - (n - 1) * q)).toBeLessThan(4 * Math.sqrt((n - 1) * q * (1 - q)));
+    expect(trackingPool({ agents, seed: 7 } as Model, size, null)).toEqual(mask);
+    // another seed, another pool: they share about size · p members
+    expect(count(trackingPool({ agents, seed: 8 } as Model, size, null).map((x, i) => x & mask[i]))).toBeLessThan(size * p + 4 * Math.sqrt(size * p));
+    // with households, whole households of three, each with chance p
+    const households = Int32Array.from({ length: agents / 4 + 1 }, (_, h) => Math.min(agents, 3 * h)).subarray(0, Math.ceil(agents / 3) + 1);
+    const byHousehold = trackingPool({ agents, seed: 7 } as Model, size, households);
+    const drawn = Array.from({ length: households.length - 1 }, (_, h) => count(byHousehold, households[h], households[h + 1]));
+    expect(drawn.every((x, h) => x === 0 || x === households[h + 1] - households[h])).toBe(true);
+    const H = drawn.filter((x) => x > 0).length;
+    expect(Math.abs(H - (households.length - 1) * p)).toBeLessThan(4 * Math.sqrt((households.length - 1) * p * (1 - p)));
+  });
+
   it("picks interesting people, and following them does not change the run", async () => {
     const s = withChanges(preset("fused-city"), (x) => void (x.population.agents = 20000));
     const tracked = await execute(s, { track: 30 });

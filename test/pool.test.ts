@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { workersForArgs } from "../src/cli/prestart.js";
-import { mergeHistories } from "../src/engine/parallel.node.js";
+import { History } from "../src/engine/history.js";
+import { historyByAgent } from "../src/engine/parallel.node.js";
 import { preset, withChanges } from "./helpers.js";
 
 // `credsim run` starts its worker threads before it loads its modules, so that
@@ -44,39 +45,45 @@ describe("workers started ahead of the run", () => {
     expect(arrays(a)).toEqual(arrays(b));
   });
 
-  it("merge the threads' followed histories in agent order, each agent's events in their order", () => {
-    // columns: day, agent, type, a, b, v; thread 0 ran agents 1, 2 and 7, thread 1 agents 4 and 5
-    const part = (rows: number[][]) => [0, 1, 2, 3, 4, 5].map((c) => Float64Array.from(rows, (r) => r[c]));
-    const zero = part([
-      [3, 1, 1, 0, 0, 0],
-      [9, 1, 10, 0, 0, 1],
-      [2, 2, 1, 0, 0, 0],
-      [5, 7, 3, 0, 0, 0],
-    ]);
-    const one = part([
-      [8, 4, 1, 0, 0, 0],
+  it("put the calendar engine's followed events in agent order, each agent's events in their order", () => {
+    // rows: day, agent, type, a, b, v, as the calendar engine logs them, day by day
+    const mask = new Uint8Array(8).fill(1);
+    const logged = (rows: number[][]) => {
+      const h = new History(mask);
+      h.addRows(Float64Array.from(rows.flat()));
+      return h.columns().columns;
+    };
+    const byDay = logged([
       [1, 5, 2, 0, 0, 0],
+      [2, 2, 1, 0, 0, 0],
+      [3, 1, 1, 0, 0, 0],
       [4, 5, 10, 0, 0, 2],
+      [5, 7, 3, 0, 0, 0],
+      [9, 1, 10, 0, 0, 1],
     ]);
-    const agentsAndDays = (h: ReturnType<typeof mergeHistories>) => Array.from({ length: h.count }, (_, k) => [h.agent[k], h.day[k]]);
-    const expected = [
+    const h = historyByAgent(mask, byDay);
+    expect(Array.from({ length: h.count }, (_, k) => [h.agent[k], h.day[k]])).toEqual([
       [1, 3],
       [1, 9],
       [2, 2],
-      [4, 8],
       [5, 1],
       [5, 4],
       [7, 5],
-    ];
-    const mask = new Uint8Array(8).fill(1);
-    expect(agentsAndDays(mergeHistories(mask, [zero, one]))).toEqual(expected);
-    // a part out of agent order is sorted first, each agent's events kept in order
-    const shuffled = part([
-      [5, 7, 3, 0, 0, 0],
+    ]);
+    // every column comes along (agent 5: type 2, then a score of 2)
+    expect(h.toArrays().map((c) => Array.from(c.subarray(3, 5)))).toEqual([
+      [1, 4],
+      [5, 5],
+      [2, 10],
+      [0, 0],
+      [0, 0],
+      [0, 2],
+    ]);
+    // events already in agent order are taken as they are, not copied
+    const ordered = logged([
       [3, 1, 1, 0, 0, 0],
       [2, 2, 1, 0, 0, 0],
-      [9, 1, 10, 0, 0, 1],
     ]);
-    expect(agentsAndDays(mergeHistories(mask, [one, shuffled]))).toEqual(expected);
+    expect(historyByAgent(mask, ordered).agent).toBe(ordered.agent);
   });
 });

@@ -1,5 +1,5 @@
 import type { Model } from "./model.js";
-import { Purpose, Stream } from "./rng.js";
+import { geometricGap, Purpose, Stream } from "./rng.js";
 
 // Full event histories for a pool of agents chosen before the run (whole
 // households, so a relative's listing shows in the story), from which the run
@@ -36,18 +36,50 @@ export const EVENT_NAMES: Record<number, string> = {
   12: "listing extended",
 };
 
-export class History {
+/** Events as columns: a History's own arrays, or a thread's sent by postMessage (rows below `count`). */
+export interface EventColumns {
+  count: number;
+  day: Int32Array;
+  agent: Int32Array;
+  type: Uint8Array;
+  a: Int32Array;
+  b: Int32Array;
+  v: Float64Array;
+}
+
+export class History implements EventColumns {
   readonly mask: Uint8Array;
   count = 0;
-  day = new Int32Array(1024);
-  agent = new Int32Array(1024);
-  type = new Uint8Array(1024);
-  a = new Int32Array(1024);
-  b = new Int32Array(1024);
-  v = new Float64Array(1024);
+  day: Int32Array;
+  agent: Int32Array;
+  type: Uint8Array;
+  a: Int32Array;
+  b: Int32Array;
+  v: Float64Array;
 
-  constructor(mask: Uint8Array) {
+  /** `capacity`: events held before the arrays grow (a merge knows its total). */
+  constructor(mask: Uint8Array, capacity = 1024) {
     this.mask = mask;
+    const n = Math.max(1, capacity);
+    this.day = new Int32Array(n);
+    this.agent = new Int32Array(n);
+    this.type = new Uint8Array(n);
+    this.a = new Int32Array(n);
+    this.b = new Int32Array(n);
+    this.v = new Float64Array(n);
+  }
+
+  /** A history over these columns, taken as they are (not copied). */
+  static over(mask: Uint8Array, columns: EventColumns): History {
+    const h = new History(mask, 1);
+    h.count = columns.count;
+    h.day = columns.day;
+    h.agent = columns.agent;
+    h.type = columns.type;
+    h.a = columns.a;
+    h.b = columns.b;
+    h.v = columns.v;
+    return h;
   }
 
   add(day: number, agent: number, type: number, a = 0, b = 0, v = 0): void {
@@ -60,22 +92,6 @@ export class History {
     this.a[k] = a;
     this.b[k] = b;
     this.v[k] = v;
-  }
-
-  /**
-   * Adds the events of rows [from, to) of `columns` (day, agent, type, a, b, v;
-   * as toArrays gives them), all of agents in the pool: a merge's bulk copy.
-   */
-  addColumns(columns: Float64Array[], from: number, to: number): void {
-    while (this.count + (to - from) > this.day.length) this.grow();
-    const k = this.count;
-    this.day.set(columns[0].subarray(from, to), k);
-    this.agent.set(columns[1].subarray(from, to), k);
-    this.type.set(columns[2].subarray(from, to), k);
-    this.a.set(columns[3].subarray(from, to), k);
-    this.b.set(columns[4].subarray(from, to), k);
-    this.v.set(columns[5].subarray(from, to), k);
-    this.count += to - from;
   }
 
   /** Adds events given as rows of 6 (day, agent, type, a, b, v), all of agents in the pool. */
@@ -93,6 +109,15 @@ export class History {
     this.count += n;
   }
 
+  /**
+   * The events as plain columns whose buffers can be transferred by postMessage
+   * (no copy: this history must not be used afterwards).
+   */
+  columns(): { columns: EventColumns; buffers: ArrayBuffer[] } {
+    const { count, day, agent, type, a, b, v } = this;
+    return { columns: { count, day, agent, type, a, b, v }, buffers: [day, agent, type, a, b, v].map((x) => x.buffer as ArrayBuffer) };
+  }
+
   private grow(): void {
     const n = this.day.length * 2;
     const g = <T extends Int32Array | Uint8Array | Float64Array>(x: T): T => {
@@ -108,7 +133,7 @@ export class History {
     this.v = g(this.v);
   }
 
-  /** Arrays for postMessage. */
+  /** The events as six columns of numbers (day, agent, type, a, b, v), for comparisons. */
   toArrays(): Float64Array[] {
     const n = this.count;
     return [this.day, this.agent, this.type, this.a, this.b, this.v].map((x) => {
@@ -117,17 +142,13 @@ export class History {
       return out;
     });
   }
-
-  static fromArrays(mask: Uint8Array, arrays: Float64Array[]): History {
-    const h = new History(mask);
-    for (let k = 0; k < arrays[0].length; k++) h.add(arrays[0][k], arrays[1][k], arrays[2][k], arrays[3][k], arrays[4][k], arrays[5][k]);
-    return h;
-  }
 }
 
 /**
  * The pool of agents whose events are logged: about `size` agents, drawn as whole
- * households (or single agents without households), with the setup stream.
+ * households (or single agents without households), with the setup stream. Each
+ * household joins with probability size / agents; the draws skip from one member
+ * to the next (geometric gaps), so the pool costs a draw per member, not per agent.
  */
 export function trackingPool(m: Model, size: number, householdStart: Int32Array | null): Uint8Array {
   const mask = new Uint8Array(m.agents);
@@ -135,9 +156,8 @@ export function trackingPool(m: Model, size: number, householdStart: Int32Array 
   if (size >= m.agents) return mask.fill(1);
   const stream = new Stream(m.seed, 0, Purpose.tracking);
   const H = householdStart ? householdStart.length - 1 : m.agents;
-  const p = Math.min(1, size / m.agents);
-  for (let h = 0; h < H; h++) {
-    if (stream.next() >= p) continue;
+  const logMiss = Math.log1p(-size / m.agents);
+  for (let h = geometricGap(1 - stream.next(), logMiss); h < H; h += 1 + geometricGap(1 - stream.next(), logMiss)) {
     if (householdStart) mask.fill(1, householdStart[h], householdStart[h + 1]);
     else mask[h] = 1;
   }

@@ -2,12 +2,12 @@ import { Worker } from "node:worker_threads";
 import type { Scenario } from "../scenario/schema.js";
 import { blockSize } from "./blocks.js";
 import { addCounters, type Counters, countersFromArrays } from "./counters.js";
-import { History, trackingPool } from "./history.js";
+import { type EventColumns, History, trackingPool } from "./history.js";
 import { compileModel, type Model } from "./model.js";
 import { takeWorker, workerUrl } from "./pool.node.js";
 import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
-import { finishSeparable, integrateHarm, runAgents, startSeparable } from "./separable.js";
+import { finishSeparable, integrateHarm, runAgents, runPool, startSeparable } from "./separable.js";
 import { isSeparable } from "./simulate.js";
 
 // Node-only. A separable population is cut into blocks of consecutive agents that
@@ -22,7 +22,7 @@ export interface ParallelResult {
   counters: Counters;
   /** Threads actually used: 1 when agents interact (see docs/performance.md). */
   threads: number;
-  /** Events of the tracked pool (when poolSize > 0). */
+  /** Events of the tracked pool (when poolSize > 0), in agent order, each agent's in their order. */
   history: History | null;
   contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[];
   /** Blocks of agents each thread ran, the calling thread first when it takes blocks (separable scenarios). */
@@ -40,10 +40,10 @@ export interface ThreadOptions {
   useKernel?: boolean;
 }
 
-/** What a worker sends back: counters and its tracked agents' events as arrays. */
+/** What a worker sends back: counters, and the tracked agents' events of a run on the calendar engine. */
 export interface WorkerResult {
   arrays: Float64Array[];
-  events: Float64Array[];
+  events: EventColumns | null;
   contacts: ParallelResult["contacts"];
   blocks: number;
   /** Day deltas of listed agents per domain (a thread's share of a per-agent run), for harm. */
@@ -74,7 +74,7 @@ export async function simulateThreads(
 ): Promise<ParallelResult> {
   const poolSize = options.poolSize ?? 0;
   const model: Model = compileModel(scenario);
-  const pool = () => trackingPool(model, poolSize, buildPopulation(model).householdStart);
+  const pool = () => trackingPool(model, poolSize, model.households ? buildPopulation(model).householdStart : null);
   if (isSource) {
     const history = poolSize > 0 ? new History(pool()) : undefined;
     let contacts: ParallelResult["contacts"] = [];
@@ -82,9 +82,11 @@ export async function simulateThreads(
     return { counters, threads: 1, history: history ?? null, contacts, blocks: [] };
   }
   if (!isSeparable(model)) {
-    const r = await startWorker({ scenario, poolSize }, onProgress);
+    const worker = startWorker({ scenario, poolSize }, onProgress);
+    const mask = poolSize > 0 ? pool() : null; // while the worker runs
+    const r = await worker;
     const counters = countersFromArrays(model, r.arrays);
-    return { counters, threads: 1, history: poolSize > 0 ? mergeHistories(pool(), [r.events]) : null, contacts: r.contacts, blocks: [] };
+    return { counters, threads: 1, history: mask && r.events ? historyByAgent(mask, r.events) : null, contacts: r.contacts, blocks: [] };
   }
 
   const parts = threads > 1 && model.agents >= threads * 1000 ? threads : 1;
@@ -105,23 +107,36 @@ export async function simulateThreads(
       failed = true;
     });
 
-  const run = startSeparable(model, poolSize > 0 ? new History(pool()) : undefined, options.useKernel ?? true);
+  const history = poolSize > 0 ? new History(pool()) : undefined;
+  const run = startSeparable(model, history, options.useKernel ?? true);
   const blocks = Math.ceil(model.agents / size);
   while (options.startTogether && !failed && Atomics.load(ready, 0) < workers) await new Promise((resolve) => setTimeout(resolve, 1));
   const progress = () => onProgress?.(Math.min(blocks, Atomics.load(next, 0)) / blocks);
   const timer = callerWorks ? undefined : setInterval(progress, 100);
-  let taken = 0;
   let yielded = performance.now();
+  // let progress, worker messages and signals through every 50 ms or so
+  const breathe = async () => {
+    if (performance.now() - yielded < 50) return;
+    progress();
+    await new Promise((resolve) => setImmediate(resolve));
+    yielded = performance.now();
+  };
+  // The followed pool first, on this thread alone, in agent order: its history is
+  // then the whole run's, and every thread skips the pool in its blocks, so no
+  // thread sends events and nothing is merged (decision 4 in docs/performance.md).
+  if (history) {
+    for (let from = 0; from < model.agents && !failed; from += size) {
+      runPool(run, from, Math.min(model.agents, from + size));
+      await breathe();
+    }
+    run.skip = history.mask;
+  }
+  let taken = 0;
   for (let b = callerWorks ? Atomics.add(next, 0, 1) : blocks; b < blocks; b = Atomics.add(next, 0, 1)) {
     runAgents(run, [b * size, Math.min(model.agents, (b + 1) * size)]);
     taken++;
     if (failed) break;
-    // let progress, worker messages and signals through every 50 ms or so
-    if (performance.now() - yielded >= 50) {
-      progress();
-      await new Promise((resolve) => setImmediate(resolve));
-      yielded = performance.now();
-    }
+    await breathe();
   }
   const counters = finishSeparable(run, false);
   const results = await Promise.all(helpers).finally(() => clearInterval(timer));
@@ -132,8 +147,13 @@ export async function simulateThreads(
     for (let k = 0; k < domains.length; k++) domains[k] += d[k]; // integer counts: exact in any order
   }
   integrateHarm(model, domains, counters);
-  const history = run.history ? mergeHistories(run.history.mask, [run.history.toArrays(), ...results.map((r) => r.events)]) : null;
-  return { counters, threads: parts, history, contacts: [], blocks: callerWorks ? [taken, ...results.map((r) => r.blocks)] : results.map((r) => r.blocks) };
+  return {
+    counters,
+    threads: parts,
+    history: history ?? null,
+    contacts: [],
+    blocks: callerWorks ? [taken, ...results.map((r) => r.blocks)] : results.map((r) => r.blocks),
+  };
 }
 
 function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promise<WorkerResult> {
@@ -145,7 +165,7 @@ function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promi
     worker.on("message", (msg: { progress?: number } & Partial<WorkerResult>) => {
       if (msg.progress !== undefined) onProgress?.(msg.progress);
       else if (msg.arrays)
-        resolve({ arrays: msg.arrays, events: msg.events ?? [], contacts: msg.contacts ?? [], blocks: msg.blocks ?? 0, domains: msg.domains });
+        resolve({ arrays: msg.arrays, events: msg.events ?? null, contacts: msg.contacts ?? [], blocks: msg.blocks ?? 0, domains: msg.domains });
     });
     worker.on("error", reject);
     worker.on("exit", (code) => {
@@ -155,40 +175,22 @@ function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promi
 }
 
 /**
- * One history from each thread's events, in agent order as one thread logs them
- * (an agent's events are all in one thread, in order). Each thread takes its
- * blocks in ascending order and logs their agents in ascending order, so each
- * part is sorted by agent already and a merge suffices; a part that is not is
- * sorted first.
+ * The calendar engine's events (logged day by day) as a history in agent order,
+ * each agent's events in their order, as the per-agent engine logs them: the same
+ * numbering (seq) whatever the engine. Already in order, they are taken as they are.
  */
-export function mergeHistories(mask: Uint8Array, parts: Float64Array[][]): History {
-  const history = new History(mask);
-  const sorted = parts.map((e) => (isSortedByAgent(e) ? e : sortByAgent(e)));
-  const at = sorted.map(() => 0);
-  for (;;) {
-    let w = -1;
-    for (let k = 0; k < sorted.length; k++) if (at[k] < (sorted[k][0]?.length ?? 0) && (w < 0 || sorted[k][1][at[k]] < sorted[w][1][at[w]])) w = k;
-    if (w < 0) return history;
-    // copy the run of this part's events before the other parts' next agent (a thread's block or more)
-    let bound = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < sorted.length; k++) if (k !== w && at[k] < (sorted[k][0]?.length ?? 0)) bound = Math.min(bound, sorted[k][1][at[k]]);
-    const e = sorted[w];
-    const from = at[w];
-    let to = from + 1;
-    while (to < e[1].length && (e[1][to] < bound || e[1][to] === e[1][from])) to++;
-    history.addColumns(e, from, to);
-    at[w] = to;
-  }
-}
-
-function isSortedByAgent(e: Float64Array[]): boolean {
-  const agents = e[1] ?? new Float64Array(0);
-  for (let x = 1; x < agents.length; x++) if (agents[x] < agents[x - 1]) return false;
-  return true;
-}
-
-/** The events reordered by agent, each agent's in their order. */
-function sortByAgent(e: Float64Array[]): Float64Array[] {
-  const order = Array.from(e[1].keys()).sort((p, q) => e[1][p] - e[1][q] || p - q);
-  return e.map((column) => Float64Array.from(order, (x) => column[x]));
+export function historyByAgent(mask: Uint8Array, e: EventColumns): History {
+  let sorted = true;
+  for (let x = 1; x < e.count && sorted; x++) sorted = e.agent[x] >= e.agent[x - 1];
+  if (sorted) return History.over(mask, e);
+  const order = Array.from({ length: e.count }, (_, x) => x).sort((p, q) => e.agent[p] - e.agent[q] || p - q);
+  return History.over(mask, {
+    count: e.count,
+    day: Int32Array.from(order, (x) => e.day[x]),
+    agent: Int32Array.from(order, (x) => e.agent[x]),
+    type: Uint8Array.from(order, (x) => e.type[x]),
+    a: Int32Array.from(order, (x) => e.a[x]),
+    b: Int32Array.from(order, (x) => e.b[x]),
+    v: Float64Array.from(order, (x) => e.v[x]),
+  });
 }

@@ -43,6 +43,11 @@ export interface SeparableRun {
   readonly decay: DecayTable;
   readonly records: DayRecords;
   readonly history: History | null;
+  /**
+   * Agents runAgents passes over, run already by another call: the followed pool,
+   * which the calling thread runs first (runPool) and every thread then skips.
+   */
+  skip: Uint8Array | null;
   /** The engine compiled to WebAssembly (kernel.ts), which runs the agents; null: TypeScript runs them all. */
   readonly kernel: Kernel | null;
 }
@@ -73,6 +78,7 @@ export function startSeparable(model: Model, history?: History, useKernel = true
     decay,
     records,
     history: history ?? null,
+    skip: null,
     kernel: useKernel ? startKernel(model, pop, decay) : null,
   };
 }
@@ -103,10 +109,11 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
     return;
   }
   // Followed agents run alone, their events logged (by the kernel, or here if its
-  // buffer is too small for the run's length); each agent's year is its own, so
-  // the split changes nothing.
+  // buffer is too small for the run's length), or not at all when run.skip says
+  // they ran already; each agent's year is its own, so the split changes nothing.
   const history = run.history;
-  const mask = history?.mask;
+  const skip = run.skip;
+  const mask = skip ?? history?.mask;
   const [from, to] = range;
   const chunk = 0x10000 * step;
   for (let a = from; a < to; a += chunk) {
@@ -117,13 +124,28 @@ export function runAgents(run: SeparableRun, range: [number, number], step = 1, 
       for (let i = a; i < b; i += step)
         if (mask[i] === 1) {
           kernel.run(start, i, step);
-          const events = kernel.runFollowed(i);
-          if (events === null) runAgentsHere(run, [i, i + 1]);
-          else history?.addRows(events);
+          if (skip === null) {
+            const events = kernel.runFollowed(i);
+            if (events === null) runAgentsHere(run, [i, i + 1]);
+            else history?.addRows(events);
+          }
           start = i + step;
         }
     kernel.run(start, b, step);
   }
+}
+
+/**
+ * Runs the followed pool's agents below `to` from `from` (run.history's mask), in
+ * agent order, logging their events. A thread that runs the pool first, then
+ * takes blocks with run.skip set to the mask, holds the run's whole history in
+ * agent order, so threads have no events to send or merge (docs/performance.md,
+ * decision 4); the others skip the pool.
+ */
+export function runPool(run: SeparableRun, from: number, to: number): void {
+  const mask = run.history?.mask;
+  if (!mask || run.skip !== null) throw new Error("runPool needs a run that logs its pool and has not run it yet");
+  for (let i = from; i < to; i++) if (mask[i] === 1) runAgents(run, [i, i + 1]);
 }
 
 /** runAgents in TypeScript. */
@@ -151,9 +173,11 @@ function runAgentsHere(run: SeparableRun, range: [number, number], step = 1, onP
   const breach = m.breach;
   const L2 = m.L2;
 
+  const skip = run.skip;
   const span = range[1] - range[0];
   for (let i = range[0], n0 = 0; i < range[1]; i += step, n0++) {
     if (onProgress && (n0 & 0xffff) === 0) onProgress((i - range[0]) / span);
+    if (skip !== null && skip[i] === 1) continue;
     const cls = clsOf[i];
     const g = m.classGroup[cls];
     const exempt = m.exemptClass[cls] === 1;

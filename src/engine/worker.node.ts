@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { takeBlocks } from "./blocks.js";
 import { type Counters, countersArrays } from "./counters.js";
@@ -6,17 +8,24 @@ import { kernelAvailable } from "./kernel.js";
 import { compileModel } from "./model.js";
 import type { WorkerJob } from "./parallel.node.js";
 import { buildPopulation } from "./population.js";
-import { finishSeparable, runAgents, startSeparable } from "./separable.js";
+import { finishSeparable, runAgents, runSeparable, startSeparable } from "./separable.js";
+
+/** Agents of the warm-up run (about 20 ms). */
+const WARM_UP_AGENTS = 20_000;
 
 async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Promise<void> {
   const model = compileModel(scenario);
-  const history = poolSize > 0 ? new History(trackingPool(model, poolSize, buildPopulation(model).householdStart)) : undefined;
+  const householdStart = poolSize > 0 && model.households ? buildPopulation(model).householdStart : null;
+  const pool = poolSize > 0 ? trackingPool(model, poolSize, householdStart) : null;
+  let history: History | undefined;
   let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
   let counters: Counters;
   let taken = 0;
   let domains: Float64Array | undefined;
   if (blocks) {
-    const run = startSeparable(model, history, useKernel ?? true);
+    // the calling thread runs the followed pool and logs its events; this one skips it
+    const run = startSeparable(model, undefined, useKernel ?? true);
+    run.skip = pool;
     const ready = new Int32Array(blocks.ready);
     Atomics.add(ready, 0, 1);
     takeBlocks(model, new Int32Array(blocks.next), blocks.size, (from, to) => {
@@ -28,6 +37,7 @@ async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Pro
   } else {
     // the calendar engine, loaded only here: a worker that takes blocks starts sooner without it
     const { simulate } = await import("./run.js");
+    history = pool ? new History(pool) : undefined;
     let last = 0;
     counters = simulate(model, {
       history,
@@ -44,11 +54,29 @@ async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Pro
     });
   }
   const arrays = countersArrays(counters);
-  const events = history ? history.toArrays() : [];
-  parentPort?.postMessage(
-    { arrays, events, contacts, blocks: taken, domains },
-    [...arrays, ...events, ...(domains ? [domains] : [])].map((a) => a.buffer as ArrayBuffer),
-  );
+  const events = history?.columns();
+  parentPort?.postMessage({ arrays, events: events?.columns ?? null, contacts, blocks: taken, domains }, [
+    ...[...arrays, ...(domains ? [domains] : [])].map((a) => a.buffer as ArrayBuffer),
+    ...(events?.buffers ?? []),
+  ]);
+}
+
+/**
+ * Runs a small population of the reference preset on the kernel while nothing
+ * waits, so that V8 has compiled its optimised code before the run: otherwise it
+ * compiles it during the run, on a core both threads need (decision 15 in
+ * docs/performance.md). A failure here costs only the warm-up.
+ */
+async function warmUp(): Promise<void> {
+  try {
+    const { parseScenario } = await import("../scenario/load.js");
+    const file = new URL("../../presets/reference.yaml", import.meta.url);
+    const { scenario } = parseScenario(readFileSync(file, "utf8"), fileURLToPath(file));
+    scenario.population.agents = WARM_UP_AGENTS;
+    runSeparable(compileModel(scenario));
+  } catch {
+    // the run compiles the kernel's optimised code itself
+  }
 }
 
 if (workerData) await runJob(workerData as WorkerJob);
@@ -56,6 +84,7 @@ else {
   // started ahead of the run (pool.node.ts): compile the kernel and load the
   // calendar engine while nothing waits, then run the job that comes
   kernelAvailable();
+  await warmUp();
   await import("./run.js");
   parentPort?.once("message", (job: WorkerJob) => void runJob(job));
   parentPort?.postMessage({ loaded: true });
