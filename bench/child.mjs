@@ -1,6 +1,7 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
-// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-ts|auto-workers|calendar|baseline> [rate multiplier]
-// auto-started: auto with the workers started ahead of the run (src/engine/pool.node.ts).
+// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-ts|auto-workers|auto-started|auto-started-cold|calendar|baseline> [rate multiplier] [people followed]
+// auto-started: auto with the workers started ahead of the run (src/engine/pool.node.ts),
+// which warm the kernel up while they wait; auto-started-cold: started ahead, not warmed up.
 // auto-ts: the per-agent engine in TypeScript, not its WebAssembly kernel (decision 14).
 // auto-workers: the per-agent engine's blocks taken by worker threads alone, the
 // calling thread waiting (the scheme decision 7 in docs/performance.md replaced).
@@ -19,13 +20,14 @@ import { simulateThreads } from "../dist/engine/parallel.node.js";
 import { prestartWorkers, workersReady } from "../dist/engine/pool.node.js";
 import { simulate } from "../dist/engine/run.js";
 import { parseScenario } from "../dist/scenario/load.js";
+import { POOL_PER_FOLLOWED } from "../dist/store/execute.js";
 import { runDailyBaseline } from "./baseline-daily.mjs";
 
-const [name, agents, threads, engine, rates = "1"] = process.argv.slice(2);
+const [name, agents, threads, engine, rates = "1", track = "0"] = process.argv.slice(2);
 // auto-started: the workers start with the process and are ready before the timed
 // run, as `credsim run` starts them before loading its modules (decision 15)
-if (engine === "auto-started") {
-  prestartWorkers(Number(threads) - 1);
+if (engine === "auto-started" || engine === "auto-started-cold") {
+  prestartWorkers(Number(threads) - 1, { warmUp: engine === "auto-started" });
   await workersReady();
 }
 const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);
@@ -50,8 +52,13 @@ else {
   const c =
     engine === "calendar"
       ? simulate(model, { engine: "calendar" })
-      : (await simulateThreads(scenario, Number(threads), undefined, { callerTakesBlocks: engine !== "auto-workers", useKernel: engine !== "auto-ts" }))
-          .counters;
+      : (
+          await simulateThreads(scenario, Number(threads), undefined, {
+            callerTakesBlocks: engine !== "auto-workers",
+            useKernel: engine !== "auto-ts",
+            poolSize: Number(track) * POOL_PER_FOLLOWED,
+          })
+        ).counters;
   listed = c.listed.at(-1);
   hash = countersHash(c);
   // occurrences of behaviours and false records written: the events the engine handles

@@ -14,8 +14,8 @@ import { alternate, median } from "./alternate.mjs";
 // --only N[,M…]: run only those benchmarks (e.g. `npm run bench:decisions -- --only 10`)
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",").map(Number) : null;
-if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 10)) {
-  process.stderr.write("--only needs benchmark numbers from 1 to 10, e.g. --only 10 or --only 2,6\n");
+if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 11)) {
+  process.stderr.write("--only needs benchmark numbers from 1 to 11, e.g. --only 10 or --only 2,6\n");
   process.exit(2);
 }
 const wanted = (n) => !only || only.includes(n);
@@ -310,5 +310,46 @@ if (wanted(10)) {
     `${t} thread${t > 1 ? "s" : ""} WebAssembly ${med[t].kernel.toFixed(3)} s, TypeScript ${med[t].ts.toFixed(3)} s — ${(med[t].ts / med[t].kernel).toFixed(2)}×`;
   process.stdout.write(
     `reference 1M × 365, per-agent engine: ${line(1)}; ${line(2)}; two threads over one ${(med[1].kernel / med[2].kernel).toFixed(2)}× in WebAssembly, ${(med[1].ts / med[2].ts).toFixed(2)}× in TypeScript (fresh processes, medians of ${R}, alternating); counters identical: ${hashes.size === 1}\n`,
+  );
+}
+
+// 11. Decision 16: with people followed, the calling thread runs their pool first
+// and the others skip it (nothing to send or merge), and a worker started ahead
+// warms the kernel up while it waits. Reference 1M, the worker started ahead as
+// `credsim run` starts it, fresh processes, alternating: two threads following 100
+// people (as the command does by default) against one, and against two threads
+// following nobody (what following costs), and against a worker not warmed up.
+if (wanted(11)) {
+  const child = new URL("./child.mjs", import.meta.url).pathname;
+  const once = (threads, engine, track) =>
+    JSON.parse(execFileSync(process.execPath, [child, "reference", "1000000", String(threads), engine, "1", String(track)], { encoding: "utf8" }));
+  const cases = {
+    "1 thread, 100 followed": [1, "auto-started", 100],
+    "2 threads, 100 followed": [2, "auto-started", 100],
+    "2 threads, nobody followed": [2, "auto-started", 0],
+    "2 threads, 100 followed, worker not warmed up": [2, "auto-started-cold", 100],
+  };
+  const R = 7;
+  const seconds = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  const hashes = new Set();
+  for (let r = 0; r < R; r++) {
+    const order = Object.keys(cases);
+    for (const k of r % 2 ? order.reverse() : order) {
+      const out = once(...cases[k]);
+      seconds[k].push(out.seconds);
+      hashes.add(out.hash);
+    }
+  }
+  const m = Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, median(v)]));
+  const one = m["1 thread, 100 followed"];
+  const two = m["2 threads, 100 followed"];
+  process.stdout.write(
+    `reference 1M × 365, worker started ahead: ${Object.entries(m)
+      .map(([k, v]) => `${k} ${v.toFixed(3)} s`)
+      .join(", ")}; two threads over one, 100 followed: ${(one / two).toFixed(2)}×; following 100 costs ${(
+      (two / m["2 threads, nobody followed"] - 1) * 100
+    ).toFixed(
+      0,
+    )} % on two threads; warm-up ${(m["2 threads, 100 followed, worker not warmed up"] / two).toFixed(2)}× (fresh processes, medians of ${R}, alternating); counters identical: ${hashes.size === 1}\n`,
   );
 }

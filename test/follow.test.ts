@@ -33,7 +33,7 @@ describe("following one person", () => {
     expect(Math.abs(2 * count(mask, 0, agents / 2) - n)).toBeLessThan(4 * Math.sqrt(n));
     // independent draws: the next member is within 100 agents with probability 1 − (1 − p)^100
     const members: number[] = [];
-    mask.forEach((x, i) => x === 1 && members.push(i));
+    for (let i = 0; i < agents; i++) if (mask[i] === 1) members.push(i);
     const near = members.filter((i, k) => k + 1 < members.length && members[k + 1] - i <= 100).length;
     const q = 1 - (1 - p) ** 100;
     expect(Math.abs(near - (n - 1) * q)).toBeLessThan(4 * Math.sqrt((n - 1) * q * (1 - q)));

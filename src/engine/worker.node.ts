@@ -7,10 +7,11 @@ import { History, trackingPool } from "./history.js";
 import { kernelAvailable } from "./kernel.js";
 import { compileModel } from "./model.js";
 import type { WorkerJob } from "./parallel.node.js";
+import type { Prestart } from "./pool.node.js";
 import { buildPopulation } from "./population.js";
 import { finishSeparable, runAgents, runSeparable, startSeparable } from "./separable.js";
 
-/** Agents of the warm-up run (about 20 ms). */
+/** Agents of the warm-up run: some 60 ms, long enough for V8 to tier the kernel up. */
 const WARM_UP_AGENTS = 20_000;
 
 async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Promise<void> {
@@ -79,12 +80,13 @@ async function warmUp(): Promise<void> {
   }
 }
 
-if (workerData) await runJob(workerData as WorkerJob);
+const data = workerData as WorkerJob | Prestart;
+if (!("prestart" in data)) await runJob(data);
 else {
-  // started ahead of the run (pool.node.ts): compile the kernel and load the
-  // calendar engine while nothing waits, then run the job that comes
+  // started ahead of the run (pool.node.ts): compile the kernel, warm it up and
+  // load the calendar engine while nothing waits, then run the job that comes
   kernelAvailable();
-  await warmUp();
+  if (data.warmUp) await warmUp();
   await import("./run.js");
   parentPort?.once("message", (job: WorkerJob) => void runJob(job));
   parentPort?.postMessage({ loaded: true });
