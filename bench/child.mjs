@@ -1,7 +1,6 @@
 // One measured run in a fresh process: prints {seconds, maxRssBytes}.
-// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-ts|auto-workers|auto-started|auto-started-cold|calendar|baseline> [rate multiplier] [people followed]
-// auto-started: auto with the workers started ahead of the run (src/engine/pool.node.ts),
-// which warm the kernel up while they wait; auto-started-cold: started ahead, not warmed up.
+// Usage: node bench/child.mjs <preset|file> <agents> <threads> <engine: auto|auto-ts|auto-workers|auto-started|calendar|baseline> [rate multiplier] [people followed]
+// auto-started: auto with the workers started ahead of the run (src/engine/pool.node.ts).
 // auto-ts: the per-agent engine in TypeScript, not its WebAssembly kernel (decision 14).
 // auto-workers: the per-agent engine's blocks taken by worker threads alone, the
 // calling thread waiting (the scheme decision 7 in docs/performance.md replaced).
@@ -26,8 +25,8 @@ import { runDailyBaseline } from "./baseline-daily.mjs";
 const [name, agents, threads, engine, rates = "1", track = "0"] = process.argv.slice(2);
 // auto-started: the workers start with the process and are ready before the timed
 // run, as `credsim run` starts them before loading its modules (decision 15)
-if (engine === "auto-started" || engine === "auto-started-cold") {
-  prestartWorkers(Number(threads) - 1, { warmUp: engine === "auto-started" });
+if (engine === "auto-started") {
+  prestartWorkers(Number(threads) - 1);
   await workersReady();
 }
 const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);

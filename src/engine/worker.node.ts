@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { takeBlocks } from "./blocks.js";
 import { type Counters, countersArrays } from "./counters.js";
@@ -7,12 +5,8 @@ import { History, trackingPool } from "./history.js";
 import { kernelAvailable } from "./kernel.js";
 import { compileModel } from "./model.js";
 import type { WorkerJob } from "./parallel.node.js";
-import type { Prestart } from "./pool.node.js";
 import { buildPopulation } from "./population.js";
-import { finishSeparable, runAgents, runSeparable, startSeparable } from "./separable.js";
-
-/** Agents of the warm-up run: some 60 ms, long enough for V8 to tier the kernel up. */
-const WARM_UP_AGENTS = 20_000;
+import { finishSeparable, runAgents, startSeparable } from "./separable.js";
 
 async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Promise<void> {
   const model = compileModel(scenario);
@@ -62,31 +56,11 @@ async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Pro
   ]);
 }
 
-/**
- * Runs a small population of the reference preset on the kernel while nothing
- * waits, so that V8 has compiled its optimised code before the run: otherwise it
- * compiles it during the run, on a core both threads need (decision 15 in
- * docs/performance.md). A failure here costs only the warm-up.
- */
-async function warmUp(): Promise<void> {
-  try {
-    const { parseScenario } = await import("../scenario/load.js");
-    const file = new URL("../../presets/reference.yaml", import.meta.url);
-    const { scenario } = parseScenario(readFileSync(file, "utf8"), fileURLToPath(file));
-    scenario.population.agents = WARM_UP_AGENTS;
-    runSeparable(compileModel(scenario));
-  } catch {
-    // the run compiles the kernel's optimised code itself
-  }
-}
-
-const data = workerData as WorkerJob | Prestart;
-if (!("prestart" in data)) await runJob(data);
+if (workerData) await runJob(workerData as WorkerJob);
 else {
-  // started ahead of the run (pool.node.ts): compile the kernel, warm it up and
-  // load the calendar engine while nothing waits, then run the job that comes
+  // started ahead of the run (pool.node.ts): compile the kernel and load the
+  // calendar engine while nothing waits, then run the job that comes
   kernelAvailable();
-  if (data.warmUp) await warmUp();
   await import("./run.js");
   parentPort?.once("message", (job: WorkerJob) => void runJob(job));
   parentPort?.postMessage({ loaded: true });
