@@ -23,11 +23,14 @@ describe("workers started ahead of the run", () => {
   it("take the run's blocks and give the same counters and followed histories", async () => {
     // workers run the compiled engine (npm test builds dist/ first)
     const { simulateThreads } = (await import("../dist/engine/parallel.node.js")) as typeof import("../src/engine/parallel.node.js");
-    const { prestartWorkers, idleWorkers } = (await import("../dist/engine/pool.node.js")) as typeof import("../src/engine/pool.node.js");
+    const { prestartWorkers, idleWorkers, workersReady } = (await import("../dist/engine/pool.node.js")) as typeof import("../src/engine/pool.node.js");
     const s = withChanges(preset("reference"), (x) => void (x.population.agents = 200_000));
     const options = { poolSize: 300, startTogether: true };
     const cold = await simulateThreads(s, 2, undefined, options);
     prestartWorkers(1);
+    expect(idleWorkers()).toBe(1);
+    // loaded, and still waiting for its job (a worker that failed on starting is dropped)
+    await workersReady();
     expect(idleWorkers()).toBe(1);
     const warm = await simulateThreads(s, 2, undefined, options);
     expect(idleWorkers()).toBe(0);
@@ -38,6 +41,8 @@ describe("workers started ahead of the run", () => {
     expect(arrays(warm)).toEqual(arrays(cold));
     // an interacting scenario runs on a started worker too
     prestartWorkers(1);
+    await workersReady();
+    expect(idleWorkers()).toBe(1);
     const fused = withChanges(preset("fused-city"), (x) => void (x.population.agents = 5_000));
     const a = await simulateThreads(fused, 1);
     expect(idleWorkers()).toBe(0);

@@ -13,18 +13,11 @@ export const workerUrl = new URL(isSource ? "./worker.node.ts" : "./worker.node.
 const idle: Worker[] = [];
 const ready: Promise<void>[] = [];
 
-/** What a worker started ahead is told: whether to warm the kernel up while it waits (false: bench:decisions no. 11's baseline). */
-export interface Prestart {
-  prestart: true;
-  warmUp: boolean;
-}
-
-/** Starts `count` workers that load the engine, warm it up, and wait for a job. */
-export function prestartWorkers(count: number, options: { warmUp?: boolean } = {}): void {
+/** Starts `count` workers that load the engine and wait for a job. */
+export function prestartWorkers(count: number): void {
   if (isSource) return; // from TypeScript sources, workers cannot load the engine
-  const workerData: Prestart = { prestart: true, warmUp: options.warmUp ?? true };
   for (let k = 0; k < count; k++) {
-    const worker = new Worker(workerUrl, { workerData });
+    const worker = new Worker(workerUrl, { workerData: null });
     worker.unref();
     const drop = () => {
       const at = idle.indexOf(worker);
@@ -32,7 +25,7 @@ export function prestartWorkers(count: number, options: { warmUp?: boolean } = {
     };
     worker.once("error", drop);
     worker.once("exit", drop);
-    // it says so once it has loaded and warmed up the engine (or it failed: a job then starts a worker of its own)
+    // it says so once it has loaded the engine (or it failed: a job then starts a worker of its own)
     ready.push(
       new Promise((resolve) => {
         worker.once("message", () => resolve());
