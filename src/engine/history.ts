@@ -57,7 +57,7 @@ export class History implements EventColumns {
   b: Int32Array;
   v: Float64Array;
 
-  /** `capacity`: events held before the arrays grow (a merge knows its total). */
+  /** `capacity`: events held before the arrays first grow. */
   constructor(mask: Uint8Array, capacity = 1024) {
     this.mask = mask;
     const n = Math.max(1, capacity);
