@@ -257,6 +257,17 @@ describe("credsim sweep", () => {
     const r6 = credsim(["sweep", "e4.yaml", "--out", "e4"]);
     expect(r6.status).toBe(2);
     expect(r6.stderr).toContain("keep.0: unknown summary field 'total.listedShar' (did you mean 'total.listedShare'?)");
+    // a value that is not a finite number, a text or true/false is named, with its place in the list
+    for (const [value, shown] of [
+      [".nan", ".nan"],
+      ["-.inf", "-.inf"],
+      ["~", "an empty value"],
+      ["{ a: 1 }", "a mapping"],
+    ]) {
+      expect(() => parseSweep(`base: reference\nvary:\n  listing.days: [30, ${value}]\n`, "v.yaml")).toThrow(
+        `v.yaml:3:3: vary.listing.days: value 2 of the list is ${shown}: expected finite numbers, texts or true/false`,
+      );
+    }
     // a range over a field of whole numbers needs integer: true, else every run would fail
     const ranged = (range: string) => `base: reference\nagents: 2000\ndays: 30\ndesign: { type: random, samples: 2 }\nvary:\n  listing.days: ${range}\n`;
     writeFileSync(join(dir, "e6.yaml"), ranged("{ from: 30, to: 60 }"));

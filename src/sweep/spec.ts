@@ -67,6 +67,17 @@ export const DEFAULT_KEEP = [
   "appeals.queueAtEnd",
 ];
 
+/** What is wrong with a list of values to vary, when it is a list: the first value that is not a finite number, a text or true/false. */
+function listProblem(input: unknown): string | undefined {
+  if (!Array.isArray(input)) return undefined;
+  const k = input.findIndex((x) => !(typeof x === "string" || typeof x === "boolean" || (typeof x === "number" && Number.isFinite(x))));
+  if (k < 0) return undefined;
+  const x: unknown = input[k];
+  const shown =
+    typeof x === "number" ? (Number.isNaN(x) ? ".nan" : x > 0 ? ".inf" : "-.inf") : x === null ? "an empty value" : Array.isArray(x) ? "a list" : "a mapping";
+  return `value ${k + 1} of the list is ${shown}: expected finite numbers, texts or true/false`;
+}
+
 export function parseSweep(text: string, file: string): { spec: SweepSpec; source: SourceMap } {
   const { data, source } = parseYaml(text, file);
   const parsed = SweepSpec.safeParse(data, { reportInput: true });
@@ -81,7 +92,7 @@ export function parseSweep(text: string, file: string): { spec: SweepSpec; sourc
             const known = path.length === 0 ? Object.keys(SweepSpec.shape) : path[0] === "design" ? ["type", "samples"] : Object.keys(range.shape);
             return issue.keys.map((k) => unknownName("field", k, known)).join("; ");
           }
-          if (issue.code === "invalid_union") return "expected a list of values or { from, to }";
+          if (issue.code === "invalid_union") return listProblem((issue as { input?: unknown }).input) ?? "expected a list of values or { from, to }";
         },
         { locateUnknownKey: true },
       ),
