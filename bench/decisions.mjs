@@ -316,8 +316,8 @@ if (wanted(10)) {
 // 11. Decision 16: with people followed, the calling thread runs their pool first
 // and the others skip it, so no thread sends events and nothing is merged.
 // Reference 1M, the worker started ahead as `credsim run` starts it, fresh
-// processes, alternating: one and two threads following 100 people (as the
-// command does by default), and two threads following nobody (what following costs).
+// processes, alternating: one and two threads, each following 100 people (as the
+// command does by default) and following nobody (what following costs).
 if (wanted(11)) {
   const child = new URL("./child.mjs", import.meta.url).pathname;
   const once = (threads, track) =>

@@ -6,7 +6,7 @@ import { compileModel } from "../src/engine/model.js";
 import { finishSeparable, runAgents, runSeparable, startSeparable } from "../src/engine/separable.js";
 import { Simulation } from "../src/engine/simulate.js";
 import { Ratings } from "../src/scenario/schema.js";
-import { countersEqual, preset, scenarioFromYaml, sum, withChanges } from "./helpers.js";
+import { countersEqual, eventColumns, preset, scenarioFromYaml, sum, withChanges } from "./helpers.js";
 
 // The per-agent engine and the calendar engine draw the same random numbers in
 // the same order for each agent, so on a separable scenario their counters must
@@ -85,7 +85,7 @@ describe("determinism", () => {
     }
     expect(countersEqual(one.counters, two.counters)).toBe(true);
     expect(countersEqual(one.counters, three.counters)).toBe(true);
-    const events = (r: typeof one) => r.history?.toArrays().map((a) => Array.from(a));
+    const events = (r: typeof one) => eventColumns(r.history);
     expect(one.history?.count).toBeGreaterThan(100);
     expect(events(two)).toEqual(events(one));
     expect(events(three)).toEqual(events(one));
@@ -95,7 +95,7 @@ describe("determinism", () => {
     const m = compileModel(s);
     const inOnePass = new History(trackingPool(m, 200, null));
     expect(countersEqual(runSeparable(m, [0, m.agents], undefined, inOnePass), two.counters)).toBe(true);
-    expect(inOnePass.toArrays().map((a) => Array.from(a))).toEqual(events(two));
+    expect(eventColumns(inOnePass)).toEqual(events(two));
     const typescript = await simulateThreads(s, 2, undefined, { ...options, useKernel: false });
     expect(countersEqual(typescript.counters, two.counters)).toBe(true);
     expect(events(typescript)).toEqual(events(two));

@@ -41,7 +41,7 @@ describe("following one person", () => {
     // another seed, another pool: they share about size · p members
     expect(count(trackingPool({ agents, seed: 8 } as Model, size, null).map((x, i) => x & mask[i]))).toBeLessThan(size * p + 4 * Math.sqrt(size * p));
     // with households, whole households of three, each with chance p
-    const households = Int32Array.from({ length: agents / 4 + 1 }, (_, h) => Math.min(agents, 3 * h)).subarray(0, Math.ceil(agents / 3) + 1);
+    const households = Int32Array.from({ length: Math.ceil(agents / 3) + 1 }, (_, h) => Math.min(agents, 3 * h));
     const byHousehold = trackingPool({ agents, seed: 7 } as Model, size, households);
     const drawn = Array.from({ length: households.length - 1 }, (_, h) => count(byHousehold, households[h], households[h + 1]));
     expect(drawn.every((x, h) => x === 0 || x === households[h + 1] - households[h])).toBe(true);

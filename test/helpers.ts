@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolveBase } from "../src/cli/scenario-arg.js";
 import { type Counters, countersArrays } from "../src/engine/counters.js";
+import type { EventColumns } from "../src/engine/history.js";
 import { compileModel, type Model } from "../src/engine/model.js";
 import { parseScenario } from "../src/scenario/load.js";
 import type { Scenario } from "../src/scenario/schema.js";
@@ -72,4 +73,10 @@ export function normalQuantile(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** A history's events as six columns of plain numbers (day, agent, type, a, b, v), for comparisons. */
+export function eventColumns(h: EventColumns | null | undefined): number[][] {
+  if (!h) return [];
+  return [h.day, h.agent, h.type, h.a, h.b, h.v].map((column) => Array.from(column.subarray(0, h.count)));
 }

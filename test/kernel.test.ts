@@ -8,7 +8,7 @@ import { buildPopulation } from "../src/engine/population.js";
 import { runSeparable } from "../src/engine/separable.js";
 import { isSeparable } from "../src/engine/simulate.js";
 import type { Scenario } from "../src/scenario/schema.js";
-import { countersEqual, preset, scenarioFromYaml, sum, withChanges } from "./helpers.js";
+import { countersEqual, eventColumns, preset, scenarioFromYaml, sum, withChanges } from "./helpers.js";
 
 // The per-agent engine compiled to WebAssembly (kernel/agents.ts) must give the
 // counters of the TypeScript per-agent engine bit for bit, on every submodel a
@@ -105,7 +105,7 @@ describe("the WebAssembly kernel", () => {
     expect(sum(c.classAgentDays)).toBeLessThan(240 * 12_000);
   });
 
-  const events = (h: History | undefined) => h?.toArrays().map((x) => Array.from(x)) ?? [];
+  const events = (h: History | undefined) => eventColumns(h);
 
   it("logs followed agents' events as the TypeScript engine does, with the same counters", () => {
     const a = run(everything, false, 300);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { workersForArgs } from "../src/cli/prestart.js";
 import { History } from "../src/engine/history.js";
 import { historyByAgent } from "../src/engine/parallel.node.js";
-import { preset, withChanges } from "./helpers.js";
+import { eventColumns, preset, withChanges } from "./helpers.js";
 
 // `credsim run` starts its worker threads before it loads its modules, so that
 // they are ready when the run begins (src/engine/pool.node.ts).
@@ -36,8 +36,12 @@ describe("workers started ahead of the run", () => {
     expect(idleWorkers()).toBe(0);
     expect(warm.threads).toBe(2);
     expect(Math.min(...warm.blocks)).toBeGreaterThan(0); // the started worker took blocks
-    const arrays = (r: typeof cold) =>
-      [...Object.values(r.counters).filter((v) => v instanceof Float64Array), ...(r.history?.toArrays() ?? [])].map((a) => Array.from(a as Float64Array));
+    const arrays = (r: typeof cold) => [
+      ...Object.values(r.counters)
+        .filter((v) => v instanceof Float64Array)
+        .map((a) => Array.from(a as Float64Array)),
+      ...eventColumns(r.history),
+    ];
     expect(arrays(warm)).toEqual(arrays(cold));
     // an interacting scenario runs on a started worker too
     prestartWorkers(1);
@@ -48,6 +52,17 @@ describe("workers started ahead of the run", () => {
     expect(idleWorkers()).toBe(0);
     const b = await simulateThreads(fused, 1);
     expect(arrays(a)).toEqual(arrays(b));
+  });
+
+  it("report progress while the calling thread runs a large followed pool", async () => {
+    const { simulateThreads } = (await import("../dist/engine/parallel.node.js")) as typeof import("../src/engine/parallel.node.js");
+    // a pool of everyone: the calling thread runs it all before any block, which the worker takes
+    const s = withChanges(preset("reference"), (x) => void (x.population.agents = 300_000));
+    const seen: number[] = [];
+    const r = await simulateThreads(s, 2, (done) => seen.push(done), { poolSize: 300_000 });
+    expect(r.history?.count).toBeGreaterThan(0);
+    expect(seen.some((x) => x > 0.05 && x < 0.95)).toBe(true);
+    expect(seen.every((x, k) => x >= 0 && x <= 1 && (k === 0 || x >= seen[k - 1]))).toBe(true);
   });
 
   it("put the calendar engine's followed events in agent order, each agent's events in their order", () => {
@@ -76,7 +91,7 @@ describe("workers started ahead of the run", () => {
       [7, 5],
     ]);
     // every column comes along (agent 5: type 2, then a score of 2)
-    expect(h.toArrays().map((c) => Array.from(c.subarray(3, 5)))).toEqual([
+    expect(eventColumns(h).map((c) => c.slice(3, 5))).toEqual([
       [1, 4],
       [5, 5],
       [2, 10],

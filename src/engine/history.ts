@@ -50,28 +50,20 @@ export interface EventColumns {
 export class History implements EventColumns {
   readonly mask: Uint8Array;
   count = 0;
-  day: Int32Array;
-  agent: Int32Array;
-  type: Uint8Array;
-  a: Int32Array;
-  b: Int32Array;
-  v: Float64Array;
+  day: Int32Array = new Int32Array(1024);
+  agent: Int32Array = new Int32Array(1024);
+  type: Uint8Array = new Uint8Array(1024);
+  a: Int32Array = new Int32Array(1024);
+  b: Int32Array = new Int32Array(1024);
+  v: Float64Array = new Float64Array(1024);
 
-  /** `capacity`: events held before the arrays first grow. */
-  constructor(mask: Uint8Array, capacity = 1024) {
+  constructor(mask: Uint8Array) {
     this.mask = mask;
-    const n = Math.max(1, capacity);
-    this.day = new Int32Array(n);
-    this.agent = new Int32Array(n);
-    this.type = new Uint8Array(n);
-    this.a = new Int32Array(n);
-    this.b = new Int32Array(n);
-    this.v = new Float64Array(n);
   }
 
   /** A history over these columns, taken as they are (not copied). */
   static over(mask: Uint8Array, columns: EventColumns): History {
-    const h = new History(mask, 1);
+    const h = new History(mask);
     h.count = columns.count;
     h.day = columns.day;
     h.agent = columns.agent;
@@ -131,16 +123,6 @@ export class History implements EventColumns {
     this.a = g(this.a);
     this.b = g(this.b);
     this.v = g(this.v);
-  }
-
-  /** The events as six columns of numbers (day, agent, type, a, b, v), for comparisons. */
-  toArrays(): Float64Array[] {
-    const n = this.count;
-    return [this.day, this.agent, this.type, this.a, this.b, this.v].map((x) => {
-      const out = new Float64Array(n);
-      out.set(x.subarray(0, n));
-      return out;
-    });
   }
 }
 

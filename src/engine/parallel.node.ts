@@ -34,7 +34,7 @@ export interface ThreadOptions {
   poolSize?: number;
   /** The calling thread waits until every worker is ready before taking blocks, so that all take some (tests). */
   startTogether?: boolean;
-  /** false: the calling thread only waits, and `threads` workers take the blocks (the slower scheme, kept for bench:decisions no. 1). */
+  /** false: the calling thread takes no blocks (it runs the followed pool, if any, then waits), and `threads` workers take them (the slower scheme, kept for bench:decisions no. 1). */
   callerTakesBlocks?: boolean;
   /** false: the per-agent engine in TypeScript, not its WebAssembly kernel (the baseline of bench:decisions no. 10). */
   useKernel?: boolean;
@@ -79,7 +79,7 @@ export async function simulateThreads(
     const history = poolSize > 0 ? new History(pool()) : undefined;
     let contacts: ParallelResult["contacts"] = [];
     const counters = simulate(model, { onProgress, history, onFinish: (sim) => (contacts = history ? sim.contactsOf(history.mask) : []) });
-    return { counters, threads: 1, history: history ?? null, contacts, blocks: [] };
+    return { counters, threads: 1, history: history ? historyByAgent(history.mask, history) : null, contacts, blocks: [] };
   }
   if (!isSeparable(model)) {
     const worker = startWorker({ scenario, poolSize }, onProgress);
@@ -111,7 +111,10 @@ export async function simulateThreads(
   const run = startSeparable(model, history, options.useKernel ?? true);
   const blocks = Math.ceil(model.agents / size);
   while (options.startTogether && !failed && Atomics.load(ready, 0) < workers) await new Promise((resolve) => setTimeout(resolve, 1));
-  const progress = () => onProgress?.(Math.min(blocks, Atomics.load(next, 0)) / blocks);
+  // the pool's share of the work (expected), then the blocks' (which skip the pool)
+  const poolShare = history ? Math.min(1, poolSize / model.agents) : 0;
+  let poolDone = history ? 0 : 1;
+  const progress = () => onProgress?.(poolShare * poolDone + (1 - poolShare) * (Math.min(blocks, Atomics.load(next, 0)) / blocks));
   const timer = callerWorks ? undefined : setInterval(progress, 100);
   let yielded = performance.now();
   // let progress, worker messages and signals through every 50 ms or so
@@ -127,8 +130,10 @@ export async function simulateThreads(
   if (history) {
     for (let from = 0; from < model.agents && !failed; from += size) {
       runPool(run, from, Math.min(model.agents, from + size));
+      poolDone = Math.min(model.agents, from + size) / model.agents;
       await breathe();
     }
+    poolDone = 1;
     run.skip = history.mask;
   }
   let taken = 0;
@@ -175,9 +180,10 @@ function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promi
 }
 
 /**
- * The calendar engine's events (logged day by day) as a history in agent order,
- * each agent's events in their order, as the per-agent engine logs them: the same
- * numbering (seq) whatever the engine. Already in order, they are taken as they are.
+ * Events as a history in agent order, each agent's events in their order (a
+ * stable sort), as the per-agent engine logs them: the calendar engine logs them
+ * day by day, and the run's follow tables number them (seq) in this order
+ * whatever the engine. Events already in agent order are taken as they are.
  */
 export function historyByAgent(mask: Uint8Array, e: EventColumns): History {
   let sorted = true;
