@@ -1,11 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../src/store/duckdb.js";
 import { plannedRuns } from "../src/sweep/design.js";
 import { parseSweep } from "../src/sweep/spec.js";
+import { exportParquet } from "../src/sweep/sweep.js";
 
 // Sweeps as a user runs them (the built CLI): resume after a kill, failures
 // recorded, seeds that do not move when a variant is added, shards that merge
@@ -229,6 +231,27 @@ describe("credsim sweep", () => {
     const noProject = task({ SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2", PROJECT: dir });
     expect(noProject.status).toBe(2);
     expect(noProject.stderr).toContain(`no credsim in ${dir}`);
+  });
+
+  it("exports its tables under names that end in .partial until every one is written", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "credsim-export-"));
+    writeFileSync(join(folder, "runs.parquet"), "an earlier export");
+    const db = await openDatabase(join(folder, "sweep.duckdb"));
+    try {
+      await db.connection.run("CREATE TABLE runs AS SELECT 'r1' AS run_id, 0.5 AS x");
+      // no groups table: the export stops at its second file
+      await expect(exportParquet(db.connection, folder, false)).rejects.toThrow(/groups/);
+      const exported = () =>
+        readdirSync(folder)
+          .filter((f) => f.includes(".parquet"))
+          .sort();
+      expect(exported()).toEqual(["runs.parquet.partial"]);
+      await db.connection.run(`CREATE TABLE groups AS SELECT 'r1' AS run_id, 'a' AS "group"`);
+      expect(await exportParquet(db.connection, folder, false)).toEqual([join(folder, "runs.parquet"), join(folder, "groups.parquet")]);
+      expect(exported()).toEqual(["groups.parquet", "runs.parquet"]);
+    } finally {
+      db.close();
+    }
   });
 
   it("explains a bad sweep file", async () => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
+import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { withHugePages } from "../engine/hugepages.node.js";
@@ -153,19 +154,27 @@ export async function insertRun(con: DuckDBConnection, plan: SweepPlan, run: Pla
   }
 }
 
-/** Writes runs.parquet, groups.parquet (and daily.parquet) sorted, so equal sweeps give equal files. */
+/**
+ * Writes runs.parquet, groups.parquet (and daily.parquet) sorted, so equal sweeps
+ * give equal files. Each is written under a name ending in .partial and all are
+ * renamed once every one is complete, after the previous export's files are
+ * removed: an export cut short (Ctrl-C, a full disk) leaves only .partial files,
+ * never a mix of new and old files that looks complete. The sweep's database
+ * holds every run, so running the sweep again exports again.
+ */
 export async function exportParquet(con: DuckDBConnection, dir: string, daily: boolean): Promise<string[]> {
-  const files: string[] = [];
-  const out = (name: string) => join(dir, name).replace(/'/g, "''");
-  await con.run(`COPY (SELECT * FROM runs ORDER BY run_id) TO '${out("runs.parquet")}' (FORMAT parquet, COMPRESSION zstd)`);
-  files.push(join(dir, "runs.parquet"));
-  await con.run(`COPY (SELECT * FROM groups ORDER BY run_id, "group") TO '${out("groups.parquet")}' (FORMAT parquet, COMPRESSION zstd)`);
-  files.push(join(dir, "groups.parquet"));
-  if (daily) {
-    await con.run(`COPY (SELECT * FROM daily ORDER BY run_id, day, "group") TO '${out("daily.parquet")}' (FORMAT parquet, COMPRESSION zstd)`);
-    files.push(join(dir, "daily.parquet"));
+  const queries: [string, string][] = [
+    ["runs.parquet", "SELECT * FROM runs ORDER BY run_id"],
+    ["groups.parquet", 'SELECT * FROM groups ORDER BY run_id, "group"'],
+  ];
+  if (daily) queries.push(["daily.parquet", 'SELECT * FROM daily ORDER BY run_id, day, "group"']);
+  for (const [name] of queries) rmSync(join(dir, name), { force: true });
+  for (const [name, query] of queries) {
+    const partial = join(dir, `${name}.partial`).replace(/'/g, "''");
+    await con.run(`COPY (${query}) TO '${partial}' (FORMAT parquet, COMPRESSION zstd)`);
   }
-  return files;
+  for (const [name] of queries) renameSync(join(dir, `${name}.partial`), join(dir, name));
+  return queries.map(([name]) => join(dir, name));
 }
 
 export interface SweepProgress {
