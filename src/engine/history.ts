@@ -1,4 +1,5 @@
 import type { Model } from "./model.js";
+import { buildPopulation } from "./population.js";
 import { geometricGap, Purpose, Stream } from "./rng.js";
 
 // Full event histories for a pool of agents chosen before the run (whole
@@ -144,4 +145,9 @@ export function trackingPool(m: Model, size: number, householdStart: Int32Array 
     else mask[h] = 1;
   }
   return mask;
+}
+
+/** The pool of a run following `size` agents' worth, its households built only if the model has them. */
+export function followedPool(m: Model, size: number): Uint8Array {
+  return trackingPool(m, size, m.households ? buildPopulation(m).householdStart : null);
 }

@@ -2,10 +2,9 @@ import { Worker } from "node:worker_threads";
 import type { Scenario } from "../scenario/schema.js";
 import { blockSize } from "./blocks.js";
 import { addCounters, type Counters, countersFromArrays } from "./counters.js";
-import { type EventColumns, History, trackingPool } from "./history.js";
+import { type EventColumns, followedPool, History } from "./history.js";
 import { compileModel, type Model } from "./model.js";
 import { takeWorker, workerUrl } from "./pool.node.js";
-import { buildPopulation } from "./population.js";
 import { simulate } from "./run.js";
 import { finishSeparable, integrateHarm, runAgents, runPool, startSeparable } from "./separable.js";
 import { isSeparable } from "./simulate.js";
@@ -74,7 +73,7 @@ export async function simulateThreads(
 ): Promise<ParallelResult> {
   const poolSize = options.poolSize ?? 0;
   const model: Model = compileModel(scenario);
-  const pool = () => trackingPool(model, poolSize, model.households ? buildPopulation(model).householdStart : null);
+  const pool = () => followedPool(model, poolSize);
   if (isSource) {
     const history = poolSize > 0 ? new History(pool()) : undefined;
     let contacts: ParallelResult["contacts"] = [];

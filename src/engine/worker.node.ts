@@ -1,17 +1,15 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { takeBlocks } from "./blocks.js";
 import { type Counters, countersArrays } from "./counters.js";
-import { History, trackingPool } from "./history.js";
+import { followedPool, History } from "./history.js";
 import { kernelAvailable } from "./kernel.js";
 import { compileModel } from "./model.js";
 import type { WorkerJob } from "./parallel.node.js";
-import { buildPopulation } from "./population.js";
 import { finishSeparable, runAgents, startSeparable } from "./separable.js";
 
 async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Promise<void> {
   const model = compileModel(scenario);
-  const householdStart = poolSize > 0 && model.households ? buildPopulation(model).householdStart : null;
-  const pool = poolSize > 0 ? trackingPool(model, poolSize, householdStart) : null;
+  const pool = poolSize > 0 ? followedPool(model, poolSize) : null;
   let history: History | undefined;
   let contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[] = [];
   let counters: Counters;
