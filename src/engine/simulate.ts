@@ -7,6 +7,7 @@ import type { Model } from "./model.js";
 import { buildNetwork, type Network } from "./network.js";
 import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
 import { draw32, geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
+import { AgentSorter } from "./sort-agents.js";
 
 // Event-driven engine. Each agent sleeps until its next wake: the next day any of
 // its independent daily channels fires (behaviours, false records, ratings: one
@@ -145,6 +146,7 @@ export class Simulation {
   private slotSocial = new Int32Array(1024);
   private slotStep7 = new Uint8Array(1024); // STEP7_* states
   private woken = { buf: new Int32Array(1024) };
+  private readonly sorter = new AgentSorter();
   private messages = new Float64Array(256);
   private messageCount = 0;
   private newListed = new Int32Array(256);
@@ -541,8 +543,8 @@ export class Simulation {
     // order (MODEL.md §3), and ascending ids walk the records forwards
     // (bench/decisions.mjs).
     const wokenCount = this.calendar.drainInto(t, this.woken, 0);
+    if (this.sortWakes) this.sorter.sort(this.woken, wokenCount, this.n);
     const woken = this.woken.buf;
-    if (this.sortWakes) woken.subarray(0, wokenCount).sort();
 
     // 5. Insiders (their records are delivered with the misattributed ones, sorted;
     // they read no state that expiry changes).
