@@ -143,7 +143,8 @@ describe("determinism", () => {
   // The calendar engine expires and behaves one household at a time and schedules
   // an agent's next wake right after scoring it unless something touches it later
   // that day (each record fetched once for several steps); all expiries first,
-  // all wakes scheduled at the end, or wakes out of agent order must give the
+  // all wakes scheduled at the end, wakes out of agent order, or records not
+  // read ahead (warm reads only read, so they must change nothing) must give the
   // same day. fused-city made busy: short listings in a domain whose restriction
   // falls on the household and blocks a frequent behaviour, weighted ratings
   // between contacts (a rater's score read before or after a contact's listing
@@ -173,6 +174,7 @@ describe("determinism", () => {
       expect(countersEqual(fused, new Simulation(m, { fuseWakeSteps: false }).run())).toBe(true);
       expect(countersEqual(fused, new Simulation(m, { scheduleEarly: false }).run())).toBe(true);
       expect(countersEqual(fused, new Simulation(m, { sortWakes: false }).run())).toBe(true);
+      expect(countersEqual(fused, new Simulation(m, { warmReads: false }).run())).toBe(true);
     });
   }
 

@@ -63,6 +63,9 @@ const BITS = 15; // flags (bits 0–10, 14), listing domain (11–13), household
 const DOMAIN_SHIFT = 11; // 3 bits: at most 8 domains (MAX_DOMAINS)
 const HOUSEHOLD_SHIFT = 16; // a copy of hhMask[household], kept in every member's record
 const SHADOW_CONTACT = 0x10000; // one shadow-listed contact in the CONTACTS slot
+// agents whose records warm() reads ahead at a time: enough misses in flight,
+// few enough records to stay in the first-level cache until they are used
+const WARM_BATCH = 32;
 
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
@@ -75,6 +78,8 @@ export interface SimulationOptions {
   fuseWakeSteps?: boolean;
   /** Schedule an agent's next wake right after step 8 when nothing later that day touches it (default); false only to measure what it is worth. */
   scheduleEarly?: boolean;
+  /** Read a batch of records ahead in a loop of reads alone, so that their cache misses overlap (default); false only to measure what it is worth. */
+  warmReads?: boolean;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -134,6 +139,7 @@ export class Simulation {
   // per-day scratch: touched agents and their slots
   private readonly sortWakes: boolean;
   private readonly fuseWakeSteps: boolean;
+  private readonly warmReads: boolean;
   private readonly scheduleEarly: boolean;
   private touched = new Int32Array(1024);
   private touchedCount = 0;
@@ -166,6 +172,7 @@ export class Simulation {
   private queueHead = 0;
   private queueTail = 0;
   private appealCredit = 0;
+  private warmed = 0; // the reads of warm() go here, so that they are not optimised away
 
   // insiders
   private insiderFirst: Int32Array | null = null;
@@ -178,6 +185,7 @@ export class Simulation {
     // household members are adjacent only in agent order
     this.fuseWakeSteps = (options.fuseWakeSteps ?? true) && this.sortWakes;
     this.scheduleEarly = options.scheduleEarly ?? true;
+    this.warmReads = options.warmReads ?? true;
     const [from, to] = options.range ?? [0, model.agents];
     if ((from !== 0 || to !== model.agents) && !isSeparable(model)) {
       throw new Error("an agent range can only be simulated alone when agents do not interact");
@@ -520,6 +528,7 @@ export class Simulation {
     if (!this.network) return;
     const { start, adj } = this.network;
     const i = this.from + li;
+    this.warmContacts(i);
     for (let e = start[i]; e < start[i + 1]; e++) {
       const j = adj[e];
       if (j < 0) continue;
@@ -561,7 +570,9 @@ export class Simulation {
     const hh = this.population.householdOf;
     const from = this.from;
     let live = 0;
+    let warmTo = 0;
     for (let k = 0; k < wokenCount; ) {
+      if (k >= warmTo && this.warmReads) warmTo = this.warm(woken, k, Math.min(wokenCount, k + WARM_BATCH), hh);
       let end = k + 1;
       if (!this.fuseWakeSteps) end = wokenCount;
       else if (hh && (this.hotI[woken[k] * HOT + BITS] >>> HOUSEHOLD_SHIFT) & 0xff)
@@ -586,6 +597,7 @@ export class Simulation {
     // 7–8. Score and listing for everyone with something today.
     const touchedBefore = this.touchedCount;
     for (let k = 0; k < touchedBefore; k++) {
+      if (k % WARM_BATCH === 0 && this.warmReads) this.warm(this.touched, k, Math.min(touchedBefore, k + WARM_BATCH), null);
       if (this.slotStep7[k] === STEP7_DUE) this.scoreAndList(this.touched[k], k, t);
     }
 
@@ -604,7 +616,26 @@ export class Simulation {
     if (this.midTier && t === m.midDay) this.snapshotTiers(t);
 
     // Next wakes, for those not scheduled after step 8 or touched since.
-    for (let k = 0; k < this.touchedCount; k++) if (this.slotStep7[k] !== STEP7_SCHEDULED) this.reschedule(this.touched[k], t);
+    for (let k = 0; k < this.touchedCount; k++) {
+      if (k % WARM_BATCH === 0 && this.warmReads) this.warm(this.touched, k, Math.min(this.touchedCount, k + WARM_BATCH), null);
+      if (this.slotStep7[k] !== STEP7_SCHEDULED) this.reschedule(this.touched[k], t);
+    }
+  }
+
+  /**
+   * Reads the records of agents list[from..to) (and their household ids) in a
+   * loop that does nothing else, so that their cache misses overlap, and returns
+   * `to`. The loop that then works on them finds them in the cache. JavaScript
+   * has no prefetch instruction; a plain read blocks the instructions after it
+   * until it arrives, so reads ahead inside the working loop overlap little
+   * (tried: no gain), while a loop of reads alone keeps many in flight.
+   */
+  private warm(list: Int32Array, from: number, to: number, hh: Int32Array | null): number {
+    let x = 0;
+    for (let k = from; k < to; k++) x |= this.hotI[list[k] * HOT] | this.hotI[list[k] * HOT + HOT - 1];
+    if (hh) for (let k = from; k < to; k++) x |= hh[this.from + list[k]];
+    this.warmed = x;
+    return to;
   }
 
   private behave(li: number, t: number): void {
@@ -853,6 +884,7 @@ export class Simulation {
         // no new fear (nothing new happened) and no new cut draws (those of the
         // spell's start run on while the spell does)
         const i = this.from + ~this.newListed[k];
+        this.warmContacts(i);
         for (let e = start[i]; e < start[i + 1]; e++) {
           const j = adj[e];
           if (j < 0) continue;
@@ -873,6 +905,7 @@ export class Simulation {
         n = this.hotU[li * HOT + RNG_N];
       }
       const logKeep = Math.log1p(-m.cutTie);
+      this.warmContacts(i);
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
@@ -889,6 +922,7 @@ export class Simulation {
     }
     for (let k = 0; k < this.newShadowListedCount; k++) {
       const i = this.from + this.newShadowListed[k];
+      this.warmContacts(i);
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
@@ -897,6 +931,19 @@ export class Simulation {
         this.touch(j);
       }
     }
+  }
+
+  /** warm() for the contacts of agent i. */
+  private warmContacts(i: number): void {
+    if (!this.warmReads) return;
+    const { start, adj } = this.network as Network;
+    let x = 0;
+    for (let e = start[i]; e < start[i + 1]; e++) {
+      const j = adj[e];
+      const at = (j < 0 ? ~j : j) * HOT;
+      x |= this.hotI[at] | this.hotI[at + HOT - 1];
+    }
+    this.warmed = x;
   }
 
   private aliveDegree(i: number): number {
@@ -910,6 +957,7 @@ export class Simulation {
     const fm = this.model.fear;
     if (!fm) return;
     for (let k = 0; k < this.touchedCount; k++) {
+      if (k % WARM_BATCH === 0 && this.warmReads) this.warmFearful(k, Math.min(this.touchedCount, k + WARM_BATCH));
       const penal = this.slotPenal[k];
       const social = this.slotSocial[k];
       if (!penal && !social) continue;
@@ -922,6 +970,23 @@ export class Simulation {
       this.hotF[li * HOT + FEAR] = f > 1 ? 1 : f < fm.floor ? fm.floor : f;
       this.hotI[li * HOT + FEAR_DAY] = t;
     }
+  }
+
+  /** warm() for the touched agents of slots [from, to) whose fear changes today, and for their network rows when it is their contacts' doing. */
+  private warmFearful(from: number, to: number): void {
+    const net = this.network;
+    let x = 0;
+    for (let k = from; k < to; k++) {
+      if (!this.slotPenal[k] && !this.slotSocial[k]) continue;
+      const li = this.touched[k];
+      x |= this.hotI[li * HOT] | this.hotI[li * HOT + HOT - 1];
+      // the row's start, then the row itself (aliveDegree reads both)
+      if (net && this.slotSocial[k]) {
+        const e = net.start[this.from + li];
+        if (e < net.adj.length) x |= net.adj[e];
+      }
+    }
+    this.warmed = x;
   }
 
   private cutTies(t: number): void {
