@@ -66,6 +66,9 @@ const SHADOW_CONTACT = 0x10000; // one shadow-listed contact in the CONTACTS slo
 // agents whose records warm() reads ahead at a time: enough misses in flight,
 // few enough records to stay in the first-level cache until they are used
 const WARM_BATCH = 32;
+// the reads of warm() go here, so that the compiler cannot drop them as unused
+// (exported only because a variable that is never read looks unused to the linter)
+export let warmSink = 0;
 
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
@@ -172,7 +175,6 @@ export class Simulation {
   private queueHead = 0;
   private queueTail = 0;
   private appealCredit = 0;
-  private warmed = 0; // the reads of warm() go here, so that they are not optimised away
 
   // insiders
   private insiderFirst: Int32Array | null = null;
@@ -634,7 +636,7 @@ export class Simulation {
     let x = 0;
     for (let k = from; k < to; k++) x |= this.hotI[list[k] * HOT] | this.hotI[list[k] * HOT + HOT - 1];
     if (hh) for (let k = from; k < to; k++) x |= hh[this.from + list[k]];
-    this.warmed = x;
+    warmSink = x;
     return to;
   }
 
@@ -943,7 +945,7 @@ export class Simulation {
       const at = (j < 0 ? ~j : j) * HOT;
       x |= this.hotI[at] | this.hotI[at + HOT - 1];
     }
-    this.warmed = x;
+    warmSink = x;
   }
 
   private aliveDegree(i: number): number {
@@ -986,7 +988,7 @@ export class Simulation {
         if (e < net.adj.length) x |= net.adj[e];
       }
     }
-    this.warmed = x;
+    warmSink = x;
   }
 
   private cutTies(t: number): void {
