@@ -599,7 +599,7 @@ export class Simulation {
     // 7–8. Score and listing for everyone with something today.
     const touchedBefore = this.touchedCount;
     for (let k = 0; k < touchedBefore; k++) {
-      if (k % WARM_BATCH === 0 && this.warmReads) this.warm(this.touched, k, Math.min(touchedBefore, k + WARM_BATCH), null);
+      if (k % WARM_BATCH === 0 && this.warmReads) this.warmTouched(k, Math.min(touchedBefore, k + WARM_BATCH), true);
       if (this.slotStep7[k] === STEP7_DUE) this.scoreAndList(this.touched[k], k, t);
     }
 
@@ -619,7 +619,7 @@ export class Simulation {
 
     // Next wakes, for those not scheduled after step 8 or touched since.
     for (let k = 0; k < this.touchedCount; k++) {
-      if (k % WARM_BATCH === 0 && this.warmReads) this.warm(this.touched, k, Math.min(this.touchedCount, k + WARM_BATCH), null);
+      if (k % WARM_BATCH === 0 && this.warmReads) this.warmTouched(k, Math.min(this.touchedCount, k + WARM_BATCH), false);
       if (this.slotStep7[k] !== STEP7_SCHEDULED) this.reschedule(this.touched[k], t);
     }
   }
@@ -935,6 +935,23 @@ export class Simulation {
     }
   }
 
+  /**
+   * warm() for the touched agents of slots [from, to) that the pass will work
+   * on: those due for step 8 (due), or those not yet scheduled (!due) — most
+   * were scheduled in step 8, and reading their records again would cost
+   * misses for nothing.
+   */
+  private warmTouched(from: number, to: number, due: boolean): void {
+    let x = 0;
+    for (let k = from; k < to; k++) {
+      const state = this.slotStep7[k];
+      if (due ? state !== STEP7_DUE : state === STEP7_SCHEDULED) continue;
+      const at = this.touched[k] * HOT;
+      x |= this.hotI[at] | this.hotI[at + HOT - 1];
+    }
+    warmSink = x;
+  }
+
   /** warm() for the contacts of agent i. */
   private warmContacts(i: number): void {
     if (!this.warmReads) return;
@@ -1003,7 +1020,9 @@ export class Simulation {
     const due: number[] = []; // (listed agent, edge, listing start) triples
     (this.cutCalendar as Calendar).drain(t, (j, e, spellStart) => void due.push(j, e, spellStart));
     const order = Array.from({ length: due.length / 3 }, (_, k) => 3 * k).sort((a, b) => due[a + 1] - due[b + 1] || due[a + 2] - due[b + 2]);
-    for (const at of order) {
+    for (let o = 0; o < order.length; o++) {
+      if (o % WARM_BATCH === 0 && this.warmReads) this.warmCuts(due, order, o, Math.min(order.length, o + WARM_BATCH));
+      const at = order[o];
       const j = due[at];
       const e = due[at + 1];
       const spellStart = due[at + 2];
@@ -1030,6 +1049,30 @@ export class Simulation {
       this.history?.add(t, j, EV.tieCut, i);
       c.tiesCut[t * G + this.groupOf(i)]++;
     }
+  }
+
+  /**
+   * warm() for the cuts order[from..to): the listed agents' records and the tie
+   * ends, then the other ends' records and where their rows start, then their
+   * rows; each stage's reads are independent of one another, so they overlap.
+   */
+  private warmCuts(due: number[], order: number[], from: number, to: number): void {
+    const { start, adj } = this.network as Network;
+    let x = 0;
+    for (let o = from; o < to; o++) {
+      const at = order[o];
+      const j = due[at] * HOT;
+      x |= this.hotI[j] | this.hotI[j + HOT - 1] | adj[due[at + 1]];
+    }
+    for (let o = from; o < to; o++) {
+      const i = adj[due[order[o] + 1]];
+      if (i >= 0) x |= this.hotI[i * HOT] | this.hotI[i * HOT + HOT - 1] | start[i];
+    }
+    for (let o = from; o < to; o++) {
+      const i = adj[due[order[o] + 1]];
+      if (i >= 0 && start[i] < adj.length) x |= adj[start[i]];
+    }
+    warmSink = x;
   }
 
   private appeals(t: number): void {
