@@ -32,6 +32,24 @@ describe("AgentSorter", () => {
       }
   });
 
+  it("sorts day after day with one sorter and one buffer, as the engine does (the buffers are swapped after an odd number of passes)", () => {
+    // limits of one pass (≤ 2048), two and three passes: after an odd number the
+    // sorted values end in the sorter's spare buffer, which becomes out.buf, and
+    // the old out.buf must become the spare
+    for (const limit of [2000, 1_000_000, 100_000_000]) {
+      const sorter = new AgentSorter();
+      const out = { buf: new Int32Array(6000) };
+      for (let day = 0; day < 6; day++) {
+        const n = 300 + 1000 * day;
+        const input = values(n, limit, 100 + day);
+        out.buf.set(input);
+        sorter.sort(out, n, limit);
+        const expected = input.slice().sort();
+        expect(Array.from(out.buf.subarray(0, n)), `limit ${limit}, day ${day}`).toEqual(Array.from(expected));
+      }
+    }
+  });
+
   it("keeps every value when the ids repeat a lot", () => {
     const sorter = new AgentSorter();
     const input = values(10_000, 3, 9);

@@ -574,13 +574,13 @@ export class Simulation {
     let live = 0;
     let warmTo = 0;
     for (let k = 0; k < wokenCount; ) {
-      if (k >= warmTo && this.warmReads) warmTo = this.warm(woken, k, Math.min(wokenCount, k + WARM_BATCH), hh);
       let end = k + 1;
       if (!this.fuseWakeSteps) end = wokenCount;
       else if (hh && (this.hotI[woken[k] * HOT + BITS] >>> HOUSEHOLD_SHIFT) & 0xff)
         for (const h = hh[from + woken[k]]; end < wokenCount && hh[from + woken[end]] === h; ) end++;
       const first = live;
       for (; k < end; k++) {
+        if (k >= warmTo && this.warmReads) warmTo = this.warm(woken, k, Math.min(wokenCount, k + WARM_BATCH), hh);
         const li = woken[k];
         if (this.hotI[li * HOT + WAKE] !== t) continue; // stale
         this.hotI[li * HOT + WAKE] = -1;
@@ -590,7 +590,11 @@ export class Simulation {
         if (this.hotI[li * HOT + UNTIL] === t) this.expireListing(li, t);
         if (this.hotI[li * HOT + SHADOW_UNTIL] === t) this.endShadowListing(li, t, t);
       }
-      for (let x = first; x < live; x++) this.behave(woken[x], t);
+      for (let x = first; x < live; x++) {
+        // in two passes (fuseWakeSteps off), the records have left the cache since expiry
+        if (!this.fuseWakeSteps && (x - first) % WARM_BATCH === 0 && this.warmReads) this.warm(woken, x, Math.min(live, x + WARM_BATCH), null);
+        this.behave(woken[x], t);
+      }
     }
 
     // Records attributed to other agents, in a fixed order.
@@ -959,8 +963,8 @@ export class Simulation {
     let x = 0;
     for (let e = start[i]; e < start[i + 1]; e++) {
       const j = adj[e];
-      const at = (j < 0 ? ~j : j) * HOT;
-      x |= this.hotI[at] | this.hotI[at + HOT - 1];
+      if (j < 0) continue; // a cut tie: the loops that follow skip it
+      x |= this.hotI[j * HOT] | this.hotI[j * HOT + HOT - 1];
     }
     warmSink = x;
   }

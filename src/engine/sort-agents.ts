@@ -1,6 +1,7 @@
 // Sorts a day's woken agent ids ascending: a least-significant-digit radix sort,
-// 11 bits a pass, as many passes as the largest id needs (two below 2^22
-// agents, three above). The calendar engine sorts every day's wakes
+// 11 bits a pass, as many passes as the largest id needs (one up to 2,048
+// agents, two up to 2^22, three above); a day of fewer than 256 wakes goes to
+// TypedArray.prototype.sort, cheaper at that size. The calendar engine sorts every day's wakes
 // (decision 6 in docs/performance.md); at 10^6 agents and more, the engine's
 // comparison sort (TypedArray.prototype.sort) took a few per cent of the run.
 
