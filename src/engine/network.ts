@@ -64,6 +64,27 @@ export function buildNetwork(model: Model, pop: Population, options: { listsBy?:
   return { start, adj: pairs.subarray(0, length) };
 }
 
+// persons whose places on the ring warmRing reads ahead at a time
+const WARM_BATCH = 32;
+// the reads of warmRing go here, so that the compiler cannot drop them as unused
+// (exported only because a variable that is never read looks unused to the linter)
+export let warmSink = 0;
+
+/**
+ * Reads the ring around persons [from, to) (where their next persons are) in a
+ * loop that does nothing else, so that those cache misses overlap, and returns
+ * `to` (decision 17 in docs/performance.md, applied to the build).
+ */
+function warmRing(perm: Int32Array, pos: Int32Array, from: number, to: number, half: number): number {
+  let x = 0;
+  for (let i = from; i < to; i++) {
+    const at = pos[i];
+    x |= perm[at + 1 < perm.length ? at + 1 : 0] | perm[at + half < perm.length ? at + half : 0];
+  }
+  warmSink = x;
+  return to;
+}
+
 /** Each person's degree/2 ties to later persons on the ring, some rewired (see buildNetwork); returns how many. */
 export function drawTies(model: Model, pop: Population, perm: Int32Array, pStart: Int32Array, pairs: Int32Array, E: number, outDegree: Int32Array): number {
   const net = model.network;
@@ -88,7 +109,9 @@ export function drawTies(model: Model, pop: Population, perm: Int32Array, pStart
   for (let g = 0; g < G; g++) {
     const gs = pStart[g];
     const gn = pStart[g + 1] - gs;
-    for (let i = groupStart[g]; i < pop.personEnd[g]; i++) {
+    const end = pop.personEnd[g];
+    for (let i = groupStart[g], warmTo = i; i < end; i++) {
+      if (i >= warmTo) warmTo = warmRing(perm, pos, i, Math.min(end, i + WARM_BATCH), half);
       const a1 = streamKey1(seed, i, Purpose.network);
       const a2 = streamKey2(a1, seed);
       const at = pos[i];
