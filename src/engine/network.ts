@@ -1,3 +1,4 @@
+import { keepRead } from "./keep-read.js";
 import type { Model } from "./model.js";
 import type { Population } from "./population.js";
 import { Purpose, streamKey1, streamKey2, uniform } from "./rng.js";
@@ -66,9 +67,6 @@ export function buildNetwork(model: Model, pop: Population, options: { listsBy?:
 
 // persons whose places on the ring warmRing reads ahead at a time
 const WARM_BATCH = 32;
-// the reads of warmRing go here, so that the compiler cannot drop them as unused
-// (exported only because a variable that is never read looks unused to the linter)
-export let warmSink = 0;
 
 /**
  * Reads the ring around persons [from, to) (where their next persons are) in a
@@ -81,7 +79,7 @@ function warmRing(perm: Int32Array, pos: Int32Array, from: number, to: number, h
     const at = pos[i];
     x |= perm[at + 1 < perm.length ? at + 1 : 0] | perm[at + half < perm.length ? at + half : 0];
   }
-  warmSink = x;
+  keepRead(x);
   return to;
 }
 

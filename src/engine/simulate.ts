@@ -3,6 +3,7 @@ import { type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js"
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, keepRecord, NEVER, type RatingSink, sampleDay, tierOf } from "./day.js";
 import { tableGap } from "./gap-table.js";
 import { EV, type History } from "./history.js";
+import { keepRead } from "./keep-read.js";
 import type { Model } from "./model.js";
 import { buildNetwork, type Network } from "./network.js";
 import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
@@ -66,9 +67,6 @@ const SHADOW_CONTACT = 0x10000; // one shadow-listed contact in the CONTACTS slo
 // agents whose records warm() reads ahead at a time: enough misses in flight,
 // few enough records to stay in the first-level cache until they are used
 const WARM_BATCH = 32;
-// the reads of warm() go here, so that the compiler cannot drop them as unused
-// (exported only because a variable that is never read looks unused to the linter)
-export let warmSink = 0;
 
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
@@ -640,7 +638,7 @@ export class Simulation {
     let x = 0;
     for (let k = from; k < to; k++) x |= this.hotI[list[k] * HOT] | this.hotI[list[k] * HOT + HOT - 1];
     if (hh) for (let k = from; k < to; k++) x |= hh[this.from + list[k]];
-    warmSink = x;
+    keepRead(x);
     return to;
   }
 
@@ -953,7 +951,7 @@ export class Simulation {
       const at = this.touched[k] * HOT;
       x |= this.hotI[at] | this.hotI[at + HOT - 1];
     }
-    warmSink = x;
+    keepRead(x);
   }
 
   /** warm() for the contacts of agent i. */
@@ -966,7 +964,7 @@ export class Simulation {
       if (j < 0) continue; // a cut tie: the loops that follow skip it
       x |= this.hotI[j * HOT] | this.hotI[j * HOT + HOT - 1];
     }
-    warmSink = x;
+    keepRead(x);
   }
 
   private aliveDegree(i: number): number {
@@ -1009,7 +1007,7 @@ export class Simulation {
         if (e < net.adj.length) x |= net.adj[e];
       }
     }
-    warmSink = x;
+    keepRead(x);
   }
 
   private cutTies(t: number): void {
@@ -1076,7 +1074,7 @@ export class Simulation {
       const i = adj[due[order[o] + 1]];
       if (i >= 0 && start[i] < adj.length) x |= adj[start[i]];
     }
-    warmSink = x;
+    keepRead(x);
   }
 
   private appeals(t: number): void {
