@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { compileModel } from "../src/engine/model.js";
-import { buildNetwork, drawTies, ringOrder } from "../src/engine/network.js";
+import { blockShift, buildNetwork, drawTies, ringOrder } from "../src/engine/network.js";
 import { buildPopulation } from "../src/engine/population.js";
 import { scenarioFromYaml } from "./helpers.js";
 
 // buildNetwork lists each tie on both ends by sorting the drawn ties in blocks of
-// 2^14 agents, and writes the lists over its own buffer. Checked against the
+// at least 2^14 agents (larger beyond 2^24 agents, so that there are at most 2^10
+// blocks), and writes the lists over its own buffer. Checked against the
 // plainest construction from the same drawn ties: a set of contacts per agent.
 
 function plainLists(yaml: string): { lists: number[][]; net: ReturnType<typeof buildNetwork> } {
@@ -60,5 +61,27 @@ behaviours: { v: { kind: violation, base: 0.01 } }`,
       expect(Array.from(scattered.start)).toEqual(Array.from(sorted.start));
       expect(Array.from(scattered.adj)).toEqual(Array.from(sorted.adj));
     });
+
+    it(`gives the same network whatever the size of the sort's blocks: ${name}`, () => {
+      const m = compileModel(scenarioFromYaml(yaml));
+      const pop = buildPopulation(m);
+      const usual = buildNetwork(m, pop);
+      // blocks of 2, 16 and 2^20 agents: thousands of blocks, hundreds, one
+      for (const shift of [1, 4, 20]) {
+        const other = buildNetwork(m, pop, { blockShift: shift });
+        expect(Array.from(other.start)).toEqual(Array.from(usual.start));
+        expect(Array.from(other.adj)).toEqual(Array.from(usual.adj));
+      }
+    });
   }
+
+  it("sorts in at most 2^10 blocks of at least 2^14 agents", () => {
+    for (const N of [2, 50, 2 ** 14, 2 ** 14 + 1, 16_901, 2 ** 24, 2 ** 24 + 1, 3e7, 1e8, 1.4e9, 2 ** 31 - 1]) {
+      const shift = blockShift(N);
+      expect(shift, `N = ${N}`).toBeGreaterThanOrEqual(14);
+      expect(Math.ceil(N / 2 ** shift), `N = ${N}`).toBeLessThanOrEqual(1024);
+      // no larger than needed: half the block would need more than 2^10 blocks, or go below 2^14
+      if (shift > 14) expect(Math.ceil(N / 2 ** (shift - 1)), `N = ${N}`).toBeGreaterThan(1024);
+    }
+  });
 });

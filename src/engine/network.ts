@@ -34,7 +34,7 @@ function shuffleRange(perm: Int32Array, from: number, to: number, k1: number, k2
  * self-ties are dropped, so the mean degree is slightly below `degree` (by about
  * degree²/N).
  */
-export function buildNetwork(model: Model, pop: Population, options: { listsBy?: "sort" | "scatter" } = {}): Network {
+export function buildNetwork(model: Model, pop: Population, options: { listsBy?: "sort" | "scatter"; blockShift?: number } = {}): Network {
   const net = model.network;
   if (!net) throw new Error("buildNetwork called without a network");
   const N = model.agents;
@@ -60,7 +60,7 @@ export function buildNetwork(model: Model, pop: Population, options: { listsBy?:
   // Each tie also goes on its other end's list. Sorting the pairs by other end,
   // first by blocks of agents, then within each block, lists those ties too,
   // without a write to a random agent per tie (a cache miss each).
-  const inStart = sortPairsByKey(pairs, E, e, N); // agent j's ties from others at pairs[E + inStart[j] …]
+  const inStart = sortPairsByKey(pairs, E, e, N, options.blockShift ?? blockShift(N)); // agent j's ties from others at pairs[E + inStart[j] …]
   const { start, length } = mergeLists(N, outStart, forward, inStart, pairs, E);
   return { start, adj: pairs.subarray(0, length) };
 }
@@ -211,19 +211,27 @@ function prefixSums(counts: Int32Array): Int32Array {
   return out;
 }
 
-/** Agents per block of the first pass of sortPairsByKey: small enough that a block's counts and lists stay in cache. */
-const BLOCK_SHIFT = 14;
+/**
+ * The first pass of sortPairsByKey moves each pair through a write cursor per
+ * block of keys. Blocks of 2^14 keys keep a block's counts and lists in cache in
+ * the second pass; at most 2^10 blocks keep the first pass's cursors (two cache
+ * lines each) in the second-level cache: with 6,104 blocks at 10^8 agents they
+ * were not, and that pass took 53 times as long as at 10^7 (decision 19).
+ */
+export function blockShift(N: number): number {
+  return Math.max(14, Math.ceil(Math.log2(Math.max(N, 2))) - 10);
+}
 
 /**
  * Sorts the pairs (key pairs[x], value pairs[offset + x]), x < count, by key in [0, N):
- * first in place by blocks of 2^14 keys (an American flag sort: each pair moves
+ * first in place by blocks of keys (an American flag sort: each pair moves
  * once, through one cursor per block), then within each block through a small
  * buffer. Returns where each key's pairs start.
  */
-function sortPairsByKey(pairs: Int32Array, offset: number, count: number, N: number): Int32Array {
-  const blocks = ((N - 1) >>> BLOCK_SHIFT) + 1;
+function sortPairsByKey(pairs: Int32Array, offset: number, count: number, N: number, shift: number): Int32Array {
+  const blocks = ((N - 1) >>> shift) + 1;
   const head = new Int32Array(blocks + 1);
-  for (let x = 0; x < count; x++) head[(pairs[x] >>> BLOCK_SHIFT) + 1]++;
+  for (let x = 0; x < count; x++) head[(pairs[x] >>> shift) + 1]++;
   for (let b = 0; b < blocks; b++) head[b + 1] += head[b];
   const blockStart = head.slice();
   for (let b = 0; b < blocks; b++) {
@@ -231,7 +239,7 @@ function sortPairsByKey(pairs: Int32Array, offset: number, count: number, N: num
     while (head[b] < end) {
       let key = pairs[head[b]];
       let value = pairs[offset + head[b]];
-      let d = key >>> BLOCK_SHIFT;
+      let d = key >>> shift;
       while (d !== b) {
         const to = head[d]++;
         const k = pairs[to];
@@ -240,7 +248,7 @@ function sortPairsByKey(pairs: Int32Array, offset: number, count: number, N: num
         pairs[offset + to] = value;
         key = k;
         value = v;
-        d = key >>> BLOCK_SHIFT;
+        d = key >>> shift;
       }
       pairs[head[b]] = key;
       pairs[offset + head[b]] = value;
@@ -250,13 +258,13 @@ function sortPairsByKey(pairs: Int32Array, offset: number, count: number, N: num
   const degree = new Int32Array(N);
   for (let x = 0; x < count; x++) degree[pairs[x]]++;
   const keyStart = prefixSums(degree);
-  const fill = new Int32Array(1 << BLOCK_SHIFT);
+  const fill = new Int32Array(1 << shift);
   let buffer = new Int32Array(0);
   for (let b = 0; b < blocks; b++) {
     const from = blockStart[b];
     const n = blockStart[b + 1] - from;
-    const first = b << BLOCK_SHIFT;
-    const last = Math.min(N, first + (1 << BLOCK_SHIFT));
+    const first = b << shift;
+    const last = Math.min(N, first + (1 << shift));
     for (let j = first; j < last; j++) fill[j - first] = keyStart[j] - from;
     if (buffer.length < n) buffer = new Int32Array(n);
     for (let x = from; x < from + n; x++) buffer[fill[pairs[x] - first]++] = pairs[offset + x];

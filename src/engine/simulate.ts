@@ -6,6 +6,7 @@ import { EV, type History } from "./history.js";
 import { keepRead } from "./keep-read.js";
 import type { Model } from "./model.js";
 import { buildNetwork, type Network } from "./network.js";
+import { Phase, type PhaseClock } from "./phases.js";
 import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
 import { draw32, geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
 import { AgentSorter } from "./sort-agents.js";
@@ -81,6 +82,8 @@ export interface SimulationOptions {
   scheduleEarly?: boolean;
   /** Read a batch of records ahead in a loop of reads alone, so that their cache misses overlap (default); false only to measure what it is worth. */
   warmReads?: boolean;
+  /** Adds the time of each phase of the run to this clock (bench/phases.mjs). */
+  phases?: PhaseClock;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -142,6 +145,7 @@ export class Simulation {
   private readonly fuseWakeSteps: boolean;
   private readonly warmReads: boolean;
   private readonly scheduleEarly: boolean;
+  private readonly phases: PhaseClock | null;
   private touched = new Int32Array(1024);
   private touchedCount = 0;
   private slotReal = new Float64Array(1024);
@@ -186,6 +190,9 @@ export class Simulation {
     this.fuseWakeSteps = (options.fuseWakeSteps ?? true) && this.sortWakes;
     this.scheduleEarly = options.scheduleEarly ?? true;
     this.warmReads = options.warmReads ?? true;
+    const phases = options.phases ?? null;
+    this.phases = phases;
+    phases?.start();
     const [from, to] = options.range ?? [0, model.agents];
     if ((from !== 0 || to !== model.agents) && !isSeparable(model)) {
       throw new Error("an agent range can only be simulated alone when agents do not interact");
@@ -196,6 +203,7 @@ export class Simulation {
     this.n = n;
     this.population = buildPopulation(model);
     this.network = model.network ? buildNetwork(model, this.population) : null;
+    phases?.lap(Phase.network);
     this.counters = newCounters(model);
     const { G, D } = model;
 
@@ -250,6 +258,8 @@ export class Simulation {
     const cls = this.population.cls;
     const c = this.counters;
     const perkAtStart = model.perkAbove !== null && model.s0 >= model.perkAbove;
+    // the day a start score drifts below the threshold: the same for every agent
+    const startCrossing = this.canCross ? crossing(model, this.decay, model.s0, -1, 0) : NEVER;
     for (let li = 0; li < n; li++) {
       const i = from + li;
       const k = cls[i];
@@ -264,7 +274,7 @@ export class Simulation {
       this.hotI[li * HOT + NEXT_CAND] = first;
       // a start below the threshold lists on day 0
       let wake = first;
-      if (this.canCross && crossing(model, this.decay, model.s0, -1, 0) < wake) wake = crossing(model, this.decay, model.s0, -1, 0);
+      if (startCrossing < wake) wake = startCrossing;
       this.hotI[li * HOT + WAKE] = wake < model.days ? wake : NEVER;
       if (wake < model.days) this.calendar.push(wake, li);
       if (perkAtStart && this.perkDelta) {
@@ -273,15 +283,19 @@ export class Simulation {
       }
     }
     if (model.insiders) this.setUpInsiders();
+    phases?.lap(Phase.records);
   }
 
   /** Runs all days; returns the counters. */
   run(onDay?: (day: number) => void): Counters {
+    this.phases?.start();
     for (let t = 0; t < this.model.days; t++) {
       this.step(t);
       onDay?.(t);
+      this.phases?.start(); // onDay is the caller's time
     }
     this.finish();
+    this.phases?.lap(Phase.end);
     return this.counters;
   }
 
@@ -554,6 +568,8 @@ export class Simulation {
     const wokenCount = this.calendar.drainInto(t, this.woken, 0);
     if (this.sortWakes) this.sorter.sort(this.woken, wokenCount, this.n);
     const woken = this.woken.buf;
+    const phases = this.phases;
+    phases?.lap(Phase.wakes);
 
     // 5. Insiders (their records are delivered with the misattributed ones, sorted;
     // they read no state that expiry changes).
@@ -595,8 +611,10 @@ export class Simulation {
       }
     }
 
+    phases?.lap(Phase.behaviour);
     // Records attributed to other agents, in a fixed order.
     if (this.messageCount > 0) this.deliverMessages(t);
+    phases?.lap(Phase.messages);
 
     // 7–8. Score and listing for everyone with something today.
     const touchedBefore = this.touchedCount;
@@ -605,25 +623,32 @@ export class Simulation {
       if (this.slotStep7[k] === STEP7_DUE) this.scoreAndList(this.touched[k], k, t);
     }
 
+    phases?.lap(Phase.score);
     // Contacts of the newly listed: association penalty from tomorrow, social fear today.
     if (this.network) this.contactEffects(t);
+    phases?.lap(Phase.contacts);
 
     // 10. Fear, ties, appeals, cure.
     if (m.fear) this.updateFear(t);
+    phases?.lap(Phase.fear);
     if (this.cutCalendar) this.cutTies(t);
+    phases?.lap(Phase.cuts);
     if (m.appeals) this.appeals(t);
     if (m.cure) this.cures(t);
     if (m.insiders && this.newDisfavoredCount > 0) this.growDisfavoredPool();
+    phases?.lap(Phase.appeals);
 
     // 11. Observe.
     this.observe(t);
     if (this.midTier && t === m.midDay) this.snapshotTiers(t);
+    phases?.lap(Phase.observe);
 
     // Next wakes, for those not scheduled after step 8 or touched since.
     for (let k = 0; k < this.touchedCount; k++) {
       if (k % WARM_BATCH === 0 && this.warmReads) this.warmTouched(k, Math.min(this.touchedCount, k + WARM_BATCH), false);
       if (this.slotStep7[k] !== STEP7_SCHEDULED) this.reschedule(this.touched[k], t);
     }
+    phases?.lap(Phase.nextWakes);
   }
 
   /**

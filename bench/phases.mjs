@@ -1,0 +1,43 @@
+// Where the calendar engine's time goes, phase by phase, in one fresh process.
+// Usage: node bench/phases.mjs [preset|file.yaml] [agents]   (npm run bench:phases -- fused-city 10000000)
+// Like `credsim run` and bench/child.mjs, a run whose memory estimate reaches
+// 1 GiB restarts itself with huge pages (decision 9 in docs/performance.md).
+// The clock is read a dozen times a day (src/engine/phases.ts); the counters
+// hash is printed so that a run can be matched with bench/child.mjs's.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
+import { countersArrays } from "../dist/engine/counters.js";
+import { withHugePages } from "../dist/engine/hugepages.node.js";
+import { estimateMemory } from "../dist/engine/memory.js";
+import { compileModel } from "../dist/engine/model.js";
+import { PHASES, PhaseClock } from "../dist/engine/phases.js";
+import { Simulation } from "../dist/engine/simulate.js";
+import { parseScenario } from "../dist/scenario/load.js";
+
+const [name = "fused-city", agents = "1000000"] = process.argv.slice(2);
+const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);
+const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file));
+scenario.population.agents = Number(agents);
+const model = compileModel(scenario);
+if (shouldRestartWithHugePages(estimateMemory(model))) {
+  execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
+  process.exit(0);
+}
+const clock = new PhaseClock();
+const started = performance.now();
+const sim = new Simulation(model, { phases: clock });
+const counters = sim.run();
+const total = performance.now() - started;
+
+let hash = 0;
+for (const a of countersArrays(counters)) for (let i = 0; i < a.length; i++) hash = (hash * 31 + a[i] * 7919 + i) % 1e15;
+const timed = clock.ms.reduce((a, b) => a + b, 0);
+console.log(
+  `${name}, ${Number(agents).toLocaleString("en")} agents x ${model.days} days, calendar engine: ${(total / 1000).toFixed(2)} s (counters hash ${hash})`,
+);
+console.log("| phase | seconds | share |\n| --- | ---: | ---: |");
+for (let p = 0; p < PHASES.length; p++) console.log(`| ${PHASES[p]} | ${(clock.ms[p] / 1000).toFixed(2)} | ${((100 * clock.ms[p]) / total).toFixed(1)} % |`);
+console.log(
+  `| not in a phase (the clock itself, allocation of counters) | ${((total - timed) / 1000).toFixed(2)} | ${((100 * (total - timed)) / total).toFixed(1)} % |`,
+);
