@@ -14,8 +14,8 @@ import { alternate, median } from "./alternate.mjs";
 // --only N[,M…]: run only those benchmarks (e.g. `npm run bench:decisions -- --only 10`)
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",").map(Number) : null;
-if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 13)) {
-  process.stderr.write("--only needs benchmark numbers from 1 to 13, e.g. --only 10 or --only 2,6\n");
+if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 14)) {
+  process.stderr.write("--only needs benchmark numbers from 1 to 14, e.g. --only 10 or --only 2,6\n");
   process.exit(2);
 }
 const wanted = (n) => !only || only.includes(n);
@@ -401,5 +401,38 @@ if (wanted(13)) {
   const { a: radix, b: comparison, agree } = alternate(5, byRadix, byComparison, same);
   process.stdout.write(
     `a year of days of ${perDay.toLocaleString("en")} wakes among 10^7 agents: radix sort ${radix.toFixed(2)} s, TypedArray sort ${comparison.toFixed(2)} s — ${(comparison / radix).toFixed(2)}× (medians of 5, alternating); same order: ${agree}\n`,
+  );
+}
+
+// 14. The first pass of the network build's sort moves each tie through a write
+//     cursor per block of agents; at most 2^10 blocks (src/engine/network.ts,
+//     blockShift) keep those cursors in the second-level cache. At 10^8 agents,
+//     blocks of 2^14 agents made 6,104 cursors, and the sort took 69.6 s instead
+//     of 15.5 s (docs/performance.md, decision 19). The same regime at a tenth of
+//     the memory: fused-city's network at 10^7 agents with blocks of 2^10 agents
+//     (9,766 blocks) against the usual 611, alternating, the same network both
+//     ways (checked here).
+if (wanted(14)) {
+  const { buildPopulation } = await import("../dist/engine/population.js");
+  const { buildNetwork } = await import("../dist/engine/network.js");
+  const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
+  fused.population.agents = 1e7;
+  const fm = compileModel(fused);
+  const pop = buildPopulation(fm);
+  const same = (p, q) =>
+    p.start.length === q.start.length && p.adj.length === q.adj.length && p.start.every((x, i) => x === q.start[i]) && p.adj.every((x, i) => x === q.adj[i]);
+  const reps = 3;
+  const {
+    a: few,
+    b: many,
+    agree,
+  } = alternate(
+    reps,
+    () => buildNetwork(fm, pop),
+    () => buildNetwork(fm, pop, { blockShift: 10 }),
+    same,
+  );
+  process.stdout.write(
+    `fused-city network, 10M agents: sorted in 611 blocks ${few.toFixed(2)} s, in 9,766 blocks ${many.toFixed(2)} s — ${(many / few).toFixed(2)}× (medians of ${reps}, alternating, the whole build); same network: ${agree}\n`,
   );
 }
