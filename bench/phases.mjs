@@ -5,7 +5,7 @@
 // The clock is read a dozen times a day (src/engine/phases.ts); the counters
 // hash is printed so that a run can be matched with bench/child.mjs's.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
 import { countersArrays } from "../dist/engine/counters.js";
 import { withHugePages } from "../dist/engine/hugepages.node.js";
@@ -16,10 +16,22 @@ import { Simulation } from "../dist/engine/simulate.js";
 import { parseScenario } from "../dist/scenario/load.js";
 
 const [name = "fused-city", agents = "1000000"] = process.argv.slice(2);
+const usage = "usage: node bench/phases.mjs [preset|file.yaml] [agents], e.g. npm run bench:phases -- fused-city 10000000";
+const fail = (message) => {
+  process.stderr.write(`bench/phases.mjs: ${message}\n${usage}\n`);
+  process.exit(2);
+};
 const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);
-const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file));
-scenario.population.agents = Number(agents);
-const model = compileModel(scenario);
+if (!existsSync(file)) fail(`no preset or scenario file ${name} (presets are in presets/)`);
+if (!/^[1-9][0-9]*$/.test(agents) || Number(agents) < 10) fail(`agents: expected a whole number ≥ 10, got ${agents}`);
+let model;
+try {
+  const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file));
+  scenario.population.agents = Number(agents);
+  model = compileModel(scenario);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
 if (shouldRestartWithHugePages(estimateMemory(model))) {
   execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
   process.exit(0);
