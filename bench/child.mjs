@@ -11,7 +11,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
-import { countersArrays } from "../dist/engine/counters.js";
 import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
@@ -21,6 +20,7 @@ import { simulate } from "../dist/engine/run.js";
 import { parseScenario } from "../dist/scenario/load.js";
 import { POOL_PER_FOLLOWED } from "../dist/store/execute.js";
 import { runDailyBaseline } from "./baseline-daily.mjs";
+import { countersHash } from "./counters-hash.mjs";
 
 const [name, agents, threads, engine, rates = "1", track = "0"] = process.argv.slice(2);
 // auto-started: the workers start with the process and are ready before the timed
@@ -65,10 +65,3 @@ else {
 }
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, listed, events, hash }));
-
-/** Every counter, folded into one number: equal runs give equal hashes. */
-function countersHash(c) {
-  let h = 0;
-  for (const a of countersArrays(c)) for (let i = 0; i < a.length; i++) h = (h * 31 + a[i] * 7919 + i) % 1e15;
-  return h;
-}

@@ -7,13 +7,13 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
-import { countersArrays } from "../dist/engine/counters.js";
 import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
 import { PHASES, PhaseClock } from "../dist/engine/phases.js";
 import { Simulation } from "../dist/engine/simulate.js";
 import { parseScenario } from "../dist/scenario/load.js";
+import { countersHash } from "./counters-hash.mjs";
 
 const [name = "fused-city", agents = "1000000"] = process.argv.slice(2);
 const usage = "usage: node bench/phases.mjs [preset|file.yaml] [agents], e.g. npm run bench:phases -- fused-city 10000000";
@@ -42,8 +42,7 @@ const sim = new Simulation(model, { phases: clock });
 const counters = sim.run();
 const total = performance.now() - started;
 
-let hash = 0;
-for (const a of countersArrays(counters)) for (let i = 0; i < a.length; i++) hash = (hash * 31 + a[i] * 7919 + i) % 1e15;
+const hash = countersHash(counters);
 const timed = clock.ms.reduce((a, b) => a + b, 0);
 console.log(
   `${name}, ${Number(agents).toLocaleString("en")} agents x ${model.days} days, calendar engine: ${(total / 1000).toFixed(2)} s (counters hash ${hash})`,
