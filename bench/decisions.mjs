@@ -219,20 +219,25 @@ if (wanted(7)) {
   );
 }
 
+/** fused-city's model and population at `agents`, for timing its network build (nos. 8 and 14), and a test that two networks are the same. */
+async function fusedNetwork(agents) {
+  const { buildPopulation } = await import("../dist/engine/population.js");
+  const { buildNetwork } = await import("../dist/engine/network.js");
+  const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
+  fused.population.agents = agents;
+  const fm = compileModel(fused);
+  const same = (p, q) =>
+    p.start.length === q.start.length && p.adj.length === q.adj.length && p.start.every((x, i) => x === q.start[i]) && p.adj.every((x, i) => x === q.adj[i]);
+  return { buildNetwork, fm, pop: buildPopulation(fm), same };
+}
+
 // 8. The network build puts each tie on its other end's list by sorting the ties
 //    in blocks of 2^14 agents, in place, instead of writing each tie to a random
 //    agent's list (a cache miss per tie, two per tie with the degree counts).
 //    fused-city's network at 3·10^6 agents, alternating, the same network both
 //    ways (checked here). The gain grows with size as the lists leave the caches.
 if (wanted(8)) {
-  const { buildPopulation } = await import("../dist/engine/population.js");
-  const { buildNetwork } = await import("../dist/engine/network.js");
-  const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
-  fused.population.agents = 3e6;
-  const fm = compileModel(fused);
-  const pop = buildPopulation(fm);
-  const same = (p, q) =>
-    p.start.length === q.start.length && p.adj.length === q.adj.length && p.start.every((x, i) => x === q.start[i]) && p.adj.every((x, i) => x === q.adj[i]);
+  const { buildNetwork, fm, pop, same } = await fusedNetwork(3e6);
   const reps = 5;
   const {
     a: sorted,
@@ -413,14 +418,7 @@ if (wanted(13)) {
 //     (9,766 blocks) against the usual 611, alternating, the same network both
 //     ways (checked here).
 if (wanted(14)) {
-  const { buildPopulation } = await import("../dist/engine/population.js");
-  const { buildNetwork } = await import("../dist/engine/network.js");
-  const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
-  fused.population.agents = 1e7;
-  const fm = compileModel(fused);
-  const pop = buildPopulation(fm);
-  const same = (p, q) =>
-    p.start.length === q.start.length && p.adj.length === q.adj.length && p.start.every((x, i) => x === q.start[i]) && p.adj.every((x, i) => x === q.adj[i]);
+  const { buildNetwork, fm, pop, same } = await fusedNetwork(1e7);
   const reps = 3;
   const {
     a: few,
