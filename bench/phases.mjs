@@ -6,7 +6,10 @@
 // hash is printed so that a run can be matched with bench/child.mjs's.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
+import { checkMemory } from "../dist/cli/run.js";
+import { resolveBase } from "../dist/cli/scenario-arg.js";
 import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
@@ -21,25 +24,36 @@ const fail = (message) => {
   process.stderr.write(`bench/phases.mjs: ${message}\n${usage}\n`);
   process.exit(2);
 };
-const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);
+const file = name.endsWith(".yaml") ? name : fileURLToPath(new URL(`../presets/${name}.yaml`, import.meta.url));
 if (!existsSync(file)) fail(`no preset or scenario file ${name} (presets are in presets/)`);
 if (!/^[1-9][0-9]*$/.test(agents) || Number(agents) < 10) fail(`agents: expected a whole number ≥ 10, got ${agents}`);
 let model;
 try {
-  const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file));
+  const { scenario } = parseScenario(readFileSync(file, "utf8"), file, { resolveBase });
   scenario.population.agents = Number(agents);
+  // as `credsim run` does: at most 10^9 agents in a process, and a population that fits in memory
+  checkMemory(scenario, file);
   model = compileModel(scenario);
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
 if (shouldRestartWithHugePages(estimateMemory(model))) {
-  execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
+  try {
+    execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: withHugePages() });
+  } catch (error) {
+    // the run itself reported what went wrong
+    process.exit(error.status ?? 1);
+  }
   process.exit(0);
 }
 const clock = new PhaseClock();
 const started = performance.now();
-const sim = new Simulation(model, { phases: clock });
-const counters = sim.run();
+let counters;
+try {
+  counters = new Simulation(model, { phases: clock }).run();
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
 const total = performance.now() - started;
 
 const hash = countersHash(counters);
@@ -50,5 +64,5 @@ console.log(
 console.log("| phase | seconds | share |\n| --- | ---: | ---: |");
 for (let p = 0; p < PHASES.length; p++) console.log(`| ${PHASES[p]} | ${(clock.ms[p] / 1000).toFixed(2)} | ${((100 * clock.ms[p]) / total).toFixed(1)} % |`);
 console.log(
-  `| not in a phase (the clock itself, allocation of counters) | ${((total - timed) / 1000).toFixed(2)} | ${((100 * (total - timed)) / total).toFixed(1)} % |`,
+  `| not in a phase (set-up before the clock starts, the calls between phases) | ${((total - timed) / 1000).toFixed(2)} | ${((100 * (total - timed)) / total).toFixed(1)} % |`,
 );

@@ -72,6 +72,8 @@ behaviours: { v: { kind: violation, base: 0.01 } }`,
         expect(Array.from(other.start)).toEqual(Array.from(usual.start));
         expect(Array.from(other.adj)).toEqual(Array.from(usual.adj));
       }
+      // the option reaches the sort: a block size the sort cannot use is refused
+      expect(() => buildNetwork(m, pop, { blockShift: 31 })).toThrow(/blockShift/);
     });
   }
 

@@ -60,7 +60,9 @@ export function buildNetwork(model: Model, pop: Population, options: { listsBy?:
   // Each tie also goes on its other end's list. Sorting the pairs by other end,
   // first by blocks of agents, then within each block, lists those ties too,
   // without a write to a random agent per tie (a cache miss each).
-  const inStart = sortPairsByKey(pairs, E, e, N, options.blockShift ?? blockShift(N)); // agent j's ties from others at pairs[E + inStart[j] …]
+  const shift = options.blockShift ?? blockShift(N);
+  if (!Number.isInteger(shift) || shift < 1 || shift > 30) throw new Error(`blockShift: expected a whole number from 1 to 30, got ${shift}`);
+  const inStart = sortPairsByKey(pairs, E, e, N, shift); // agent j's ties from others at pairs[E + inStart[j] …]
   const { start, length } = mergeLists(N, outStart, forward, inStart, pairs, E);
   return { start, adj: pairs.subarray(0, length) };
 }
@@ -213,10 +215,12 @@ function prefixSums(counts: Int32Array): Int32Array {
 
 /**
  * The first pass of sortPairsByKey moves each pair through a write cursor per
- * block of keys. Blocks of 2^14 keys keep a block's counts and lists in cache in
- * the second pass; at most 2^10 blocks keep the first pass's cursors (two cache
- * lines each) in the second-level cache: with 6,104 blocks at 10^8 agents they
- * were not, and that pass took 53 times as long as at 10^7 (decision 19).
+ * block of keys. At most 2^10 blocks keep those cursors (two cache lines each)
+ * in the second-level cache: with 6,104 blocks at 10^8 agents they were not,
+ * and the sort took 53 times as long as at 10^7 (decision 19). Blocks of 2^14
+ * keys keep a block's counts and lists in cache in the second pass; beyond 2^24
+ * agents the blocks grow and the second pass's counts leave the first-level
+ * cache (2^17 keys, 512 KiB at 10^8), which costs less than the cursors did.
  */
 export function blockShift(N: number): number {
   return Math.max(14, Math.ceil(Math.log2(Math.max(N, 2))) - 10);

@@ -554,6 +554,7 @@ export class Simulation {
 
   // ---- the day -------------------------------------------------------------
 
+  /** Day t. Called by run(), which starts the phase clock (if any) before each day. */
   step(t: number): void {
     const m = this.model;
     this.touchedCount = 0;
