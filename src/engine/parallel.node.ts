@@ -26,6 +26,8 @@ export interface ParallelResult {
   contacts: { agent: number; contact: number; cut: boolean; everListed: boolean }[];
   /** Blocks of agents each thread ran, the calling thread first when it takes blocks (separable scenarios). */
   blocks: number[];
+  /** Threads that built the contact network (calendar engine): 2 from HELPER_FROM_AGENTS agents when 2 or more threads are asked for, else 1. */
+  networkThreads: number;
 }
 
 export interface ThreadOptions {
@@ -47,6 +49,8 @@ export interface WorkerResult {
   blocks: number;
   /** Day deltas of listed agents per domain (a thread's share of a per-agent run), for harm. */
   domains?: Float64Array;
+  /** Threads that built the network (a run on the calendar engine). */
+  networkThreads?: number;
 }
 
 /** A worker's job: the whole run on the calendar engine, or blocks from the shared counter. */
@@ -55,6 +59,8 @@ export interface WorkerJob {
   poolSize: number;
   blocks?: { next: SharedArrayBuffer; size: number; ready: SharedArrayBuffer };
   useKernel?: boolean;
+  /** Threads a run on the calendar engine may build its network on (network-thread.node.ts). */
+  networkThreads?: number;
 }
 
 const isSource = import.meta.url.endsWith(".ts");
@@ -78,14 +84,21 @@ export async function simulateThreads(
     const history = poolSize > 0 ? new History(pool()) : undefined;
     let contacts: ParallelResult["contacts"] = [];
     const counters = simulate(model, { onProgress, history, onFinish: (sim) => (contacts = history ? sim.contactsOf(history.mask) : []) });
-    return { counters, threads: 1, history: history ? historyByAgent(history.mask, history) : null, contacts, blocks: [] };
+    return { counters, threads: 1, history: history ? historyByAgent(history.mask, history) : null, contacts, blocks: [], networkThreads: 1 };
   }
   if (!isSeparable(model)) {
-    const worker = startWorker({ scenario, poolSize }, onProgress);
+    const worker = startWorker({ scenario, poolSize, networkThreads: threads }, onProgress);
     const mask = poolSize > 0 ? pool() : null; // while the worker runs
     const r = await worker;
     const counters = countersFromArrays(model, r.arrays);
-    return { counters, threads: 1, history: mask && r.events ? historyByAgent(mask, r.events) : null, contacts: r.contacts, blocks: [] };
+    return {
+      counters,
+      threads: 1,
+      history: mask && r.events ? historyByAgent(mask, r.events) : null,
+      contacts: r.contacts,
+      blocks: [],
+      networkThreads: r.networkThreads ?? 1,
+    };
   }
 
   const parts = threads > 1 && model.agents >= threads * 1000 ? threads : 1;
@@ -157,6 +170,7 @@ export async function simulateThreads(
     history: history ?? null,
     contacts: [],
     blocks: callerWorks ? [taken, ...results.map((r) => r.blocks)] : results.map((r) => r.blocks),
+    networkThreads: 1,
   };
 }
 
@@ -169,7 +183,14 @@ function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promi
     worker.on("message", (msg: { progress?: number } & Partial<WorkerResult>) => {
       if (msg.progress !== undefined) onProgress?.(msg.progress);
       else if (msg.arrays)
-        resolve({ arrays: msg.arrays, events: msg.events ?? null, contacts: msg.contacts ?? [], blocks: msg.blocks ?? 0, domains: msg.domains });
+        resolve({
+          arrays: msg.arrays,
+          events: msg.events ?? null,
+          contacts: msg.contacts ?? [],
+          blocks: msg.blocks ?? 0,
+          domains: msg.domains,
+          networkThreads: msg.networkThreads,
+        });
     });
     worker.on("error", reject);
     worker.on("exit", (code) => {

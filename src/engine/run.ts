@@ -1,6 +1,7 @@
 import type { Counters } from "./counters.js";
 import type { History } from "./history.js";
 import type { Model } from "./model.js";
+import type { NetworkHelper } from "./network.js";
 import { runSeparable } from "./separable.js";
 import { isSeparable, Simulation } from "./simulate.js";
 
@@ -17,6 +18,8 @@ export interface EngineOptions {
   history?: History;
   /** Called with the calendar engine's final state (for contacts of followed agents). */
   onFinish?: (sim: Simulation) => void;
+  /** A second thread for the calendar engine's network build (network-thread.node.ts). */
+  networkHelper?: NetworkHelper | null;
 }
 
 /** Runs a compiled scenario in this thread. */
@@ -27,7 +30,7 @@ export function simulate(model: Model, options: EngineOptions = {}): Counters {
     return runSeparable(model, options.range ?? [0, model.agents], options.onProgress, options.history, options.step ?? 1);
   }
   if ((options.step ?? 1) !== 1) throw new Error("a step other than 1 needs a scenario whose agents do not interact");
-  const sim = new Simulation(model, { range: options.range, history: options.history });
+  const sim = new Simulation(model, { range: options.range, history: options.history, networkHelper: options.networkHelper });
   const counters = sim.run(options.onProgress ? (t) => options.onProgress?.((t + 1) / model.days) : undefined);
   options.onFinish?.(sim);
   return counters;

@@ -5,7 +5,7 @@ import { tableGap } from "./gap-table.js";
 import { EV, type History } from "./history.js";
 import { keepRead } from "./keep-read.js";
 import type { Model } from "./model.js";
-import { buildNetwork, type Network } from "./network.js";
+import { buildNetwork, type Network, type NetworkHelper, type NetworkStage } from "./network.js";
 import { Phase, type PhaseClock } from "./phases.js";
 import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
 import { draw32, geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
@@ -84,6 +84,10 @@ export interface SimulationOptions {
   warmReads?: boolean;
   /** Adds the time of each phase of the run to this clock (bench/phases.mjs). */
   phases?: PhaseClock;
+  /** A second thread for building the network (network-thread.node.ts); the network is the same without it. */
+  networkHelper?: NetworkHelper | null;
+  /** Called as each stage of the network build ends (bench/phases.mjs). */
+  onNetworkStage?: (stage: NetworkStage) => void;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -202,7 +206,7 @@ export class Simulation {
     const n = to - from;
     this.n = n;
     this.population = buildPopulation(model);
-    this.network = model.network ? buildNetwork(model, this.population) : null;
+    this.network = model.network ? buildNetwork(model, this.population, { helper: options.networkHelper ?? null, onStage: options.onNetworkStage }) : null;
     phases?.lap(Phase.network);
     this.counters = newCounters(model);
     const { G, D } = model;

@@ -7,7 +7,7 @@ import { compileModel } from "./model.js";
 import type { WorkerJob } from "./parallel.node.js";
 import { finishSeparable, runAgents, startSeparable } from "./separable.js";
 
-async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Promise<void> {
+async function runJob({ scenario, poolSize, blocks, useKernel, networkThreads }: WorkerJob): Promise<void> {
   const model = compileModel(scenario);
   const pool = poolSize > 0 ? followedPool(model, poolSize) : null;
   let history: History | undefined;
@@ -15,6 +15,7 @@ async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Pro
   let counters: Counters;
   let taken = 0;
   let domains: Float64Array | undefined;
+  let networkBuiltOn = 1;
   if (blocks) {
     // the calling thread runs the followed pool and logs its events; this one skips it
     const run = startSeparable(model, undefined, useKernel ?? true);
@@ -30,10 +31,14 @@ async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Pro
   } else {
     // the calendar engine, loaded only here: a worker that takes blocks starts sooner without it
     const { simulate } = await import("./run.js");
+    const { networkHelperFor } = await import("./network-thread.node.js");
     history = pool ? new History(pool) : undefined;
+    const networkHelper = await networkHelperFor(model, networkThreads ?? 1);
+    if (networkHelper) networkBuiltOn = 2;
     let last = 0;
     counters = simulate(model, {
       history,
+      networkHelper,
       onFinish: (sim) => {
         if (history) contacts = sim.contactsOf(history.mask);
       },
@@ -45,10 +50,11 @@ async function runJob({ scenario, poolSize, blocks, useKernel }: WorkerJob): Pro
         }
       },
     });
+    await networkHelper?.close();
   }
   const arrays = countersArrays(counters);
   const events = history?.columns();
-  parentPort?.postMessage({ arrays, events: events?.columns ?? null, contacts, blocks: taken, domains }, [
+  parentPort?.postMessage({ arrays, events: events?.columns ?? null, contacts, blocks: taken, domains, networkThreads: networkBuiltOn }, [
     ...[...arrays, ...(domains ? [domains] : [])].map((a) => a.buffer as ArrayBuffer),
     ...(events?.buffers ?? []),
   ]);

@@ -17,6 +17,8 @@ export interface Executed {
   tables: RunTables;
   hash: string;
   threadsUsed: number;
+  /** Threads that built the contact network (2 for a large interacting run asked to use 2 or more). */
+  networkThreads: number;
   seconds: number;
 }
 
@@ -28,12 +30,12 @@ export async function execute(scenario: Scenario, options: { threads?: number; o
   const hash = await scenarioHash(scenario);
   const started = performance.now();
   const track = options.track ?? 0;
-  const { counters, threads, history, contacts } = await simulateThreads(scenario, options.threads ?? 1, options.onProgress, {
+  const { counters, threads, history, contacts, networkThreads } = await simulateThreads(scenario, options.threads ?? 1, options.onProgress, {
     poolSize: track * POOL_PER_FOLLOWED,
   });
   const seconds = (performance.now() - started) / 1000;
   const summary = summarize(model, counters, { credsimVersion, scenario: scenario.name, scenarioHash: hash });
   const tables = runTables(model, counters, summary, canonicalJson(scenario));
   if (history && track > 0) Object.assign(tables, followRows(model, history, contacts, track, tables.runs[0].run_id as string));
-  return { model, counters, summary, tables, hash, threadsUsed: threads, seconds };
+  return { model, counters, summary, tables, hash, threadsUsed: threads, networkThreads, seconds };
 }

@@ -1,0 +1,81 @@
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { Model } from "./model.js";
+import { HELPER_FROM_AGENTS, type NetworkHelper, type NetworkTask } from "./network.js";
+
+// Node-only. The network build's second thread (NetworkHelper in network.ts).
+// The build is synchronous, as is the Simulation constructor that calls it: the
+// calling thread posts half a stage to this worker, does the other half, then
+// blocks on a shared word until the worker has finished (Atomics.wait). A worker
+// is ready once it has loaded, so `open` is awaited before a build begins.
+
+const isSource = import.meta.url.endsWith(".ts");
+const workerUrl = new URL(isSource ? "./network-worker.node.ts" : "./network-worker.node.js", import.meta.url);
+
+/** Words of the state shared with the worker. */
+export const STATE = { done: 0, result: 1, failed: 2 } as const;
+
+/**
+ * A helper for building the network of a run on `threads` threads, or null when
+ * the build runs on one: one thread asked for, no network, fewer agents than
+ * HELPER_FROM_AGENTS, or the TypeScript sources (tests), whose workers cannot
+ * load the engine.
+ */
+export async function networkHelperFor(model: Model, threads: number): Promise<NetworkThread | null> {
+  if (threads < 2 || !model.network || model.agents < HELPER_FROM_AGENTS || isSource) return null;
+  return NetworkThread.open();
+}
+
+export class NetworkThread implements NetworkHelper {
+  private running = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly state: Int32Array,
+    private readonly failures: MessagePort,
+  ) {}
+
+  /** Starts the worker and resolves once it has loaded (rejects if it cannot). */
+  static async open(): Promise<NetworkThread> {
+    if (isSource) throw new Error("the network's helper thread runs the compiled engine (dist/): run `npm run build` first");
+    const state = new Int32Array(new SharedArrayBuffer(3 * 4));
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(workerUrl, { workerData: { state: state.buffer, failures: port2 }, transferList: [port2] });
+    await new Promise<void>((resolve, reject) => {
+      worker.once("message", () => resolve());
+      worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`the network's helper thread stopped as it started (exit code ${code})`)));
+    });
+    worker.removeAllListeners();
+    // an idle helper does not keep the process alive
+    worker.unref();
+    return new NetworkThread(worker, state, port1);
+  }
+
+  shared(length: number): Int32Array {
+    return new Int32Array(new SharedArrayBuffer(length * 4));
+  }
+
+  start(task: NetworkTask): void {
+    if (this.running) throw new Error("the network's helper thread is already running a task");
+    Atomics.store(this.state, STATE.done, 0);
+    this.running = true;
+    this.worker.postMessage(task);
+  }
+
+  finish(): number {
+    if (!this.running) throw new Error("the network's helper thread has no task to finish");
+    Atomics.wait(this.state, STATE.done, 0);
+    this.running = false;
+    if (Atomics.load(this.state, STATE.failed) !== 0) {
+      const message = receiveMessageOnPort(this.failures)?.message;
+      throw new Error(`the network's helper thread failed: ${message ?? "no message"}`);
+    }
+    return Atomics.load(this.state, STATE.result);
+  }
+
+  /** Stops the worker. */
+  async close(): Promise<void> {
+    this.failures.close();
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countersArrays } from "../src/engine/counters.js";
+import { compileModel } from "../src/engine/model.js";
+import { buildNetwork, drawTies, HELPER_FROM_AGENTS, type NetworkTask, ringOrder } from "../src/engine/network.js";
+import type { NetworkThread } from "../src/engine/network-thread.node.js";
+import { buildPopulation } from "../src/engine/population.js";
+import { preset, scenarioFromYaml, withChanges } from "./helpers.js";
+
+// The network build on two threads (src/engine/network-thread.node.ts): each
+// stage that splits runs half on a worker, half on the calling thread. The
+// network must be the one a single thread builds. Workers run the compiled
+// engine (npm test builds dist/ first), so the two-thread builds come from dist/.
+
+const dist = {
+  network: () => import("../dist/engine/network.js") as Promise<typeof import("../src/engine/network.js")>,
+  thread: () => import("../dist/engine/network-thread.node.js") as Promise<typeof import("../src/engine/network-thread.node.js")>,
+  parallel: () => import("../dist/engine/parallel.node.js") as Promise<typeof import("../src/engine/parallel.node.js")>,
+};
+
+const scenarios = [
+  [
+    "two groups with homophily, across a block boundary",
+    `population: { agents: 16901, groups: [{ name: a, share: 0.7 }, { name: b, share: 0.3 }], network: { degree: 10, homophily: 0.8, rewire: 0.1 } }
+behaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
+  [
+    "no homophily, firms without contacts, three blocks",
+    `population: { agents: 40000, segments: [{ name: person, share: 0.8 }, { name: firm, share: 0.2, kind: firm }], network: { degree: 6, rewire: 0.3 } }
+behaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
+  [
+    "fewer agents than a block, dense, ties to oneself dropped in the first half",
+    `population: { agents: 50, network: { degree: 20, rewire: 0.5 } }\nbehaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
+] as const;
+
+describe("the network built on two threads", () => {
+  let helper: NetworkThread;
+  beforeAll(async () => {
+    helper = await (await dist.thread()).NetworkThread.open();
+  });
+  afterAll(async () => {
+    await helper?.close();
+  });
+
+  for (const [name, yaml] of scenarios) {
+    it(`is the network one thread builds: ${name}`, async () => {
+      const { buildNetwork: buildNetworkDist } = await dist.network();
+      const m = compileModel(scenarioFromYaml(yaml));
+      const pop = buildPopulation(m);
+      const one = buildNetwork(m, pop);
+      // the default blocks, and blocks of 16 agents (thousands of blocks, split between the threads)
+      for (const blockShift of [undefined, 4]) {
+        const stages: string[] = [];
+        const two = buildNetworkDist(m, pop, { helper, blockShift, onStage: (s) => stages.push(s) });
+        expect(stages).toEqual(["ring", "ties", "sort", "lists"]);
+        expect(two.adj.buffer).toBeInstanceOf(SharedArrayBuffer); // built in memory the helper saw
+        expect(Array.from(two.start)).toEqual(Array.from(one.start));
+        expect(Array.from(two.adj)).toEqual(Array.from(one.adj));
+      }
+    });
+  }
+
+  it("moves the second half's ties down when the first half dropped some (the dense case)", () => {
+    const m = compileModel(scenarioFromYaml(scenarios[2][1]));
+    const pop = buildPopulation(m);
+    const { perm, pStart } = ringOrder(m, pop);
+    const half = 10;
+    const E = pStart[m.G] * half;
+    const pairs = new Int32Array(2 * E);
+    const e = drawTies(m, pop, perm, pStart, pairs, E, new Int32Array(m.agents));
+    // ties of the first 25 persons (ids = ordinals here: one group, no firms)
+    let first = 0;
+    for (let x = 0; x < e; x++) if (pairs[E + x] < 25) first++;
+    expect(first).toBeLessThan(25 * half);
+  });
+
+  it("reports a task that fails on the helper, and takes the next one", async () => {
+    helper.start({ stage: "bogus" } as unknown as NetworkTask);
+    expect(() => helper.finish()).toThrow(/network's helper thread failed: unknown network task bogus/);
+    const array = helper.shared(4096);
+    array.fill(7);
+    helper.start({ stage: "touch", array });
+    expect(helper.finish()).toBe(0);
+    expect(array[0]).toBe(0);
+    expect(array[1024]).toBe(0);
+    expect(array[1]).toBe(7);
+    expect(() => helper.finish()).toThrow(/no task to finish/);
+  });
+
+  it("is used by a run asked for two threads from HELPER_FROM_AGENTS agents, with the same results", async () => {
+    const { simulateThreads } = await dist.parallel();
+    const { networkHelperFor } = await dist.thread();
+    const s = withChanges(preset("fused-city"), (x) => {
+      x.population.agents = HELPER_FROM_AGENTS;
+      x.days = 20;
+    });
+    expect(await networkHelperFor(compileModel(s), 1)).toBeNull();
+    const smaller = withChanges(s, (x) => void (x.population.agents = HELPER_FROM_AGENTS - 1));
+    expect(await networkHelperFor(compileModel(smaller), 2)).toBeNull();
+    const one = await simulateThreads(s, 1);
+    const two = await simulateThreads(s, 2);
+    expect(one.networkThreads).toBe(1);
+    expect(two.networkThreads).toBe(2);
+    expect(countersArrays(two.counters)).toEqual(countersArrays(one.counters));
+  }, 60_000);
+});
