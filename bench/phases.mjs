@@ -1,5 +1,7 @@
 // Where the calendar engine's time goes, phase by phase, in one fresh process.
-// Usage: node bench/phases.mjs [preset|file.yaml] [agents]   (npm run bench:phases -- fused-city 10000000)
+// Usage: node bench/phases.mjs [preset|file.yaml] [agents] [threads]   (npm run bench:phases -- fused-city 10000000)
+// With threads 2, the network is built on two threads (network-thread.node.ts),
+// as `credsim run --threads 2` does from 2^19 agents; the days run on one.
 // Like `credsim run` and bench/child.mjs, a run whose memory estimate reaches
 // 1 GiB restarts itself with huge pages (decision 9 in docs/performance.md).
 // The clock is read a dozen times a day (src/engine/phases.ts); the counters
@@ -13,13 +15,14 @@ import { resolveBase } from "../dist/cli/scenario-arg.js";
 import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
+import { networkHelperFor } from "../dist/engine/network-thread.node.js";
 import { PHASES, PhaseClock } from "../dist/engine/phases.js";
 import { Simulation } from "../dist/engine/simulate.js";
 import { parseScenario } from "../dist/scenario/load.js";
 import { countersHash } from "./counters-hash.mjs";
 
-const [name = "fused-city", agents = "1000000"] = process.argv.slice(2);
-const usage = "usage: node bench/phases.mjs [preset|file.yaml] [agents], e.g. npm run bench:phases -- fused-city 10000000";
+const [name = "fused-city", agents = "1000000", threads = "1"] = process.argv.slice(2);
+const usage = "usage: node bench/phases.mjs [preset|file.yaml] [agents] [threads 1|2], e.g. npm run bench:phases -- fused-city 10000000 2";
 const fail = (message) => {
   process.stderr.write(`bench/phases.mjs: ${message}\n${usage}\n`);
   process.exit(2);
@@ -27,6 +30,7 @@ const fail = (message) => {
 const file = name.endsWith(".yaml") ? name : fileURLToPath(new URL(`../presets/${name}.yaml`, import.meta.url));
 if (!existsSync(file)) fail(`no preset or scenario file ${name} (presets are in presets/)`);
 if (!/^[1-9][0-9]*$/.test(agents) || Number(agents) < 10) fail(`agents: expected a whole number ≥ 10, got ${agents}`);
+if (threads !== "1" && threads !== "2") fail(`threads: expected 1 or 2, got ${threads}`);
 let model;
 try {
   const { scenario } = parseScenario(readFileSync(file, "utf8"), file, { resolveBase });
@@ -46,11 +50,14 @@ if (shouldRestartWithHugePages(estimateMemory(model))) {
   }
   process.exit(0);
 }
+const networkHelper = await networkHelperFor(model, Number(threads));
+const stages = [];
 const clock = new PhaseClock();
 const started = performance.now();
 let counters;
 try {
-  counters = new Simulation(model, { phases: clock }).run();
+  const sim = new Simulation(model, { phases: clock, networkHelper, onNetworkStage: (stage, ms) => stages.push([stage, ms]) });
+  counters = sim.run();
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
@@ -66,3 +73,7 @@ for (let p = 0; p < PHASES.length; p++) console.log(`| ${PHASES[p]} | ${(clock.m
 console.log(
   `| not in a phase (set-up before the clock starts, the calls between phases) | ${((total - timed) / 1000).toFixed(2)} | ${((100 * (total - timed)) / total).toFixed(1)} % |`,
 );
+if (stages.length > 0) {
+  console.log(`\nThe network's stages, built on ${networkHelper ? 2 : 1} thread${networkHelper ? "s" : ""}:\n| stage | seconds |\n| --- | ---: |`);
+  for (const [stage, ms] of stages) console.log(`| ${stage} | ${(ms / 1000).toFixed(2)} |`);
+}

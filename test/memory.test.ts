@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { cgroupMemoryLimit } from "../src/cli/memory-limit.js";
 import { estimateMemory } from "../src/engine/memory.js";
 import { compileModel } from "../src/engine/model.js";
+import { HELPER_FROM_AGENTS } from "../src/engine/network.js";
 import { startSeparable } from "../src/engine/separable.js";
 import { isSeparable, Simulation } from "../src/engine/simulate.js";
 import type { Scenario } from "../src/scenario/schema.js";
@@ -61,6 +62,19 @@ describe("memory estimate", () => {
     expect(held).toBeGreaterThan(0);
     for (const threads of [1, 2, 3]) expect(estimateMemory(sized(90_000), threads).bytesPerAgent).toBeGreaterThanOrEqual(threads * held);
     expect(estimateMemory(sized(90_000), 3).fixedBytes).toBeGreaterThan(estimateMemory(sized(90_000), 1).fixedBytes);
+  });
+
+  it("fused-city on two threads: from HELPER_FROM_AGENTS agents, the network's second half written aside is counted", () => {
+    const sized = (n: number) => compileModel(withChanges(preset("fused-city"), (s) => void (s.population.agents = n)));
+    const large = sized(HELPER_FROM_AGENTS);
+    const degree = large.network?.degree ?? 0;
+    expect(degree).toBeGreaterThan(0);
+    // half the tie ends, 4 bytes each: 2 bytes per unit of degree
+    expect(estimateMemory(large, 2).bytesPerAgent - estimateMemory(large, 1).bytesPerAgent).toBe(2 * degree);
+    expect(estimateMemory(large, 2).fixedBytes).toBeGreaterThan(estimateMemory(large, 1).fixedBytes);
+    // below it the network is built on one thread whatever the threads asked for
+    const small = sized(HELPER_FROM_AGENTS - 1);
+    expect(estimateMemory(small, 2)).toEqual(estimateMemory(small, 1));
   });
 });
 

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { countersArrays } from "../src/engine/counters.js";
 import { compileModel } from "../src/engine/model.js";
 import { buildNetwork, drawTies, HELPER_FROM_AGENTS, type NetworkTask, ringOrder } from "../src/engine/network.js";
-import type { NetworkThread } from "../src/engine/network-thread.node.js";
 import { buildPopulation } from "../src/engine/population.js";
 import { preset, scenarioFromYaml, withChanges } from "./helpers.js";
 
@@ -35,13 +34,7 @@ behaviours: { v: { kind: violation, base: 0.01 } }`,
 ] as const;
 
 describe("the network built on two threads", () => {
-  let helper: NetworkThread;
-  beforeAll(async () => {
-    helper = await (await dist.thread()).NetworkThread.open();
-  });
-  afterAll(async () => {
-    await helper?.close();
-  });
+  const open = async () => (await dist.thread()).NetworkThread.open();
 
   for (const [name, yaml] of scenarios) {
     it(`is the network one thread builds: ${name}`, async () => {
@@ -52,8 +45,11 @@ describe("the network built on two threads", () => {
       // the default blocks, and blocks of 16 agents (thousands of blocks, split between the threads)
       for (const blockShift of [undefined, 4]) {
         const stages: string[] = [];
-        const two = buildNetworkDist(m, pop, { helper, blockShift, onStage: (s) => stages.push(s) });
+        const helper = await open();
+        const two = buildNetworkDist(m, pop, { helper, blockShift, onStage: (s) => void stages.push(s) });
         expect(stages).toEqual(["ring", "ties", "sort", "lists"]);
+        // a helper serves one build, then stops (its heap would hold the build's arrays)
+        expect(() => helper.start({ stage: "touch", array: helper.shared(1) })).toThrow(/helper thread has ended/);
         expect(two.adj.buffer).toBeInstanceOf(SharedArrayBuffer); // built in memory the helper saw
         expect(Array.from(two.start)).toEqual(Array.from(one.start));
         expect(Array.from(two.adj)).toEqual(Array.from(one.adj));
@@ -76,6 +72,7 @@ describe("the network built on two threads", () => {
   });
 
   it("reports a task that fails on the helper, and takes the next one", async () => {
+    const helper = await open();
     helper.start({ stage: "bogus" } as unknown as NetworkTask);
     expect(() => helper.finish()).toThrow(/network's helper thread failed: unknown network task bogus/);
     const array = helper.shared(4096);
@@ -86,6 +83,7 @@ describe("the network built on two threads", () => {
     expect(array[1024]).toBe(0);
     expect(array[1]).toBe(7);
     expect(() => helper.finish()).toThrow(/no task to finish/);
+    await helper.close();
   });
 
   it("is used by a run asked for two threads from HELPER_FROM_AGENTS agents, with the same results", async () => {

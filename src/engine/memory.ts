@@ -1,4 +1,5 @@
 import type { Model } from "./model.js";
+import { HELPER_FROM_AGENTS } from "./network.js";
 import { isSeparable } from "./simulate.js";
 
 // Bytes a run needs, estimated from the layout in simulate.ts / separable.ts /
@@ -14,7 +15,9 @@ export interface MemoryEstimate {
 
 /**
  * `threads`: threads of a per-agent run; each holds its own counters and class
- * bytes, and each worker its own runtime. An interacting run has one thread.
+ * bytes, and each worker its own runtime. An interacting run has one thread,
+ * and from HELPER_FROM_AGENTS agents builds its network on two when asked for
+ * two or more.
  */
 export function estimateMemory(model: Model, threads = 1): MemoryEstimate {
   const N = model.agents;
@@ -40,7 +43,12 @@ export function estimateMemory(model: Model, threads = 1): MemoryEstimate {
     // while building: two rings, positions, groups, edge list, degrees
     perAgent += 4 * 4 + 4 * k;
   }
-  return { engine: "calendar", bytes: fixed + perAgent * N, bytesPerAgent: perAgent, fixedBytes: fixed };
+  let fixedBytes = fixed;
+  if (model.network && threads > 1 && N >= HELPER_FROM_AGENTS) {
+    perAgent += 2 * model.network.degree; // on two threads, half the lists written aside (network.ts)
+    fixedBytes += 32e6; // the helper's runtime
+  }
+  return { engine: "calendar", bytes: fixedBytes + perAgent * N, bytesPerAgent: perAgent, fixedBytes };
 }
 
 /** Largest population of this scenario that fits in `available` bytes. */

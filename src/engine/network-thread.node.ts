@@ -27,6 +27,7 @@ export async function networkHelperFor(model: Model, threads: number): Promise<N
 
 export class NetworkThread implements NetworkHelper {
   private running = false;
+  private ended = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -57,6 +58,7 @@ export class NetworkThread implements NetworkHelper {
 
   start(task: NetworkTask): void {
     if (this.running) throw new Error("the network's helper thread is already running a task");
+    if (this.ended) throw new Error("the network's helper thread has ended");
     Atomics.store(this.state, STATE.done, 0);
     this.running = true;
     this.worker.postMessage(task);
@@ -73,9 +75,16 @@ export class NetworkThread implements NetworkHelper {
     return Atomics.load(this.state, STATE.result);
   }
 
-  /** Stops the worker. */
-  async close(): Promise<void> {
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
     this.failures.close();
+    void this.worker.terminate();
+  }
+
+  /** Stops the worker and waits until it has stopped. */
+  async close(): Promise<void> {
+    this.end();
     await this.worker.terminate();
   }
 }

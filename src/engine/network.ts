@@ -40,6 +40,11 @@ export interface NetworkHelper {
   start(task: NetworkTask): void;
   /** Waits until the started task is done; returns its result. */
   finish(): number;
+  /**
+   * Stops the helper once the build is over, so that its heap, where nothing
+   * collects garbage while it idles, no longer holds the build's arrays.
+   */
+  end(): void;
 }
 
 export interface NetworkOptions {
@@ -49,8 +54,8 @@ export interface NetworkOptions {
   blockShift?: number;
   /** A second thread (network-thread.node.ts); the network is the same without it. */
   helper?: NetworkHelper | null;
-  /** Called as each stage of the build ends, with its name (bench/phases.mjs). */
-  onStage?: (stage: NetworkStage) => void;
+  /** Called as each stage of the build ends, with its name and milliseconds (bench/phases.mjs). */
+  onStage?: (stage: NetworkStage, ms: number) => void;
 }
 
 export type NetworkStage = "ring" | "ties" | "sort" | "lists";
@@ -152,6 +157,14 @@ export const HELPER_FROM_AGENTS = 1 << 19;
  * degree²/N).
  */
 export function buildNetwork(model: Model, pop: Population, options: NetworkOptions = {}): Network {
+  try {
+    return build(model, pop, options);
+  } finally {
+    options.helper?.end();
+  }
+}
+
+function build(model: Model, pop: Population, options: NetworkOptions): Network {
   const net = model.network;
   if (!net) throw new Error("buildNetwork called without a network");
   const N = model.agents;
@@ -161,7 +174,14 @@ export function buildNetwork(model: Model, pop: Population, options: NetworkOpti
   if (!Number.isInteger(shift) || shift < 1 || shift > 30) throw new Error(`blockShift: expected a whole number from 1 to 30, got ${shift}`);
   const helper = options.helper ?? null;
   const ints: Ints = helper ? (length) => helper.shared(length) : newInts;
-  const lap = options.onStage ?? (() => {});
+  const onStage = options.onStage;
+  let stageStart = onStage ? performance.now() : 0;
+  const lap = (stage: NetworkStage) => {
+    if (!onStage) return;
+    const now = performance.now();
+    onStage(stage, now - stageStart);
+    stageStart = now;
+  };
   const k1 = streamKey1(model.seed, 0, Purpose.network);
   const k2 = streamKey2(k1, model.seed);
 

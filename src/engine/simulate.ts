@@ -86,8 +86,8 @@ export interface SimulationOptions {
   phases?: PhaseClock;
   /** A second thread for building the network (network-thread.node.ts); the network is the same without it. */
   networkHelper?: NetworkHelper | null;
-  /** Called as each stage of the network build ends (bench/phases.mjs). */
-  onNetworkStage?: (stage: NetworkStage) => void;
+  /** Called as each stage of the network build ends, with its milliseconds (bench/phases.mjs). */
+  onNetworkStage?: (stage: NetworkStage, ms: number) => void;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */

@@ -50,7 +50,6 @@ async function runJob({ scenario, poolSize, blocks, useKernel, networkThreads }:
         }
       },
     });
-    await networkHelper?.close();
   }
   const arrays = countersArrays(counters);
   const events = history?.columns();
