@@ -49,7 +49,7 @@ describe("the network built on two threads", () => {
         const two = buildNetworkDist(m, pop, { helper, blockShift, onStage: (s) => void stages.push(s) });
         expect(stages).toEqual(["ring", "ties", "sort", "lists"]);
         // a helper serves one build, then stops (its heap would hold the build's arrays)
-        expect(() => helper.start({ stage: "touch", array: helper.shared(1) })).toThrow(/helper thread has ended/);
+        expect(() => helper.start({ stage: "touch", arrays: [helper.shared(1)] })).toThrow(/helper thread has ended/);
         expect(two.adj.buffer).toBeInstanceOf(SharedArrayBuffer); // built in memory the helper saw
         expect(Array.from(two.start)).toEqual(Array.from(one.start));
         expect(Array.from(two.adj)).toEqual(Array.from(one.adj));
@@ -77,7 +77,7 @@ describe("the network built on two threads", () => {
     expect(() => helper.finish()).toThrow(/network's helper thread failed: unknown network task bogus/);
     const array = helper.shared(4096);
     array.fill(7);
-    helper.start({ stage: "touch", array });
+    helper.start({ stage: "touch", arrays: [array] });
     expect(helper.finish()).toBe(0);
     expect(array[0]).toBe(0);
     expect(array[1024]).toBe(0);

@@ -73,7 +73,7 @@ export interface TieSpec {
 
 /** Half of a stage, for runNetworkTask; the arrays live in shared memory. */
 export type NetworkTask =
-  | { stage: "touch"; array: Int32Array }
+  | { stage: "touch"; arrays: Int32Array[] }
   | { stage: "flag"; pairs: Int32Array; offset: number; blockStart: Int32Array; shift: number; from: number; to: number }
   | { stage: "positions"; perm: Int32Array; pos: Int32Array; from: number; to: number }
   | {
@@ -106,7 +106,7 @@ export type NetworkTask =
 export function runNetworkTask(task: NetworkTask): number {
   switch (task.stage) {
     case "touch":
-      touchPages(task.array);
+      for (const array of task.arrays) touchPages(array);
       return 0;
     case "flag":
       sortByBlocks(task.pairs, task.offset, task.blockStart, task.shift, task.from, task.to);
@@ -192,11 +192,13 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   const E = P * half;
   if (2 * E > MAX_TIE_ENDS)
     throw new Error(`a network of ${P} persons with degree ${net.degree} has more tie ends than 32-bit offsets reach (${MAX_TIE_ENDS})`);
-  // Where the second half of the lists goes while the first is written (see
-  // below). Memory is slow to touch for the first time on this host (0.4 s for
-  // 200 MB), so the helper touches it while this thread shuffles the ring.
+  // A copy of the drawn ties (forward, for the lists) and, on two threads, where
+  // the second half of the lists goes while the first is written (aside). Memory
+  // is slow to touch for the first time on this host (0.4 s for 200 MB), so the
+  // helper touches both while this thread shuffles the ring.
+  const forward = ints(E);
   const aside = helper ? ints(E) : null;
-  if (helper && aside) helper.start({ stage: "touch", array: aside });
+  if (helper && aside) helper.start({ stage: "touch", arrays: [forward, aside] });
   const { perm, pStart } = ringOrder(model, pop, k1, k2, { n: 0 }, ints);
   if (helper && aside) helper.finish();
   lap("ring");
@@ -221,8 +223,7 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   lap("ties");
   if (options.listsBy === "scatter") return scatterLists(N, pairs, E, e, outDegree);
   const outStart = prefixSums(outDegree, ints);
-  const forward = ints(e); // agent i's own ties at [outStart[i], outStart[i + 1])
-  forward.set(pairs.subarray(0, e));
+  forward.set(pairs.subarray(0, e)); // agent i's own ties at [outStart[i], outStart[i + 1])
   // Each tie also goes on its other end's list. Sorting the pairs by other end,
   // first by blocks of agents, then within each block, lists those ties too,
   // without a write to a random agent per tie (a cache miss each).
