@@ -11,6 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
+import { resolveBase } from "../dist/cli/scenario-arg.js";
 import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
@@ -30,7 +31,8 @@ if (engine === "auto-started") {
   await workersReady();
 }
 const file = name.endsWith(".yaml") ? name : new URL(`../presets/${name}.yaml`, import.meta.url);
-const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file));
+// presets that extend another (china-31's provinces, for one) load it as `credsim run` does
+const { scenario } = parseScenario(readFileSync(file, "utf8"), String(file), { resolveBase });
 scenario.population.agents = Number(agents);
 const f = Number(rates);
 for (const b of Object.values(scenario.behaviours)) b.base = Math.min(1, b.base * f);

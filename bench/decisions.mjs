@@ -14,8 +14,8 @@ import { alternate, median } from "./alternate.mjs";
 // --only N[,M…]: run only those benchmarks (e.g. `npm run bench:decisions -- --only 10`)
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",").map(Number) : null;
-if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 14)) {
-  process.stderr.write("--only needs benchmark numbers from 1 to 14, e.g. --only 10 or --only 2,6\n");
+if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 15)) {
+  process.stderr.write("--only needs benchmark numbers from 1 to 15, e.g. --only 10 or --only 2,6\n");
   process.exit(2);
 }
 const wanted = (n) => !only || only.includes(n);
@@ -432,5 +432,34 @@ if (wanted(14)) {
   );
   process.stdout.write(
     `fused-city network, 10M agents: sorted in 611 blocks ${few.toFixed(2)} s, in 9,766 blocks ${many.toFixed(2)} s — ${(many / few).toFixed(2)}× (medians of ${reps}, alternating, the whole build); same network: ${agree}\n`,
+  );
+}
+
+// 15. The network build on two threads (decision 20; src/engine/network-thread.node.ts):
+//     a helper worker takes half of each stage that splits and touches memory
+//     while the calling thread shuffles the ring. fused-city's network at 10^7
+//     agents on one thread against two, alternating, the helper's start-up
+//     (a fresh worker each build, as a run has) included; the same network both
+//     ways (checked here).
+if (wanted(15)) {
+  const { buildNetwork, fm, pop, same } = await fusedNetwork(1e7);
+  const { NetworkThread } = await import("../dist/engine/network-thread.node.js");
+  const reps = 5;
+  const one = [];
+  const two = [];
+  let agree = true;
+  for (let r = 0; r < reps; r++) {
+    let t0 = performance.now();
+    const a = buildNetwork(fm, pop);
+    one.push((performance.now() - t0) / 1000);
+    t0 = performance.now();
+    const helper = await NetworkThread.open();
+    const b = buildNetwork(fm, pop, { helper });
+    two.push((performance.now() - t0) / 1000);
+    agree &&= same(a, b);
+  }
+  const [a, b] = [median(one), median(two)];
+  process.stdout.write(
+    `fused-city network, 10M agents: one thread ${a.toFixed(2)} s, two threads ${b.toFixed(2)} s — ${(a / b).toFixed(2)}× (medians of ${reps}, alternating, the helper's start included); same network: ${agree}\n`,
   );
 }
