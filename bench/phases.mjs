@@ -36,7 +36,7 @@ try {
   const { scenario } = parseScenario(readFileSync(file, "utf8"), file, { resolveBase });
   scenario.population.agents = Number(agents);
   // as `credsim run` does: at most 10^9 agents in a process, and a population that fits in memory
-  checkMemory(scenario, file);
+  checkMemory(scenario, file, undefined, Number(threads));
   model = compileModel(scenario);
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
@@ -50,7 +50,12 @@ if (shouldRestartWithHugePages(estimateMemory(model))) {
   }
   process.exit(0);
 }
-const networkHelper = await networkHelperFor(model, Number(threads));
+let networkHelper;
+try {
+  networkHelper = await networkHelperFor(model, Number(threads));
+} catch (error) {
+  fail(`the network's helper thread did not start: ${error instanceof Error ? error.message : String(error)}`);
+}
 const stages = [];
 const clock = new PhaseClock();
 const started = performance.now();

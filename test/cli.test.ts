@@ -378,6 +378,17 @@ describe("credsim run", () => {
     expect(fused.stderr).not.toMatch(/running on \d+ threads/);
   });
 
+  it("a large run of interacting agents on two threads builds its network on two, and says so", () => {
+    // 2^19 agents: the smallest population whose network is built on two threads (HELPER_FROM_AGENTS)
+    const r = credsim(["run", "fused-city", "--agents", "524288", "--days", "2", "--threads", "2", "--no-report", "--out", "net2"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("on 1 thread (agents in this scenario interact, so it runs on one thread; its network was built on 2)");
+    const one = credsim(["run", "fused-city", "--agents", "524288", "--days", "2", "--threads", "1", "--no-report", "--out", "net1"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).not.toContain("network was built");
+    for (const f of ["summary.json", "daily.parquet"]) expect(readFileSync(join(dir, "net2", f)).equals(readFileSync(join(dir, "net1", f))), f).toBe(true);
+  });
+
   it("output piped into a reader that closes early ends quietly", () => {
     const r = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" schema | (exec 0<&-; sleep 0.3)`], { cwd: dir, encoding: "utf8" });
     expect(r.status).toBe(0);

@@ -3,6 +3,8 @@ import { resolveBase } from "../src/cli/scenario-arg.js";
 import { type Counters, countersArrays } from "../src/engine/counters.js";
 import type { EventColumns } from "../src/engine/history.js";
 import { compileModel, type Model } from "../src/engine/model.js";
+import { drawTies, ringOrder } from "../src/engine/network.js";
+import { buildPopulation } from "../src/engine/population.js";
 import { parseScenario } from "../src/scenario/load.js";
 import type { Scenario } from "../src/scenario/schema.js";
 
@@ -79,4 +81,22 @@ export function normalQuantile(p: number): number {
 export function eventColumns(h: EventColumns | null | undefined): number[][] {
   if (!h) return [];
   return [h.day, h.agent, h.type, h.a, h.b, h.v].map((column) => Array.from(column.subarray(0, h.count)));
+}
+
+/**
+ * Each agent's contacts built the plainest way from the drawn ties (a set per
+ * agent, then sorted): what buildNetwork must give, on one thread or two.
+ */
+export function plainNetworkLists(m: Model): number[][] {
+  const pop = buildPopulation(m);
+  const { perm, pStart } = ringOrder(m, pop);
+  const E = pStart[m.G] * ((m.network?.degree ?? 0) / 2);
+  const pairs = new Int32Array(2 * E);
+  const e = drawTies(m, pop, perm, pStart, pairs, E, new Int32Array(m.agents));
+  const sets = Array.from({ length: m.agents }, () => new Set<number>());
+  for (let x = 0; x < e; x++) {
+    sets[pairs[E + x]].add(pairs[x]);
+    sets[pairs[x]].add(pairs[E + x]);
+  }
+  return sets.map((s) => [...s].sort((a, b) => a - b));
 }

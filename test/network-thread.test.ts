@@ -3,12 +3,15 @@ import { countersArrays } from "../src/engine/counters.js";
 import { compileModel } from "../src/engine/model.js";
 import { buildNetwork, drawTies, HELPER_FROM_AGENTS, type NetworkTask, ringOrder } from "../src/engine/network.js";
 import { buildPopulation } from "../src/engine/population.js";
-import { preset, scenarioFromYaml, withChanges } from "./helpers.js";
+import { plainNetworkLists, preset, scenarioFromYaml, withChanges } from "./helpers.js";
 
 // The network build on two threads (src/engine/network-thread.node.ts): each
 // stage that splits runs half on a worker, half on the calling thread. The
-// network must be the one a single thread builds. Workers run the compiled
-// engine (npm test builds dist/ first), so the two-thread builds come from dist/.
+// network must be the plainest construction from the drawn ties (a set of
+// contacts per agent), and the one a single thread builds. Workers run the
+// compiled engine (npm test builds dist/ first), so the two-thread builds come
+// from dist/. At these sizes the threads overlap little; the run of 2^19 agents
+// below overlaps them for seconds.
 
 const dist = {
   network: () => import("../dist/engine/network.js") as Promise<typeof import("../src/engine/network.js")>,
@@ -31,17 +34,28 @@ behaviours: { v: { kind: violation, base: 0.01 } }`,
     "fewer agents than a block, dense, ties to oneself dropped in the first half",
     `population: { agents: 50, network: { degree: 20, rewire: 0.5 } }\nbehaviours: { v: { kind: violation, base: 0.01 } }`,
   ],
+  [
+    "three groups, the persons' middle in the last group",
+    `population: { agents: 30000, groups: [{ name: a, share: 0.1 }, { name: b, share: 0.15 }, { name: c, share: 0.75 }], network: { degree: 8, homophily: 0.6, rewire: 0.2 } }
+behaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
+  [
+    "one person among firms: no tie at all",
+    `population: { agents: 10, segments: [{ name: person, share: 0.1 }, { name: firm, share: 0.9, kind: firm }], network: { degree: 4, rewire: 0.3 } }
+behaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
 ] as const;
 
 describe("the network built on two threads", () => {
   const open = async () => (await dist.thread()).NetworkThread.open();
 
   for (const [name, yaml] of scenarios) {
-    it(`is the network one thread builds: ${name}`, async () => {
+    it(`lists every drawn tie on both ends, as one thread does: ${name}`, async () => {
       const { buildNetwork: buildNetworkDist } = await dist.network();
       const m = compileModel(scenarioFromYaml(yaml));
       const pop = buildPopulation(m);
       const one = buildNetwork(m, pop);
+      const plain = plainNetworkLists(m);
       // the default blocks, and blocks of 16 agents (thousands of blocks, split between the threads)
       for (const blockShift of [undefined, 4]) {
         const stages: string[] = [];
@@ -51,13 +65,15 @@ describe("the network built on two threads", () => {
         // a helper serves one build, then stops (its heap would hold the build's arrays)
         expect(() => helper.start({ stage: "touch", arrays: [helper.shared(1)] })).toThrow(/helper thread has ended/);
         expect(two.adj.buffer).toBeInstanceOf(SharedArrayBuffer); // built in memory the helper saw
+        expect(two.start[m.agents]).toBe(two.adj.length);
+        for (let i = 0; i < m.agents; i++) expect(Array.from(two.adj.subarray(two.start[i], two.start[i + 1])), `agent ${i}`).toEqual(plain[i]);
         expect(Array.from(two.start)).toEqual(Array.from(one.start));
         expect(Array.from(two.adj)).toEqual(Array.from(one.adj));
       }
     });
   }
 
-  it("moves the second half's ties down when the first half dropped some (the dense case)", () => {
+  it("has a case whose first half drops ties to oneself, so that the second half's ties are moved down", () => {
     const m = compileModel(scenarioFromYaml(scenarios[2][1]));
     const pop = buildPopulation(m);
     const { perm, pStart } = ringOrder(m, pop);
@@ -84,6 +100,14 @@ describe("the network built on two threads", () => {
     expect(array[1]).toBe(7);
     expect(() => helper.finish()).toThrow(/no task to finish/);
     await helper.close();
+  });
+
+  it("ends the helper when the build stops early", async () => {
+    const { buildNetwork: buildNetworkDist } = await dist.network();
+    const m = compileModel(scenarioFromYaml(scenarios[0][1]));
+    const helper = await open();
+    expect(() => buildNetworkDist(m, buildPopulation(m), { helper, blockShift: 31 })).toThrow(/blockShift/);
+    expect(() => helper.start({ stage: "touch", arrays: [helper.shared(1)] })).toThrow(/helper thread has ended/);
   });
 
   it("is used by a run asked for two threads from HELPER_FROM_AGENTS agents, with the same results", async () => {

@@ -1,29 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { compileModel } from "../src/engine/model.js";
-import { blockShift, buildNetwork, drawTies, ringOrder } from "../src/engine/network.js";
+import { blockShift, buildNetwork } from "../src/engine/network.js";
 import { buildPopulation } from "../src/engine/population.js";
-import { scenarioFromYaml } from "./helpers.js";
+import { plainNetworkLists, scenarioFromYaml } from "./helpers.js";
 
 // buildNetwork lists each tie on both ends by sorting the drawn ties in blocks of
 // at least 2^14 agents (larger beyond 2^24 agents, so that there are at most 2^10
 // blocks), and writes the lists over its own buffer. Checked against the
 // plainest construction from the same drawn ties: a set of contacts per agent.
-
-function plainLists(yaml: string): { lists: number[][]; net: ReturnType<typeof buildNetwork> } {
-  const m = compileModel(scenarioFromYaml(yaml));
-  const pop = buildPopulation(m);
-  const net = buildNetwork(m, pop);
-  const { perm, pStart } = ringOrder(m, pop);
-  const E = pStart[m.G] * ((m.network?.degree ?? 0) / 2);
-  const pairs = new Int32Array(2 * E);
-  const e = drawTies(m, pop, perm, pStart, pairs, E, new Int32Array(m.agents));
-  const sets = Array.from({ length: m.agents }, () => new Set<number>());
-  for (let x = 0; x < e; x++) {
-    sets[pairs[E + x]].add(pairs[x]);
-    sets[pairs[x]].add(pairs[E + x]);
-  }
-  return { lists: sets.map((s) => [...s].sort((a, b) => a - b)), net };
-}
 
 describe("contact network", () => {
   for (const [name, yaml] of [
@@ -43,7 +27,9 @@ behaviours: { v: { kind: violation, base: 0.01 } }`,
     ],
   ] as const) {
     it(`lists every drawn tie on both ends, sorted, once: ${name}`, () => {
-      const { lists, net } = plainLists(yaml);
+      const m = compileModel(scenarioFromYaml(yaml));
+      const net = buildNetwork(m, buildPopulation(m));
+      const lists = plainNetworkLists(m);
       expect(net.start[lists.length]).toBe(net.adj.length);
       let ties = 0;
       for (let i = 0; i < lists.length; i++) {

@@ -60,8 +60,8 @@ export class NetworkThread implements NetworkHelper {
     if (this.running) throw new Error("the network's helper thread is already running a task");
     if (this.ended) throw new Error("the network's helper thread has ended");
     Atomics.store(this.state, STATE.done, 0);
-    this.running = true;
     this.worker.postMessage(task);
+    this.running = true;
   }
 
   finish(): number {

@@ -134,7 +134,10 @@ function split(helper: NetworkHelper | null, mine: NetworkTask, theirs: NetworkT
   try {
     a = runNetworkTask(mine);
   } catch (error) {
-    helper.finish(); // the other thread must not go on writing into arrays given up on
+    // the other thread must not go on writing into arrays given up on; this error is the one to report
+    try {
+      helper.finish();
+    } catch {}
     throw error;
   }
   return [a, helper.finish()];
@@ -196,8 +199,9 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   // the second half of the lists goes while the first is written (aside). Memory
   // is slow to touch for the first time on this host (0.4 s for 200 MB), so the
   // helper touches both while this thread shuffles the ring.
-  const forward = ints(E);
-  const aside = helper ? ints(E) : null;
+  const scatter = options.listsBy === "scatter"; // bench:decisions no. 8 only
+  const forward = ints(scatter ? 0 : E);
+  const aside = helper && !scatter ? ints(E) : null;
   if (helper && aside) helper.start({ stage: "touch", arrays: [forward, aside] });
   const { perm, pStart } = ringOrder(model, pop, k1, k2, { n: 0 }, ints);
   if (helper && aside) helper.finish();
@@ -221,7 +225,7 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   }
   const e = e0 + (e1 - gap);
   lap("ties");
-  if (options.listsBy === "scatter") return scatterLists(N, pairs, E, e, outDegree);
+  if (scatter) return scatterLists(N, pairs, E, e, outDegree);
   const outStart = prefixSums(outDegree, ints);
   forward.set(pairs.subarray(0, e)); // agent i's own ties at [outStart[i], outStart[i + 1])
   // Each tie also goes on its other end's list. Sorting the pairs by other end,
@@ -369,7 +373,7 @@ function drawTiesRange(
 
 /**
  * The lists of agents [from, to): each agent's own ties and the ties from others,
- * sorted, duplicates dropped, written to out[w0 …]; start[i] is where list i
+ * sorted, duplicates dropped, written to out from 0 on; start[i] is where list i
  * begins in `out`. Returns where the last ends. With out = pairs, the lists are
  * written over the pairs from the front: list i ends by outStart[i + 1] +
  * inStart[i + 1], before the ties from others of the agents after i, which start
@@ -385,12 +389,11 @@ function mergeRange(
   to: number,
   out: Int32Array,
   start: Int32Array,
-  w0 = 0,
 ): number {
   let maxDegree = 0;
   for (let i = from; i < to; i++) maxDegree = Math.max(maxDegree, outStart[i + 1] - outStart[i] + inStart[i + 1] - inStart[i]);
   const list = new Int32Array(maxDegree);
-  let w = w0;
+  let w = 0;
   for (let i = from; i < to; i++) {
     let k = 0;
     for (let x = outStart[i]; x < outStart[i + 1]; x++) list[k++] = forward[x];

@@ -36,20 +36,24 @@ async function runJob({ scenario, poolSize, blocks, useKernel, networkThreads }:
     const networkHelper = await networkHelperFor(model, networkThreads ?? 1);
     if (networkHelper) networkBuiltOn = 2;
     let last = 0;
-    counters = simulate(model, {
-      history,
-      networkHelper,
-      onFinish: (sim) => {
-        if (history) contacts = sim.contactsOf(history.mask);
-      },
-      onProgress: (done) => {
-        const now = Date.now();
-        if (now - last > 100) {
-          last = now;
-          parentPort?.postMessage({ progress: done });
-        }
-      },
-    });
+    try {
+      counters = simulate(model, {
+        history,
+        networkHelper,
+        onFinish: (sim) => {
+          if (history) contacts = sim.contactsOf(history.mask);
+        },
+        onProgress: (done) => {
+          const now = Date.now();
+          if (now - last > 100) {
+            last = now;
+            parentPort?.postMessage({ progress: done });
+          }
+        },
+      });
+    } finally {
+      networkHelper?.end(); // already ended by the build, unless the run failed before it
+    }
   }
   const arrays = countersArrays(counters);
   const events = history?.columns();
