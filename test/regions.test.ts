@@ -3,7 +3,10 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseRegions, planRegions, shardRegions } from "../src/sweep/regions.js";
+import { newCounters } from "../src/engine/counters.js";
+import { compileModel } from "../src/engine/model.js";
+import { parseRegions, planRegions, type RegionResult, regionScenario, SHARD_FILE, shardRegions, writeShard } from "../src/sweep/regions.js";
+import { preset } from "./helpers.js";
 
 // A country as regions: processes here, shards on a cluster, one merged result
 // that equals the single-process run of the same regions, byte for byte.
@@ -170,6 +173,23 @@ describe("regions", () => {
     // gone, or a zombie waiting to be reaped (state Z): not running either way
     const alive = workers.filter((pid) => /^[^Z]/.test(spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim()));
     expect(alive).toEqual([]);
+  });
+
+  it("writes a shard's files in region order, whatever order its region processes finished in", () => {
+    const scenario = preset("reference");
+    const spec = parseRegions(SPEC, "four.yaml");
+    const regions = planRegions(spec, 40_000, scenario.seed, "four.yaml");
+    const results: RegionResult[] = regions.map((region) => {
+      const counters = newCounters(compileModel(regionScenario(scenario, region)));
+      counters.agents[0] = region.agents; // distinct files, so distinct checksums
+      return { region, counters };
+    });
+    const manifest = { kind: "credsim-region-shard" as const, credsimVersion: "test", hash: "h", shard: { index: 1, count: 1 }, spec, scenario, regions };
+    writeShard(join(dir, "in-order"), manifest, results);
+    writeShard(join(dir, "reversed"), manifest, [...results].reverse());
+    const text = readFileSync(join(dir, "in-order", SHARD_FILE), "utf8");
+    expect(readFileSync(join(dir, "reversed", SHARD_FILE), "utf8")).toBe(text);
+    expect(Object.keys(JSON.parse(text).checksums)).toEqual(["region-0.bin", "region-1.bin", "region-2.bin", "region-3.bin"]);
   });
 
   it("refuses an incomplete set of shards, a region too small, and a bad region file", () => {

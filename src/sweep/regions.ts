@@ -267,7 +267,8 @@ export function writeShard(out: string, manifest: ShardManifest, results: Region
   rmSync(partial, { recursive: true, force: true });
   makeDirs(partial);
   const checksums: Record<string, string> = {};
-  for (const r of results) {
+  // in region order, not the order the region processes finished in: a shard run again writes the same bytes
+  for (const r of [...results].sort((a, b) => a.region.index - b.region.index)) {
     const arrays = countersArrays(r.counters);
     const bytes = Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
     const file = `region-${r.region.index}.bin`;
