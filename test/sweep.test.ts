@@ -291,6 +291,19 @@ describe("credsim sweep", () => {
         `v.yaml:3:3: vary.listing.days: value 2 of the list is ${shown}: expected finite numbers, texts or true/false`,
       );
     }
+    // so is what is wrong with a { from, to } range, or with a value that is neither a list nor a range
+    for (const [value, message] of [
+      ["{ from: .nan, to: 60 }", "from is .nan: expected a finite number"],
+      ["{ from: 30, to: -.inf }", "to is -.inf: expected a finite number"],
+      ["{ from: 30 }", "a range needs from and to; to is missing"],
+      ['{ from: "30", to: 60 }', 'from is the text "30": expected a finite number'],
+      ["{ from: 30, to: 60, log: yes }", 'log is the text "yes": expected true or false'],
+      ["7", "expected a list of values or { from, to }, got 7"],
+    ]) {
+      expect(() => parseSweep(`base: reference\ndesign: { type: random, samples: 2 }\nvary:\n  listing.days: ${value}\n`, "r.yaml")).toThrow(
+        `r.yaml:4:3: vary.listing.days: ${message}`,
+      );
+    }
     // a range over a field of whole numbers needs integer: true, else every run would fail
     const ranged = (range: string) => `base: reference\nagents: 2000\ndays: 30\ndesign: { type: random, samples: 2 }\nvary:\n  listing.days: ${range}\n`;
     writeFileSync(join(dir, "e6.yaml"), ranged("{ from: 30, to: 60 }"));

@@ -67,15 +67,35 @@ export const DEFAULT_KEEP = [
   "appeals.queueAtEnd",
 ];
 
+/** A YAML value as the person wrote it, for messages about values that are not what a field takes. */
+function shown(x: unknown): string {
+  if (typeof x === "number") return Number.isNaN(x) ? ".nan" : Number.isFinite(x) ? String(x) : x > 0 ? ".inf" : "-.inf";
+  if (typeof x === "string") return `the text ${JSON.stringify(x)}`;
+  return x === null || x === undefined ? "an empty value" : Array.isArray(x) ? "a list" : typeof x === "object" ? "a mapping" : String(x);
+}
+
 /** What is wrong with a list of values to vary, when it is a list: the first value that is not a finite number, a text or true/false. */
 function listProblem(input: unknown): string | undefined {
   if (!Array.isArray(input)) return undefined;
   const k = input.findIndex((x) => !(typeof x === "string" || typeof x === "boolean" || (typeof x === "number" && Number.isFinite(x))));
   if (k < 0) return undefined;
-  const x: unknown = input[k];
-  const shown =
-    typeof x === "number" ? (Number.isNaN(x) ? ".nan" : x > 0 ? ".inf" : "-.inf") : x === null ? "an empty value" : Array.isArray(x) ? "a list" : "a mapping";
-  return `value ${k + 1} of the list is ${shown}: expected finite numbers, texts or true/false`;
+  return `value ${k + 1} of the list is ${shown(input[k])}: expected finite numbers, texts or true/false`;
+}
+
+/** What is wrong with a { from, to } range, when it is a mapping: an unknown key, a bound missing or not a finite number, a flag not true/false. */
+function rangeProblem(input: unknown): string | undefined {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return undefined;
+  const r = input as Record<string, unknown>;
+  const known = Object.keys(range.shape);
+  const unknown = Object.keys(r).filter((k) => !known.includes(k));
+  if (unknown.length) return unknown.map((k) => `${unknownName("field", k, known)} in a range`).join("; ");
+  for (const bound of ["from", "to"]) {
+    if (r[bound] === undefined) return `a range needs from and to; ${bound} is missing`;
+    if (typeof r[bound] !== "number" || !Number.isFinite(r[bound])) return `${bound} is ${shown(r[bound])}: expected a finite number`;
+  }
+  for (const flag of ["log", "integer"])
+    if (r[flag] !== undefined && typeof r[flag] !== "boolean") return `${flag} is ${shown(r[flag])}: expected true or false`;
+  return undefined;
 }
 
 export function parseSweep(text: string, file: string): { spec: SweepSpec; source: SourceMap } {
@@ -92,7 +112,10 @@ export function parseSweep(text: string, file: string): { spec: SweepSpec; sourc
             const known = path.length === 0 ? Object.keys(SweepSpec.shape) : path[0] === "design" ? ["type", "samples"] : Object.keys(range.shape);
             return issue.keys.map((k) => unknownName("field", k, known)).join("; ");
           }
-          if (issue.code === "invalid_union") return listProblem((issue as { input?: unknown }).input) ?? "expected a list of values or { from, to }";
+          if (issue.code === "invalid_union") {
+            const input = (issue as { input?: unknown }).input;
+            return listProblem(input) ?? rangeProblem(input) ?? `expected a list of values or { from, to }, got ${shown(input)}`;
+          }
         },
         { locateUnknownKey: true },
       ),
