@@ -431,6 +431,20 @@ describe("credsim run", () => {
     expect(mixed.stderr).toContain("bad1.yaml");
   });
 
+  it("validates a population too large for one process, with a warning, and run refuses it", () => {
+    // a country of 1.4 billion is a valid file: it runs as regions (--regions), not in one process
+    const country = write("country.yaml", "extends: reference\npopulation:\n  agents: 1409778724\n");
+    const v = credsim(["validate", country]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toContain("country.yaml: valid — 1,409,778,724 agents");
+    const limit = "population.agents: 1,409,778,724 agents in one process; one holds at most 1,000,000,000";
+    expect(v.stderr).toContain(`warning: ${country}: ${limit}`);
+    const r = credsim(["run", country, "--out", "country"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(limit);
+    expect(existsSync(join(dir, "country"))).toBe(false);
+  });
+
   it("a group whose share rounds to no agents is warned of, and its shares are null, not 0", () => {
     const file = write(
       "empty-group.yaml",

@@ -21,7 +21,14 @@ export function validateCommand(args: string[]): void {
 function validateOne(arg: string): void {
   const { scenario, file, warnings } = loadScenarioArg(arg);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  checkMemory(scenario, file);
+  // the file is valid whatever machine checks it: a population too large for one
+  // process or for this machine is said, not failed (run refuses it; --regions or a larger machine may run it)
+  try {
+    checkMemory(scenario, file);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    process.stderr.write(`warning: ${error.message}\n`);
+  }
   const b = Object.keys(scenario.behaviours).length;
   const k = Object.keys(scenario.sources).length;
   process.stdout.write(
