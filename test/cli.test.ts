@@ -445,6 +445,21 @@ describe("credsim run", () => {
     expect(existsSync(join(dir, "country"))).toBe(false);
   });
 
+  it("validates sweep files and region sets as sweep and --regions read them", () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const ok = credsim(["validate", join(root, "examples/sweep-review.yaml"), join(root, "presets/regions/china-31.yaml")]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("sweep-review.yaml: valid sweep — 9 variant(s) × 3 replicate(s) = 27 runs of city-cameras");
+    expect(ok.stdout).toContain("china-31.yaml: valid region set — china-31, 31 regions");
+    const typo = credsim(["validate", write("typo-sweep.yaml", "base: reference\nvary:\n  listing.dayz: [30, 60]\n")]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("typo-sweep.yaml:3:3: vary.listing.dayz: unknown field in 'listing' 'dayz' (did you mean 'days'?)");
+    const file = write("shares.yaml", "name: s\nregions:\n  - { name: a, share: 0.5 }\n  - { name: b, share: 0.6 }\n");
+    const shares = credsim(["validate", file]);
+    expect(shares.code).toBe(2);
+    expect(shares.stderr).toBe(`credsim: ${file}:2:1: regions: shares must sum to 1, got 1.1\n`);
+  });
+
   it("a group whose share rounds to no agents is warned of, and its shares are null, not 0", () => {
     const file = write(
       "empty-group.yaml",

@@ -197,7 +197,7 @@ describe("regions", () => {
     expect(credsim([...common, "--shard", "1/2", "--out", "half1"]).code).toBe(0);
     const missing = credsim(["merge", "half1", "--out", "nope"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("shards 2/2 are missing; a country is only complete with every region");
+    expect(missing.stderr).toBe("credsim: merge: shard 2/2 is missing; a country is only complete with every region\n");
 
     const small = credsim(["run", "reference", "--regions", "four.yaml", "--agents", "100", "--quiet"]);
     expect(small.code).toBe(2);

@@ -172,7 +172,7 @@ describe("credsim sweep", () => {
     expect(copy.stderr).toContain("holds shard 1/3, which sh1 holds too");
     const missing = credsim(["merge", "sh1", "sh2", "--out", "part"]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain("shards 3/3 are missing");
+    expect(missing.stderr).toBe("credsim: merge: shard 3/3 is missing; give every shard's folder, or --partial to merge what is here\n");
     expect(credsim(["merge", "sh1", "sh2", "--out", "part", "--partial"]).status).toBe(0);
     // the partial merge says which shards it holds: merged with the last one, it equals the whole sweep
     const rest = credsim(["merge", "part", "sh3", "--out", "rejoined"]);
@@ -188,7 +188,7 @@ describe("credsim sweep", () => {
     expect(mixed.stderr).toContain("sh2of2: holds shard 2/2, of another --shard count than 3");
     const partAlone = credsim(["merge", "part", "--out", "still-part"]);
     expect(partAlone.status).toBe(2);
-    expect(partAlone.stderr).toContain("shards 3/3 are missing");
+    expect(partAlone.stderr).toContain("merge: shard 3/3 is missing");
     // an interrupted shard (a run missing) is refused even with --partial; a shard of another version too
     cpSync(join(dir, "sh3"), join(dir, "sh3-cut"), { recursive: true });
     cpSync(join(dir, "sh3"), join(dir, "sh3-old"), { recursive: true });

@@ -122,8 +122,8 @@ program
 
 program
   .command("validate")
-  .description("check scenario files; print every problem with its line")
-  .argument("<scenarios...>", "scenario YAML files or preset names")
+  .description("check scenario, sweep or region files; print every problem with its line")
+  .argument("<files...>", "scenario YAML files or preset names, sweep files, region sets")
   .action((scenarios) => validateCommand(scenarios));
 
 program

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { InputError } from "../scenario/errors.js";
 import { openDatabase } from "../store/duckdb.js";
 import { makeDirs } from "../store/make-dirs.js";
+import { missingShards } from "./missing-shards.js";
 import { exportParquet, firstLine } from "./sweep.js";
 
 // Joins the outputs of a sharded sweep (credsim sweep --shard i/N, one folder per
@@ -90,9 +91,7 @@ export async function mergeSweeps(
         ]);
     }
     if (missing.length && !allowMissing) {
-      throw new InputError(out, [
-        { field: "", message: `shards ${missing.join(", ")} are missing; give every shard's folder, or --partial to merge what is here` },
-      ]);
+      throw new InputError("merge", [{ field: "", message: `${missingShards(missing)}; give every shard's folder, or --partial to merge what is here` }]);
     }
 
     const tables = [

@@ -16,6 +16,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { makeDirs } from "../store/make-dirs.js";
 import { type Row, runTables } from "../store/tables.js";
 import { credsimVersion } from "../store/version.js";
+import { missingShards } from "./missing-shards.js";
 
 // A country as regions: one scenario run once per region, each with its share of
 // the agents and its own seed, as separate processes (here) or shards (a Slurm
@@ -316,8 +317,8 @@ export function readShards(dirs: string[]): { manifest: ShardManifest; results: 
   const have = new Set(manifests.map((m) => m.shard.index));
   const missing = Array.from({ length: first.shard.count }, (_, k) => k + 1).filter((k) => !have.has(k));
   if (missing.length) {
-    throw new InputError(dirs[0], [
-      { field: "", message: `shards ${missing.map((k) => `${k}/${first.shard.count}`).join(", ")} are missing; a country is only complete with every region` },
+    throw new InputError("merge", [
+      { field: "", message: `${missingShards(missing.map((k) => `${k}/${first.shard.count}`))}; a country is only complete with every region` },
     ]);
   }
   const results: RegionResult[] = [];
