@@ -70,6 +70,20 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
       /restrictions\.travel\.blocks\.0: unknown behaviour 'flying'/,
     ],
     ["YAML syntax", `${GOOD}\n  : : [\n`, /bad\.yaml:\d+:\d+: YAML syntax/],
+  ];
+  for (const [what, text, pattern] of cases) {
+    it(what, () => {
+      const file = write("bad.yaml", text);
+      const r = credsim(["validate", file]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stdout).toBe("");
+    });
+  }
+
+  // what depends on the machine that runs a file: validate warns and calls it valid, run refuses it
+  const tooLarge: [string, string, RegExp][] = [
     [
       "a network with more tie ends than 32-bit offsets reach",
       GOOD.replace("agents: 2000,", "agents: 300000000, network: { degree: 10 },"),
@@ -81,14 +95,19 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
       /population\.agents: 1,000,000,000 agents need about [\d.]+ GiB .* at most about [\d,]+ agents fit/,
     ],
   ];
-  for (const [what, text, pattern] of cases) {
+  for (const [what, text, pattern] of tooLarge) {
     it(what, () => {
-      const file = write("bad.yaml", text);
-      const r = credsim(["validate", file]);
+      const file = write("large.yaml", text);
+      const v = credsim(["validate", file]);
+      expect(v.code, v.stderr).toBe(0);
+      expect(v.stderr).toMatch(new RegExp(`warning: .*large\\.yaml: ${pattern.source}`));
+      expect(v.stdout).toContain("large.yaml: valid");
+      const r = credsim(["run", file, "--out", "large"]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(r.stdout).toBe("");
+      expect(existsSync(join(dir, "large"))).toBe(false);
     });
   }
 
@@ -425,6 +444,9 @@ describe("credsim run", () => {
     const both = credsim(["validate", good, "midas"]);
     expect(both.code, both.stderr).toBe(0);
     expect(both.stdout.trim().split("\n")).toHaveLength(2);
+    // one of a thing is not "1 days"
+    const oneDay = credsim(["validate", write("one-day.yaml", GOOD.replace("days: 60", "days: 1"))]);
+    expect(oneDay.stdout).toMatch(/, 1 day\n$/);
     const mixed = credsim(["validate", bad, good]);
     expect(mixed.code).toBe(2);
     expect(mixed.stdout).toContain("ok1.yaml: valid");
@@ -449,7 +471,7 @@ describe("credsim run", () => {
     const root = new URL("..", import.meta.url).pathname;
     const ok = credsim(["validate", join(root, "examples/sweep-review.yaml"), join(root, "presets/regions/china-31.yaml")]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain("sweep-review.yaml: valid sweep — 9 variant(s) × 3 replicate(s) = 27 runs of city-cameras");
+    expect(ok.stdout).toContain("sweep-review.yaml: valid sweep — 9 variants × 3 replicates = 27 runs of city-cameras");
     expect(ok.stdout).toContain("china-31.yaml: valid region set — china-31, 31 regions");
     const typo = credsim(["validate", write("typo-sweep.yaml", "base: reference\nvary:\n  listing.dayz: [30, 60]\n")]);
     expect(typo.code).toBe(2);

@@ -11,7 +11,7 @@ import { execute } from "../store/execute.js";
 import { makeDirs } from "../store/make-dirs.js";
 import { checkOutPath } from "../store/out-path.js";
 import { checkCanCreate } from "../store/runfolder.js";
-import { fmtInt, table } from "./format.js";
+import { fmtCount, fmtInt, table } from "./format.js";
 import { checkMemory, scenarioWithOverrides } from "./run.js";
 import { givenOnCommandLine, intFlag } from "./scenario-arg.js";
 
@@ -132,7 +132,7 @@ function warnAboutFolders(sources: ArmSource[], flags: CompareFlags): void {
     );
   const size = (a: ArmSource) => {
     const { agents, days } = "folder" in a ? readSummary(a.folder) : { agents: a.scenario.population.agents, days: a.scenario.days };
-    return `${fmtInt(agents)} agents × ${days} days`;
+    return `${fmtInt(agents)} agents × ${fmtCount(days, "day")}`;
   };
   const sizes = new Set(sources.map(size));
   if (sizes.size > 1)

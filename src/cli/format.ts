@@ -3,6 +3,8 @@ import type { Summary } from "../engine/metrics.js";
 import { fmtInt, fmtShare, summaryNotes } from "../report/summary-notes.js";
 
 export { fmtInt, fmtShare } from "../report/summary-notes.js";
+/** "1 day", "365 days", "1,000 agents": a count with its noun in the right number. */
+export const fmtCount = (n: number, noun: string, plural = `${noun}s`) => `${fmtInt(n)} ${n === 1 ? noun : plural}`;
 export const fmtRatio = (x: number | null) => (x === null ? "–" : x.toFixed(2));
 export const fmtBytes = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`);
 

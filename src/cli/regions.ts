@@ -27,7 +27,7 @@ import {
   shardRegions,
   writeShard,
 } from "../sweep/regions.js";
-import { fmtBytes, fmtInt, progressBar, summaryTable, table } from "./format.js";
+import { fmtBytes, fmtCount, fmtInt, progressBar, summaryTable, table } from "./format.js";
 import { memoryBound, usableMemory } from "./memory-limit.js";
 import { checkMemory, MAX_AGENTS_PER_PROCESS, type RunFlags } from "./run.js";
 import { intFlag, presetsDir, readText } from "./scenario-arg.js";
@@ -98,7 +98,10 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   checkOutFolder(out);
   const totalAgents = mine.reduce((s, r) => s + r.agents, 0);
   const quiet = flags.quiet || flags.json;
-  const bar = !quiet && process.stderr.isTTY ? progressBar(`${name}: ${mine.length} regions, ${fmtInt(totalAgents)} agents × ${scenario.days} days`) : null;
+  const bar =
+    !quiet && process.stderr.isTTY
+      ? progressBar(`${name}: ${fmtCount(mine.length, "region")}, ${fmtInt(totalAgents)} agents × ${fmtCount(scenario.days, "day")}`)
+      : null;
   let done = 0;
   const results: RegionResult[] = [];
   const started = performance.now();
@@ -134,14 +137,14 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
       );
     else if (!quiet)
       process.stdout.write(
-        `shard ${shard.index}/${shard.count}: ${mine.length} regions (${mine.map((r) => r.name).join(", ")}), ${fmtInt(totalAgents)} agents in ${seconds.toFixed(1)} s; results in ${out}/ — join the shards with: credsim merge <shard folders> --out DIR\n`,
+        `shard ${shard.index}/${shard.count}: ${fmtCount(mine.length, "region")} (${mine.map((r) => r.name).join(", ")}), ${fmtInt(totalAgents)} agents in ${seconds.toFixed(1)} s; results in ${out}/ — join the shards with: credsim merge <shard folders> --out DIR\n`,
       );
     return;
   }
   await writeRegionRun(out, scenario, spec, results, hash, flags);
   if (!quiet)
     process.stdout.write(
-      `\nsimulated ${regions.length} regions in ${seconds.toFixed(1)} s on ${Math.min(workers, regions.length)} process${Math.min(workers, regions.length) === 1 ? "" : "es"}; results in ${out}/\n`,
+      `\nsimulated ${fmtCount(regions.length, "region")} in ${seconds.toFixed(1)} s on ${Math.min(workers, regions.length)} process${Math.min(workers, regions.length) === 1 ? "" : "es"}; results in ${out}/\n`,
     );
 }
 
@@ -173,7 +176,7 @@ export async function writeRegionRun(
   else if (!flags.quiet) {
     const pct = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(2)} %`);
     process.stdout.write(
-      `${scenario.title ?? scenario.name} in ${spec.regions.length} regions (${spec.title ?? spec.name}) — ${fmtInt(summary.agents)} agents, ${summary.days} days, seed ${summary.seed}\n\n${summaryTable(summary)}\n\n${table(
+      `${scenario.title ?? scenario.name} in ${spec.regions.length} regions (${spec.title ?? spec.name}) — ${fmtInt(summary.agents)} agents, ${fmtCount(summary.days, "day")}, seed ${summary.seed}\n\n${summaryTable(summary)}\n\n${table(
         [
           ["region", "agents", "listed", "wrongful share", "FPR", "sanction-days/person"],
           ...(summary.regions ?? []).map((r) => [
@@ -196,7 +199,7 @@ export async function mergeRegionShards(dirs: string[], out: string, flags: { qu
   const { manifest, results } = readShards(dirs);
   checkOutFolder(out);
   await writeRegionRun(out, manifest.scenario, manifest.spec, results, manifest.hash, { quiet: true });
-  if (!flags.quiet) process.stdout.write(`merged ${dirs.length} region shard folder(s): ${results.length} regions into ${out}/\n`);
+  if (!flags.quiet) process.stdout.write(`merged ${dirs.length} region shard folder(s): ${fmtCount(results.length, "region")} into ${out}/\n`);
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { execute } from "../store/execute.js";
 import { checkOutPath } from "../store/out-path.js";
 import { checkOutFolder, resolvedScenarioYaml, writeRunFolder } from "../store/runfolder.js";
-import { fmtBytes, fmtInt, progressBar, summaryTable } from "./format.js";
+import { fmtBytes, fmtCount, fmtInt, progressBar, summaryTable } from "./format.js";
 import { memoryBound, usableMemory } from "./memory-limit.js";
 import { rerunWithHugePages, shouldRestartWithHugePages } from "./rerun.js";
 import { givenOnCommandLine, intFlag, loadScenarioArg } from "./scenario-arg.js";
@@ -130,7 +130,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   }
   warn(); // after the decision to start again, so that they are printed once
   const showProgress = !flags.quiet && !flags.json && process.stderr.isTTY;
-  const bar = showProgress ? progressBar(`${scenario.name}: ${fmtInt(scenario.population.agents)} agents × ${scenario.days} days`) : null;
+  const bar = showProgress ? progressBar(`${scenario.name}: ${fmtInt(scenario.population.agents)} agents × ${fmtCount(scenario.days, "day")}`) : null;
   const result = await execute(scenario, { threads, onProgress: bar?.update, track });
   bar?.end();
   const scenarioYaml = resolvedScenarioYaml(scenario, { version: result.summary.credsimVersion, hash: result.hash, seed: scenario.seed });
@@ -148,7 +148,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   const tunable = hugePageTunable();
   const hugePages = process.platform === "linux" && tunable !== undefined && tunable !== "0";
   process.stdout.write(
-    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${s.days} days, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? (isSeparable(result.model) ? ` (fewer than ${fmtInt(threads * 1000)} agents: at least 1,000 per thread)` : ` (agents in this scenario interact, so it runs on one thread${result.networkThreads > 1 ? `; its network was built on ${result.networkThreads}` : ""})`) : ""}${hugePages ? `, started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})` : ""}; results in ${out}/\n`,
+    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${fmtCount(s.days, "day")}, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? (isSeparable(result.model) ? ` (fewer than ${fmtInt(threads * 1000)} agents: at least 1,000 per thread)` : ` (agents in this scenario interact, so it runs on one thread${result.networkThreads > 1 ? `; its network was built on ${result.networkThreads}` : ""})`) : ""}${hugePages ? `, started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})` : ""}; results in ${out}/\n`,
   );
 }
 

@@ -12,7 +12,7 @@ import { mergeSweeps } from "../sweep/merge.js";
 import { isRegionShard } from "../sweep/regions.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
 import { planSweep, runScenario, runSweep, type Shard, SweepMismatch, shardRuns } from "../sweep/sweep.js";
-import { fmtInt } from "./format.js";
+import { fmtCount, fmtInt } from "./format.js";
 import { usableMemory } from "./memory-limit.js";
 import { checkMemory } from "./run.js";
 import { intFlag, readText, resolveBase } from "./scenario-arg.js";
@@ -201,7 +201,7 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
       ? `, ${fmtInt(result.skipped)} already done before${result.skippedFailed ? ` (${fmtInt(result.skippedFailed)} of them failed; --retry-failed runs them again)` : ""}`
       : "";
     process.stdout.write(
-      `sweep ${plan.spec.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ""}: ${fmtInt(result.done)} runs done, ${fmtInt(result.failed)} failed${before}; results in ${out}/ (sweep.duckdb, ${result.files.map((f) => basename(f)).join(", ")})\n`,
+      `sweep ${plan.spec.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ""}: ${fmtCount(result.done, "run")} done, ${fmtInt(result.failed)} failed${before}; results in ${out}/ (sweep.duckdb, ${result.files.map((f) => basename(f)).join(", ")})\n`,
     );
     if (result.firstError) {
       process.stdout.write(
@@ -238,7 +238,7 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
   const r = await mergeSweeps(dirs, out, flags.partial ?? false);
   if (!flags.quiet) {
     process.stdout.write(
-      `merged ${dirs.length} shard folder(s): ${fmtInt(r.runs)} runs into ${out}/${r.missing.length ? ` — missing shards: ${r.missing.join(", ")}` : ""}\n`,
+      `merged ${dirs.length} shard folder(s): ${fmtCount(r.runs, "run")} into ${out}/${r.missing.length ? ` — missing shards: ${r.missing.join(", ")}` : ""}\n`,
     );
   }
   // as `sweep` does: the merged results hold failed runs, and scripts should see it

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { InputError } from "../scenario/errors.js";
 import { parseYaml } from "../scenario/load.js";
 import { parseRegions } from "../sweep/regions.js";
-import { fmtInt } from "./format.js";
+import { fmtCount, fmtInt } from "./format.js";
 import { checkMemory } from "./run.js";
 import { loadScenarioArg, readText } from "./scenario-arg.js";
 import { loadSweep } from "./sweep.js";
@@ -51,13 +51,13 @@ function validateOne(arg: string): void {
     const plan = loadSweep(arg);
     const variants = new Set(plan.runs.map((r) => r.variantId)).size;
     process.stdout.write(
-      `${arg}: valid sweep — ${fmtInt(variants)} variant(s) × ${fmtInt(plan.spec.replicates)} replicate(s) = ${fmtInt(plan.runs.length)} runs of ${plan.spec.base}\n`,
+      `${arg}: valid sweep — ${fmtCount(variants, "variant")} × ${fmtCount(plan.spec.replicates, "replicate")} = ${fmtCount(plan.runs.length, "run")} of ${plan.spec.base}\n`,
     );
     return;
   }
   if (kind === "regions") {
     const spec = parseRegions(readText(arg, "region set YAML file"), arg);
-    process.stdout.write(`${arg}: valid region set — ${spec.name}, ${fmtInt(spec.regions.length)} regions\n`);
+    process.stdout.write(`${arg}: valid region set — ${spec.name}, ${fmtCount(spec.regions.length, "region")}\n`);
     return;
   }
   const { scenario, file, warnings } = loadScenarioArg(arg);
@@ -73,6 +73,6 @@ function validateOne(arg: string): void {
   const b = Object.keys(scenario.behaviours).length;
   const k = Object.keys(scenario.sources).length;
   process.stdout.write(
-    `${file}: valid — ${fmtInt(scenario.population.agents)} agents in ${scenario.population.groups.length} group(s), ${b} behaviour(s), ${k} source(s), ${scenario.days} days\n`,
+    `${file}: valid — ${fmtInt(scenario.population.agents)} agents in ${scenario.population.groups.length} group(s), ${b} behaviour(s), ${k} source(s), ${fmtCount(scenario.days, "day")}\n`,
   );
 }
