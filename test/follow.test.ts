@@ -106,7 +106,10 @@ describe("following one person", () => {
   it("says clearly when a person was not followed", () => {
     const r = credsim(["follow", "run", "--agent", "19999999"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("person 19999999 was not followed in this run");
+    expect(r.stderr).toBe("credsim: --agent: this run has no person 19999999: its 20,000 people are numbered 0 to 19,999\n");
+    const unfollowed = credsim(["follow", "run", "--agent", "19999"]);
+    expect(unfollowed.status).toBe(2);
+    expect(unfollowed.stderr).toContain("person 19999 was not followed in this run; followed are, e.g.:");
     const none = credsim(["run", "reference", "--agents", "2000", "--track", "0", "--out", "none", "--quiet"]);
     expect(none.status).toBe(0);
     const f = credsim(["follow", "none"]);

@@ -1,6 +1,7 @@
 import { checkRunFolder, openRunDatabase, readSummary, requireTables } from "../report/load.js";
 import { type FollowedRow, type HistoryRow, REASON_TEXT, storyHeader, storyLines } from "../report/story.js";
 import { InputError } from "../scenario/errors.js";
+import { fmtInt } from "./format.js";
 import { intFlag } from "./scenario-arg.js";
 
 export async function loadFollowed(dir: string): Promise<{ followed: FollowedRow[]; history: HistoryRow[] }> {
@@ -41,6 +42,9 @@ export async function followCommand(dir: string, flags: { agent?: string; pick?:
   if (flags.agent !== undefined) {
     const id = intFlag("--agent", flags.agent, 0, 1e9) as number;
     person = followed.find((p) => p.agent === id);
+    const agents = readSummary(dir).agents;
+    if (!person && id >= agents)
+      throw new InputError("--agent", [{ field: "", message: `this run has no person ${id}: its ${fmtInt(agents)} people are numbered 0 to ${fmtInt(agents - 1)}` }]);
     if (!person) {
       const some = followed.slice(0, 8).map((p) => `${p.agent} (${p.reason})`);
       throw new InputError("--agent", [

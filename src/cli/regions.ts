@@ -176,7 +176,7 @@ export async function writeRegionRun(
   else if (!flags.quiet) {
     const pct = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(2)} %`);
     process.stdout.write(
-      `${scenario.title ?? scenario.name} in ${spec.regions.length} regions (${spec.title ?? spec.name}) — ${fmtInt(summary.agents)} agents, ${fmtCount(summary.days, "day")}, seed ${summary.seed}\n\n${summaryTable(summary)}\n\n${table(
+      `${scenario.title ?? scenario.name} in ${spec.regions.length} regions (${spec.title ?? spec.name}) — ${fmtInt(summary.agents)} agents, ${fmtCount(summary.days, "day")}, seed ${summary.seed} (regional run ${summary.scenarioHash}, credsim ${summary.credsimVersion})\n\n${summaryTable(summary)}\n\n${table(
         [
           ["region", "agents", "listed", "wrongful share", "FPR", "sanction-days/person"],
           ...(summary.regions ?? []).map((r) => [
