@@ -44,7 +44,9 @@ export async function followCommand(dir: string, flags: { agent?: string; pick?:
     person = followed.find((p) => p.agent === id);
     const agents = readSummary(dir).agents;
     if (!person && id >= agents)
-      throw new InputError("--agent", [{ field: "", message: `this run has no person ${id}: its ${fmtInt(agents)} people are numbered 0 to ${fmtInt(agents - 1)}` }]);
+      throw new InputError("--agent", [
+        { field: "", message: `this run has no person ${id}: its ${fmtInt(agents)} people are numbered 0 to ${fmtInt(agents - 1)}` },
+      ]);
     if (!person) {
       const some = followed.slice(0, 8).map((p) => `${p.agent} (${p.reason})`);
       throw new InputError("--agent", [
