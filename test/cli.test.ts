@@ -524,6 +524,11 @@ describe("credsim run", () => {
     const workers = credsim(["run", "reference", "--regions", "china-31", "--agents", "5000", "--workers", "99", "--track", "0", "--out", "w99"]);
     expect(workers.code, workers.stderr).toBe(0);
     expect(workers.stderr).toMatch(/^warning: --workers 99: this machine has \d+ cores; running \d+ processes at a time/);
+    // a sweep's --workers too
+    const sweepFile = write("w99.yaml", "base: reference\nagents: 2000\ndays: 5\nvary:\n  listing.days: [30, 60]\n");
+    const sweep = credsim(["sweep", sweepFile, "--workers", "99", "--out", "w99-sweep"]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    expect(sweep.stderr).toMatch(/^warning: --workers 99: this machine has \d+ cores; running \d+ processes at a time/);
     writeFileSync(join(dir, "afile"), "x");
     const merge = credsim(["merge", "w99", "--out", "afile"]);
     expect(merge.code).toBe(2);

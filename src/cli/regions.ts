@@ -1,5 +1,4 @@
 import { existsSync, readdirSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import { stringify } from "yaml";
 import { countersFromArrays } from "../engine/counters.js";
@@ -30,8 +29,9 @@ import {
 import { fmtBytes, fmtCount, fmtInt, progressBar, summaryTable, table } from "./format.js";
 import { memoryBound, usableMemory } from "./memory-limit.js";
 import { checkMemory, MAX_AGENTS_PER_PROCESS, type RunFlags } from "./run.js";
-import { intFlag, presetsDir, readText } from "./scenario-arg.js";
+import { presetsDir, readText } from "./scenario-arg.js";
 import { parseShard } from "./sweep.js";
+import { workersFlag } from "./workers-flag.js";
 
 // `credsim run SCENARIO --regions SPEC`: a country as regions run in separate
 // processes (or as shards of a cluster job, then `credsim merge`).
@@ -81,11 +81,7 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
     throw new InputError("--shard", [
       { field: "", message: `${shard.count} shards for ${regions.length} regions: each shard runs whole regions, so at most ${regions.length} shards` },
     ]);
-  const asked = intFlag("--workers", flags.workers, 1, 256);
-  const cores = availableParallelism();
-  if (asked !== undefined && asked > cores && !flags.quiet)
-    process.stderr.write(`warning: --workers ${asked}: this machine has ${cores} cores; running ${cores} processes at a time (the results are the same)\n`);
-  const workers = asked !== undefined ? Math.min(asked, cores) : Math.min(2, cores);
+  const workers = workersFlag(flags.workers, 2, flags.quiet);
   const mine = shard ? shardRegions(regions, shard.index, shard.count) : regions;
   // each process holds one region at a time: the largest `workers` of them must fit together
   const largest = [...mine].sort((a, b) => b.agents - a.agents).slice(0, workers);

@@ -15,7 +15,8 @@ import { planSweep, runScenario, runSweep, type Shard, SweepMismatch, shardRuns 
 import { fmtCount, fmtInt } from "./format.js";
 import { usableMemory } from "./memory-limit.js";
 import { checkMemory } from "./run.js";
-import { intFlag, readText, resolveBase } from "./scenario-arg.js";
+import { readText, resolveBase } from "./scenario-arg.js";
+import { workersFlag } from "./workers-flag.js";
 
 export interface SweepFlags {
   workers?: string;
@@ -143,7 +144,7 @@ function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shar
 export async function sweepCommand(file: string, flags: SweepFlags): Promise<void> {
   const plan = loadSweep(file);
   const shard = parseShard(flags.shard);
-  const workers = intFlag("--workers", flags.workers, 1, 256) ?? 1;
+  const workers = workersFlag(flags.workers, 1, flags.quiet);
   checkSweepMemory(plan, file, shard, workers);
   const out = flags.out ?? `sweeps/${plan.spec.name}${shard ? `-shard-${shard.index}-of-${shard.count}` : ""}`;
   checkOutPath(out);
