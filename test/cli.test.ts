@@ -39,6 +39,11 @@ beforeAll(() => {
 describe("credsim validate: bad input gets file, line, field and exit 2", () => {
   const cases: [string, string, RegExp][] = [
     [
+      "more listing domains than the engine holds (an internal error before)",
+      `extends: reference\nbehaviours:\n${[1, 2, 3, 4, 5, 6, 7, 8].map((k) => `  b${k}: { kind: violation, base: 0.001, domain: d${k} }`).join("\n")}\n`,
+      /bad\.yaml:\d+:\d+: behaviours\.b\d\.domain: domain 'd\d' is one too many: at most 8 domains \(including 'general'\) are supported/,
+    ],
+    [
       "unknown field with a suggestion",
       GOOD.replace("base: 0.002", "base: 0.002, deterr: 0.5"),
       /bad\.yaml:6:\d+: behaviours\.theft\.deterr: unknown field 'deterr' \(did you mean 'deter'\?\)/,
@@ -96,7 +101,7 @@ describe("credsim validate: bad input gets file, line, field and exit 2", () => 
     ],
   ];
   for (const [what, text, pattern] of tooLarge) {
-    it(what, () => {
+    it(`${what}: validate warns, run refuses`, () => {
       const file = write("large.yaml", text);
       const v = credsim(["validate", file]);
       expect(v.code, v.stderr).toBe(0);
@@ -482,6 +487,26 @@ describe("credsim run", () => {
     const typo = credsim(["validate", write("typo-sweep.yaml", "base: reference\nvary:\n  listing.dayz: [30, 60]\n")]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("typo-sweep.yaml:3:3: vary.listing.dayz: unknown field in 'listing' 'dayz' (did you mean 'days'?)");
+    // a built-in region set by its name, as --regions takes it
+    const builtIn = credsim(["validate", "china-31"]);
+    expect(builtIn.code, builtIn.stderr).toBe(0);
+    expect(builtIn.stdout).toMatch(/china-31\.yaml: valid region set — china-31, 31 regions\n$/);
+    // what a file is comes from the fields that say it: a scenario that extends a preset is a scenario, stray fields and all
+    const stray = credsim(["validate", write("stray.yaml", "extends: reference\nregions:\n  - { name: a, share: 1 }\n")]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/stray\.yaml:2:1: regions: unknown field 'regions'; allowed: name,/);
+    // and a sweep names its base, even with vary misspelt
+    const varry = credsim(["validate", write("varry.yaml", "base: reference\nvarry:\n  listing.days: [30, 60]\n")]);
+    expect(varry.code).toBe(2);
+    expect(varry.stderr).toContain("unknown field 'varry' (did you mean 'vary'?)");
+    // a sweep whose variants will not fit: a warning, as for a scenario (sweep refuses it)
+    const big = write("big-sweep.yaml", "base: fused-city\nagents: 900000000\ndays: 5\nvary:\n  listing.days: [30, 60]\n");
+    const bigV = credsim(["validate", big]);
+    expect(bigV.code, bigV.stderr).toBe(0);
+    expect(bigV.stderr).toMatch(/^warning: .*big-sweep\.yaml: run \w+-r0: population\.network\.degree: 900,000,000 agents × degree 10 is more tie ends/);
+    const bigS = credsim(["sweep", big, "--out", "big-sweep"]);
+    expect(bigS.code).toBe(2);
+    expect(existsSync(join(dir, "big-sweep"))).toBe(false);
     const file = write("shares.yaml", "name: s\nregions:\n  - { name: a, share: 0.5 }\n  - { name: b, share: 0.6 }\n");
     const shares = credsim(["validate", file]);
     expect(shares.code).toBe(2);
@@ -523,12 +548,12 @@ describe("credsim run", () => {
     expect(shards.stderr).toContain("40 shards for 31 regions");
     const workers = credsim(["run", "reference", "--regions", "china-31", "--agents", "5000", "--workers", "99", "--track", "0", "--out", "w99"]);
     expect(workers.code, workers.stderr).toBe(0);
-    expect(workers.stderr).toMatch(/^warning: --workers 99: this machine has \d+ cores; running \d+ processes at a time/);
+    expect(workers.stderr).toMatch(/^warning: --workers 99: this machine has \d+ cores?; running \d+ process(es)? at a time/);
     // a sweep's --workers too
     const sweepFile = write("w99.yaml", "base: reference\nagents: 2000\ndays: 5\nvary:\n  listing.days: [30, 60]\n");
     const sweep = credsim(["sweep", sweepFile, "--workers", "99", "--out", "w99-sweep"]);
     expect(sweep.code, sweep.stderr).toBe(0);
-    expect(sweep.stderr).toMatch(/^warning: --workers 99: this machine has \d+ cores; running \d+ processes at a time/);
+    expect(sweep.stderr).toMatch(/^warning: --workers 99: this machine has \d+ cores?; running \d+ process(es)? at a time/);
     writeFileSync(join(dir, "afile"), "x");
     const merge = credsim(["merge", "w99", "--out", "afile"]);
     expect(merge.code).toBe(2);

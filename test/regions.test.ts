@@ -64,7 +64,7 @@ describe("regions", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ shard: "1/3", out: "shard1" }); // --json on a shard: what it holds
     const merged = credsim(["merge", "shard3", "shard1", "shard2", "--out", "merged"]);
     expect(merged.code).toBe(0);
-    expect(merged.stdout).toBe("merged 3 region shard folder(s): 4 regions into merged/\n");
+    expect(merged.stdout).toBe("merged 3 region shard folders: 4 regions into merged/\n");
     // merging into one of the shards would delete it: refused
     const intoShard = credsim(["merge", "shard1", "shard2", "shard3", "--out", "shard1"]);
     expect(intoShard.code).toBe(2);

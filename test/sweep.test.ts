@@ -299,6 +299,7 @@ describe("credsim sweep", () => {
       ['{ from: "30", to: 60 }', 'from is the text "30": expected a finite number'],
       ["{ from: 30, to: 60, log: yes }", 'log is the text "yes": expected true or false'],
       ["7", "expected a list of values or { from, to }, got 7"],
+      ["{ from: x, to: 60, logg: 1 }", "unknown field in a range 'logg' (did you mean 'log'?)"],
     ]) {
       expect(() => parseSweep(`base: reference\ndesign: { type: random, samples: 2 }\nvary:\n  listing.days: ${value}\n`, "r.yaml")).toThrow(
         `r.yaml:4:3: vary.listing.days: ${message}`,

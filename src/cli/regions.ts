@@ -46,6 +46,11 @@ function regionPresets(): string[] {
     .sort();
 }
 
+/** Whether `name` is a built-in region set (presets/regions/NAME.yaml). */
+export function isRegionPreset(name: string): boolean {
+  return regionPresets().includes(name.replace(/\.ya?ml$/, ""));
+}
+
 export function loadRegionSpec(arg: string): { spec: RegionSpec; file: string } {
   let file = arg;
   if (!existsSync(file)) {
@@ -140,7 +145,7 @@ export async function regionsCommand(scenario: Scenario, file: string, flags: Re
   await writeRegionRun(out, scenario, spec, results, hash, flags);
   if (!quiet)
     process.stdout.write(
-      `\nsimulated ${fmtCount(regions.length, "region")} in ${seconds.toFixed(1)} s on ${Math.min(workers, regions.length)} process${Math.min(workers, regions.length) === 1 ? "" : "es"}; results in ${out}/\n`,
+      `\nsimulated ${fmtCount(regions.length, "region")} in ${seconds.toFixed(1)} s on ${fmtCount(Math.min(workers, regions.length), "process", "processes")}; results in ${out}/\n`,
     );
 }
 
@@ -172,7 +177,7 @@ export async function writeRegionRun(
   else if (!flags.quiet) {
     const pct = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(2)} %`);
     process.stdout.write(
-      `${scenario.title ?? scenario.name} in ${spec.regions.length} regions (${spec.title ?? spec.name}) — ${fmtInt(summary.agents)} agents, ${fmtCount(summary.days, "day")}, seed ${summary.seed} (regional run ${summary.scenarioHash}, credsim ${summary.credsimVersion})\n\n${summaryTable(summary)}\n\n${table(
+      `${scenario.title ?? scenario.name} in ${fmtCount(spec.regions.length, "region")} (${spec.title ?? spec.name}) — ${fmtInt(summary.agents)} agents, ${fmtCount(summary.days, "day")}, seed ${summary.seed} (regional run ${summary.scenarioHash}, credsim ${summary.credsimVersion})\n\n${summaryTable(summary)}\n\n${table(
         [
           ["region", "agents", "listed", "wrongful share", "FPR", "sanction-days/person"],
           ...(summary.regions ?? []).map((r) => [
@@ -195,7 +200,7 @@ export async function mergeRegionShards(dirs: string[], out: string, flags: { qu
   const { manifest, results } = readShards(dirs);
   checkOutFolder(out);
   await writeRegionRun(out, manifest.scenario, manifest.spec, results, manifest.hash, { quiet: true });
-  if (!flags.quiet) process.stdout.write(`merged ${dirs.length} region shard folder(s): ${fmtCount(results.length, "region")} into ${out}/\n`);
+  if (!flags.quiet) process.stdout.write(`merged ${fmtCount(dirs.length, "region shard folder")}: ${fmtCount(results.length, "region")} into ${out}/\n`);
 }
 
 /**

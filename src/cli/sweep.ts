@@ -9,6 +9,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { checkOutPath } from "../store/out-path.js";
 import { getPath, setPath } from "../sweep/design.js";
 import { mergeSweeps } from "../sweep/merge.js";
+import { missingShards } from "../sweep/missing-shards.js";
 import { isRegionShard } from "../sweep/regions.js";
 import { checkVaryPaths, parseSweep } from "../sweep/spec.js";
 import { planSweep, runScenario, runSweep, type Shard, SweepMismatch, shardRuns } from "../sweep/sweep.js";
@@ -118,7 +119,7 @@ export function loadSweep(file: string) {
  * Every variant this shard runs must fit in memory, `workers` processes at a time,
  * before any run starts (a variant that is invalid fails its own runs instead).
  */
-function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shard: Shard | undefined, workers: number): void {
+export function checkSweepMemory(plan: ReturnType<typeof planSweep>, file: string, shard: Shard | undefined, workers: number): void {
   const available = usableMemory() / workers;
   const share = workers > 1 ? ` (with --workers ${workers}, each of the runs at a time has 1/${workers} of the memory)` : "";
   for (const run of shardRuns(plan.runs, shard)) {
@@ -239,7 +240,7 @@ export async function mergeCommand(dirs: string[], flags: { out?: string; quiet?
   const r = await mergeSweeps(dirs, out, flags.partial ?? false);
   if (!flags.quiet) {
     process.stdout.write(
-      `merged ${dirs.length} shard folder(s): ${fmtCount(r.runs, "run")} into ${out}/${r.missing.length ? ` — missing shards: ${r.missing.join(", ")}` : ""}\n`,
+      `merged ${fmtCount(dirs.length, "shard folder")}: ${fmtCount(r.runs, "run")} into ${out}/${r.missing.length ? ` — ${missingShards(r.missing)}` : ""}\n`,
     );
   }
   // as `sweep` does: the merged results hold failed runs, and scripts should see it

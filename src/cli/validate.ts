@@ -1,11 +1,11 @@
 import { existsSync, statSync } from "node:fs";
 import { InputError } from "../scenario/errors.js";
 import { parseYaml } from "../scenario/load.js";
-import { parseRegions } from "../sweep/regions.js";
 import { fmtCount, fmtInt } from "./format.js";
+import { isRegionPreset, loadRegionSpec } from "./regions.js";
 import { checkMemory } from "./run.js";
-import { loadScenarioArg, readText } from "./scenario-arg.js";
-import { loadSweep } from "./sweep.js";
+import { loadScenarioArg, presetNames, readText } from "./scenario-arg.js";
+import { checkSweepMemory, loadSweep } from "./sweep.js";
 
 /** Checks each file; every file is checked even after one fails, and the command fails if any did. */
 export function validateCommand(args: string[]): void {
@@ -25,13 +25,16 @@ export function validateCommand(args: string[]): void {
 type Kind = "scenario" | "sweep" | "regions";
 
 /**
- * What a file is, from its top-level fields: a sweep has `vary`, a region set
- * has `regions` and no `population`; anything else is checked as a scenario
- * (whose errors then say what is wrong). Files that cannot be read or parsed are
- * left to the scenario check, which reports them.
+ * What a file is, from its top-level fields. A scenario is said by `extends`,
+ * `behaviours` or `population` (a region set has no population, a sweep names
+ * its scenario in `base`); then a sweep by `base` or `vary`, a region set by
+ * `regions`. Anything else, and files that cannot be read or parsed, are left to
+ * the scenario check, whose errors then say what is wrong. A name that is no
+ * file is a built-in region set if one has that name, else a scenario preset.
  */
 function kindOf(arg: string): Kind {
-  if (!existsSync(arg) || !statSync(arg).isFile()) return "scenario";
+  if (!existsSync(arg)) return isRegionPreset(arg) && !presetNames().includes(arg.replace(/\.ya?ml$/, "")) ? "regions" : "scenario";
+  if (!statSync(arg).isFile()) return "scenario";
   let data: unknown;
   try {
     data = parseYaml(readText(arg), arg).data;
@@ -39,16 +42,25 @@ function kindOf(arg: string): Kind {
     return "scenario";
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) return "scenario";
-  if ("vary" in data) return "sweep";
-  if ("regions" in data && !("population" in data)) return "regions";
+  const has = (field: string) => field in data;
+  if (has("extends") || has("behaviours") || has("population")) return "scenario";
+  if (has("base") || has("vary")) return "sweep";
+  if (has("regions")) return "regions";
   return "scenario";
 }
 
 function validateOne(arg: string): void {
   const kind = kindOf(arg);
   if (kind === "sweep") {
-    // what `credsim sweep` checks before its first run: the file, its base, the varied names, the kept metrics
+    // what `credsim sweep` checks before its first run: the file, its base, the varied names, the kept metrics;
+    // and, as a warning (it depends on the machine), whether each variant fits, one run at a time
     const plan = loadSweep(arg);
+    try {
+      checkSweepMemory(plan, arg, undefined, 1);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      process.stderr.write(`warning: ${error.message}\n`);
+    }
     const variants = new Set(plan.runs.map((r) => r.variantId)).size;
     process.stdout.write(
       `${arg}: valid sweep — ${fmtCount(variants, "variant")} × ${fmtCount(plan.spec.replicates, "replicate")} = ${fmtCount(plan.runs.length, "run")} of ${plan.spec.base}\n`,
@@ -56,8 +68,8 @@ function validateOne(arg: string): void {
     return;
   }
   if (kind === "regions") {
-    const spec = parseRegions(readText(arg, "region set YAML file"), arg);
-    process.stdout.write(`${arg}: valid region set — ${spec.name}, ${fmtCount(spec.regions.length, "region")}\n`);
+    const { spec, file } = loadRegionSpec(arg);
+    process.stdout.write(`${file}: valid region set — ${spec.name}, ${fmtCount(spec.regions.length, "region")}\n`);
     return;
   }
   const { scenario, file, warnings } = loadScenarioArg(arg);
@@ -73,6 +85,6 @@ function validateOne(arg: string): void {
   const b = Object.keys(scenario.behaviours).length;
   const k = Object.keys(scenario.sources).length;
   process.stdout.write(
-    `${file}: valid — ${fmtInt(scenario.population.agents)} agents in ${scenario.population.groups.length} group(s), ${b} behaviour(s), ${k} source(s), ${fmtCount(scenario.days, "day")}\n`,
+    `${file}: valid — ${fmtInt(scenario.population.agents)} agents in ${fmtCount(scenario.population.groups.length, "group")}, ${fmtCount(b, "behaviour")}, ${fmtCount(k, "source")}, ${fmtCount(scenario.days, "day")}\n`,
   );
 }

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { fmtCount } from "./format.js";
 import { intFlag } from "./scenario-arg.js";
 
 /**
@@ -10,6 +11,8 @@ export function workersFlag(value: string | undefined, fallback: number, quiet?:
   const asked = intFlag("--workers", value, 1, 256);
   const cores = availableParallelism();
   if (asked !== undefined && asked > cores && !quiet)
-    process.stderr.write(`warning: --workers ${asked}: this machine has ${cores} cores; running ${cores} processes at a time (the results are the same)\n`);
+    process.stderr.write(
+      `warning: --workers ${asked}: this machine has ${fmtCount(cores, "core")}; running ${fmtCount(cores, "process", "processes")} at a time (the results are the same)\n`,
+    );
   return Math.min(asked ?? fallback, cores);
 }

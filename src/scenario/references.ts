@@ -1,3 +1,4 @@
+import { MAX_DOMAINS } from "../engine/model.js";
 import { apportion } from "../engine/population.js";
 import { unknownName } from "./errors.js";
 import type { Scenario } from "./schema.js";
@@ -81,6 +82,18 @@ export function checkReferences(s: Scenario): ReferenceProblem[] {
   keysIn(["scoring", "points"], s.scoring.points, behaviours, "behaviour");
   keysIn(["listing", "direct"], s.listing.direct, behaviours, "behaviour");
   for (const [r, res] of Object.entries(s.restrictions)) namesIn(["restrictions", r, "blocks"], res.blocks, behaviours, "behaviour");
+  // the engine keeps a listing's domain in 3 bits of the agent's record
+  const domains = ["general"];
+  const domainAt = [
+    ...Object.entries(s.behaviours).map(([b, x]) => [["behaviours", b, "domain"], x.domain] as const),
+    ...Object.entries(s.restrictions).map(([r, x]) => [["restrictions", r, "domain"], x.domain] as const),
+  ];
+  for (const [path, domain] of domainAt) {
+    if (domains.includes(domain)) continue;
+    domains.push(domain);
+    if (domains.length === MAX_DOMAINS + 1)
+      problems.push({ path: [...path], message: `domain '${domain}' is one too many: at most ${MAX_DOMAINS} domains (including 'general') are supported` });
+  }
   namesIn(["exempt", "segments"], s.exempt.segments, segments, "segment");
   namesIn(["exempt", "groups"], s.exempt.groups, groups, "group");
   if (s.insiders && !behaviours.includes(s.insiders.behaviour)) {

@@ -88,7 +88,7 @@ function rangeProblem(input: unknown): string | undefined {
   const r = input as Record<string, unknown>;
   const known = Object.keys(range.shape);
   const unknown = Object.keys(r).filter((k) => !known.includes(k));
-  if (unknown.length) return unknown.map((k) => `${unknownName("field", k, known)} in a range`).join("; ");
+  if (unknown.length) return unknown.map((k) => unknownName("field in a range", k, known)).join("; ");
   for (const bound of ["from", "to"]) {
     if (r[bound] === undefined) return `a range needs from and to; ${bound} is missing`;
     if (typeof r[bound] !== "number" || !Number.isFinite(r[bound])) return `${bound} is ${shown(r[bound])}: expected a finite number`;
