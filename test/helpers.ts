@@ -100,3 +100,21 @@ export function plainNetworkLists(m: Model): number[][] {
   }
   return sets.map((s) => [...s].sort((a, b) => a - b));
 }
+
+/** Small networks that reach the build's edge cases (test/network.test.ts, test/network-thread.test.ts): [name, scenario YAML]. */
+export const NETWORK_SCENARIOS = [
+  [
+    "two groups with homophily, across a block boundary",
+    `population: { agents: 16901, groups: [{ name: a, share: 0.7 }, { name: b, share: 0.3 }], network: { degree: 10, homophily: 0.8, rewire: 0.1 } }
+behaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
+  [
+    "no homophily, firms without contacts, three blocks",
+    `population: { agents: 40000, segments: [{ name: person, share: 0.8 }, { name: firm, share: 0.2, kind: firm }], network: { degree: 6, rewire: 0.3 } }
+behaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
+  [
+    "fewer agents than a block, dense, many ties to oneself dropped",
+    `population: { agents: 50, network: { degree: 20, rewire: 0.5 } }\nbehaviours: { v: { kind: violation, base: 0.01 } }`,
+  ],
+] as const;

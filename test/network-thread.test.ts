@@ -3,7 +3,7 @@ import { countersArrays } from "../src/engine/counters.js";
 import { compileModel } from "../src/engine/model.js";
 import { buildNetwork, drawTies, HELPER_FROM_AGENTS, type NetworkTask, ringOrder } from "../src/engine/network.js";
 import { buildPopulation } from "../src/engine/population.js";
-import { plainNetworkLists, preset, scenarioFromYaml, withChanges } from "./helpers.js";
+import { NETWORK_SCENARIOS, plainNetworkLists, preset, scenarioFromYaml, withChanges } from "./helpers.js";
 
 // The network build on two threads (src/engine/network-thread.node.ts): each
 // stage that splits runs half on a worker, half on the calling thread. The
@@ -20,20 +20,7 @@ const dist = {
 };
 
 const scenarios = [
-  [
-    "two groups with homophily, across a block boundary",
-    `population: { agents: 16901, groups: [{ name: a, share: 0.7 }, { name: b, share: 0.3 }], network: { degree: 10, homophily: 0.8, rewire: 0.1 } }
-behaviours: { v: { kind: violation, base: 0.01 } }`,
-  ],
-  [
-    "no homophily, firms without contacts, three blocks",
-    `population: { agents: 40000, segments: [{ name: person, share: 0.8 }, { name: firm, share: 0.2, kind: firm }], network: { degree: 6, rewire: 0.3 } }
-behaviours: { v: { kind: violation, base: 0.01 } }`,
-  ],
-  [
-    "fewer agents than a block, dense, ties to oneself dropped in the first half",
-    `population: { agents: 50, network: { degree: 20, rewire: 0.5 } }\nbehaviours: { v: { kind: violation, base: 0.01 } }`,
-  ],
+  ...NETWORK_SCENARIOS,
   [
     "three groups, the persons' middle in the last group",
     `population: { agents: 30000, groups: [{ name: a, share: 0.1 }, { name: b, share: 0.15 }, { name: c, share: 0.75 }], network: { degree: 8, homophily: 0.6, rewire: 0.2 } }

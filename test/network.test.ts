@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileModel } from "../src/engine/model.js";
 import { blockShift, buildNetwork } from "../src/engine/network.js";
 import { buildPopulation } from "../src/engine/population.js";
-import { plainNetworkLists, scenarioFromYaml } from "./helpers.js";
+import { NETWORK_SCENARIOS, plainNetworkLists, scenarioFromYaml } from "./helpers.js";
 
 // buildNetwork lists each tie on both ends by sorting the drawn ties in blocks of
 // at least 2^14 agents (larger beyond 2^24 agents, so that there are at most 2^10
@@ -10,22 +10,7 @@ import { plainNetworkLists, scenarioFromYaml } from "./helpers.js";
 // plainest construction from the same drawn ties: a set of contacts per agent.
 
 describe("contact network", () => {
-  for (const [name, yaml] of [
-    [
-      "two groups with homophily, across a block boundary",
-      `population: { agents: 16901, groups: [{ name: a, share: 0.7 }, { name: b, share: 0.3 }], network: { degree: 10, homophily: 0.8, rewire: 0.1 } }
-behaviours: { v: { kind: violation, base: 0.01 } }`,
-    ],
-    [
-      "no homophily, firms without contacts, three blocks",
-      `population: { agents: 40000, segments: [{ name: person, share: 0.8 }, { name: firm, share: 0.2, kind: firm }], network: { degree: 6, rewire: 0.3 } }
-behaviours: { v: { kind: violation, base: 0.01 } }`,
-    ],
-    [
-      "fewer agents than a block, dense",
-      `population: { agents: 50, network: { degree: 20, rewire: 0.5 } }\nbehaviours: { v: { kind: violation, base: 0.01 } }`,
-    ],
-  ] as const) {
+  for (const [name, yaml] of NETWORK_SCENARIOS) {
     it(`lists every drawn tie on both ends, sorted, once: ${name}`, () => {
       const m = compileModel(scenarioFromYaml(yaml));
       const net = buildNetwork(m, buildPopulation(m));
