@@ -148,7 +148,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   const tunable = hugePageTunable();
   const hugePages = process.platform === "linux" && tunable !== undefined && tunable !== "0";
   process.stdout.write(
-    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${fmtCount(s.days, "day")}, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${result.threadsUsed} thread${result.threadsUsed > 1 ? "s" : ""}${threads > 1 && result.threadsUsed === 1 ? (isSeparable(result.model) ? ` (fewer than ${fmtInt(threads * 1000)} agents: at least 1,000 per thread)` : ` (agents in this scenario interact, so it runs on one thread${result.networkThreads > 1 ? `; its network was built on ${result.networkThreads}` : ""})`) : ""}${hugePages ? `, started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})` : ""}; results in ${out}/\n`,
+    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${fmtCount(s.days, "day")}, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${fmtCount(result.threadsUsed, "thread")}${threads > 1 && result.threadsUsed === 1 ? (isSeparable(result.model) ? ` (fewer than ${fmtInt(threads * 1000)} agents: at least 1,000 per thread)` : ` (agents in this scenario interact, so it runs on one thread${result.networkThreads > 1 ? `; its network was built on ${result.networkThreads}` : ""})`) : ""}${hugePages ? `, started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})` : ""}; results in ${out}/\n`,
   );
 }
 

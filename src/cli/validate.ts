@@ -55,12 +55,7 @@ function validateOne(arg: string): void {
     // what `credsim sweep` checks before its first run: the file, its base, the varied names, the kept metrics;
     // and, as a warning (it depends on the machine), whether each variant fits, one run at a time
     const plan = loadSweep(arg);
-    try {
-      checkSweepMemory(plan, arg, undefined, 1);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      process.stderr.write(`warning: ${error.message}\n`);
-    }
+    warnIfRefused(() => checkSweepMemory(plan, arg, undefined, 1));
     const variants = new Set(plan.runs.map((r) => r.variantId)).size;
     process.stdout.write(
       `${arg}: valid sweep — ${fmtCount(variants, "variant")} × ${fmtCount(plan.spec.replicates, "replicate")} = ${fmtCount(plan.runs.length, "run")} of ${plan.spec.base}\n`,
@@ -76,15 +71,20 @@ function validateOne(arg: string): void {
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   // the file is valid whatever machine checks it: a population too large for one
   // process or for this machine is said, not failed (run refuses it; --regions or a larger machine may run it)
-  try {
-    checkMemory(scenario, file);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    process.stderr.write(`warning: ${error.message}\n`);
-  }
+  warnIfRefused(() => checkMemory(scenario, file));
   const b = Object.keys(scenario.behaviours).length;
   const k = Object.keys(scenario.sources).length;
   process.stdout.write(
     `${file}: valid — ${fmtInt(scenario.population.agents)} agents in ${fmtCount(scenario.population.groups.length, "group")}, ${fmtCount(b, "behaviour")}, ${fmtCount(k, "source")}, ${fmtCount(scenario.days, "day")}\n`,
   );
+}
+
+/** Runs a check that depends on the machine (memory, one process's limits) and prints what it refuses as a warning. */
+function warnIfRefused(check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    process.stderr.write(`warning: ${error.message}\n`);
+  }
 }
