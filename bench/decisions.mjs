@@ -14,8 +14,8 @@ import { alternate, median } from "./alternate.mjs";
 // --only N[,M…]: run only those benchmarks (e.g. `npm run bench:decisions -- --only 10`)
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",").map(Number) : null;
-if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 15)) {
-  process.stderr.write("--only needs benchmark numbers from 1 to 15, e.g. --only 10 or --only 2,6\n");
+if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 16)) {
+  process.stderr.write("--only needs benchmark numbers from 1 to 16, e.g. --only 10 or --only 2,6\n");
   process.exit(2);
 }
 const wanted = (n) => !only || only.includes(n);
@@ -461,5 +461,51 @@ if (wanted(15)) {
   const [a, b] = [median(one), median(two)];
   process.stdout.write(
     `fused-city network, 10M agents: one thread ${a.toFixed(2)} s, two threads ${b.toFixed(2)} s — ${(a / b).toFixed(2)}× (medians of ${reps}, alternating, the helper's start included); same network: ${agree}\n`,
+  );
+}
+
+// 16. The calendar engine orders a day's due tie cuts (by edge, then listing
+//     start) with a radix sort of typed rows (src/engine/sort-cuts.ts, decision
+//     21) rather than copying them into an array and sorting it with a
+//     comparator: a year of days of 80,000 due cuts among 10^9 edges (fused-city's
+//     rate at 10^8), each day's rows in the calendar's order; the same order both
+//     ways (checked here).
+if (wanted(16)) {
+  const { CutSorter } = await import("../dist/engine/sort-cuts.js");
+  const days = 365;
+  const perDay = 80_000;
+  const edges = 1_000_000_000;
+  const rows = new Int32Array(days * perDay * 3);
+  let x = 54321;
+  const next = (limit) => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return Math.floor((x / 2 ** 32) * limit);
+  };
+  for (let d = 0; d < days; d++) for (let k = 0; k < perDay; k++) rows.set([next(100_000_000), next(edges), next(d + 1)], (d * perDay + k) * 3);
+  const sorter = new CutSorter();
+  // each way returns the edge and start of the last day's rows in visiting order
+  const byRadix = () => {
+    let visited;
+    for (let d = 0; d < days; d++) {
+      const day = rows.subarray(d * perDay * 3, (d + 1) * perDay * 3);
+      const order = sorter.sort(day, perDay, edges, d + 1);
+      if (d === days - 1) visited = Array.from(order.subarray(0, perDay), (r) => day[3 * r + 1] * 400 + day[3 * r + 2]);
+    }
+    return visited;
+  };
+  const byComparison = () => {
+    let visited;
+    for (let d = 0; d < days; d++) {
+      const due = [];
+      for (let k = d * perDay * 3; k < (d + 1) * perDay * 3; k += 3) due.push(rows[k], rows[k + 1], rows[k + 2]);
+      const order = Array.from({ length: due.length / 3 }, (_, k) => 3 * k).sort((a, b) => due[a + 1] - due[b + 1] || due[a + 2] - due[b + 2]);
+      if (d === days - 1) visited = order.map((at) => due[at + 1] * 400 + due[at + 2]);
+    }
+    return visited;
+  };
+  const same = (p, q) => p.length === q.length && p.every((v, k) => v === q[k]);
+  const { a: radix, b: comparison, agree } = alternate(5, byRadix, byComparison, same);
+  process.stdout.write(
+    `a year of days of ${perDay.toLocaleString("en")} due tie cuts among 10^9 edges: radix sort of rows ${radix.toFixed(2)} s, array and comparator ${comparison.toFixed(2)} s — ${(comparison / radix).toFixed(2)}× (medians of 5, alternating); same order: ${agree}\n`,
   );
 }

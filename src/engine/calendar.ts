@@ -92,6 +92,31 @@ export class Calendar {
     this.tail[day] = -1;
   }
 
+  /** Copies the entries of `day`, `width` ints each and in push order, into `out` from row 0; returns their number. Frees the day. */
+  drainRows(day: number, out: { buf: Int32Array }): number {
+    let c = this.head[day];
+    const w = this.width;
+    let n = 0;
+    while (c >= 0) {
+      const base = c * Calendar.CHUNK * w;
+      const fill = this.chunkFill[c];
+      if ((n + fill) * w > out.buf.length) {
+        const grown = new Int32Array(Math.max(out.buf.length * 2, (n + fill) * w));
+        grown.set(out.buf);
+        out.buf = grown;
+      }
+      out.buf.set(this.pool.subarray(base, base + fill * w), n * w);
+      n += fill;
+      const next = this.chunkNext[c];
+      this.chunkNext[c] = this.freeHead;
+      this.freeHead = c;
+      c = next;
+    }
+    this.head[day] = -1;
+    this.tail[day] = -1;
+    return n;
+  }
+
   /** Copies the values (first ints) of `day` into `out` from `at`; returns the new length. Frees the day. */
   drainInto(day: number, out: { buf: Int32Array }, at: number): number {
     let c = this.head[day];

@@ -10,6 +10,7 @@ import { Phase, type PhaseClock } from "./phases.js";
 import { arrivalDay, buildPopulation, type Population, presentDays } from "./population.js";
 import { draw32, geometricGap, Purpose, Stream, streamKey1, streamKey2, uniform, uniformPositive } from "./rng.js";
 import { AgentSorter } from "./sort-agents.js";
+import { CutSorter } from "./sort-cuts.js";
 
 // Event-driven engine. Each agent sleeps until its next wake: the next day any of
 // its independent daily channels fires (behaviours, false records, ratings: one
@@ -162,6 +163,8 @@ export class Simulation {
   private slotStep7 = new Uint8Array(1024); // STEP7_* states
   private woken = { buf: new Int32Array(1024) };
   private readonly sorter = new AgentSorter();
+  private dueCuts = { buf: new Int32Array(3 * 1024) };
+  private readonly cutSorter = new CutSorter();
   private messages = new Float64Array(256);
   private messageCount = 0;
   private newListed = new Int32Array(256);
@@ -1049,12 +1052,12 @@ export class Simulation {
     // of the day's new listings): when both ends of a tie draw a cut for the same
     // day, the first one cuts it and counts it, so the order must not depend on
     // how agents were visited.
-    const due: number[] = []; // (listed agent, edge, listing start) triples
-    (this.cutCalendar as Calendar).drain(t, (j, e, spellStart) => void due.push(j, e, spellStart));
-    const order = Array.from({ length: due.length / 3 }, (_, k) => 3 * k).sort((a, b) => due[a + 1] - due[b + 1] || due[a + 2] - due[b + 2]);
-    for (let o = 0; o < order.length; o++) {
-      if (o % WARM_BATCH === 0 && this.warmReads) this.warmCuts(due, order, o, Math.min(order.length, o + WARM_BATCH));
-      const at = order[o];
+    const dueCount = (this.cutCalendar as Calendar).drainRows(t, this.dueCuts);
+    const due = this.dueCuts.buf; // (listed agent, edge, listing start) rows
+    const order = this.cutSorter.sort(due, dueCount, adj.length, t + 1);
+    for (let o = 0; o < dueCount; o++) {
+      if (o % WARM_BATCH === 0 && this.warmReads) this.warmCuts(due, order, o, Math.min(dueCount, o + WARM_BATCH));
+      const at = order[o] * 3;
       const j = due[at];
       const e = due[at + 1];
       const spellStart = due[at + 2];
@@ -1088,20 +1091,20 @@ export class Simulation {
    * ends, then the other ends' records and where their rows start, then their
    * rows; each stage's reads are independent of one another, so they overlap.
    */
-  private warmCuts(due: number[], order: number[], from: number, to: number): void {
+  private warmCuts(due: Int32Array, order: Int32Array, from: number, to: number): void {
     const { start, adj } = this.network as Network;
     let x = 0;
     for (let o = from; o < to; o++) {
-      const at = order[o];
+      const at = order[o] * 3;
       const j = due[at] * HOT;
       x |= this.hotI[j] | this.hotI[j + HOT - 1] | adj[due[at + 1]];
     }
     for (let o = from; o < to; o++) {
-      const i = adj[due[order[o] + 1]];
+      const i = adj[due[order[o] * 3 + 1]];
       if (i >= 0) x |= this.hotI[i * HOT] | this.hotI[i * HOT + HOT - 1] | start[i];
     }
     for (let o = from; o < to; o++) {
-      const i = adj[due[order[o] + 1]];
+      const i = adj[due[order[o] * 3 + 1]];
       if (i >= 0 && start[i] < adj.length) x |= adj[start[i]];
     }
     keepRead(x);
