@@ -69,6 +69,9 @@ const SHADOW_CONTACT = 0x10000; // one shadow-listed contact in the CONTACTS slo
 // agents whose records warm() reads ahead at a time: enough misses in flight,
 // few enough records to stay in the first-level cache until they are used
 const WARM_BATCH = 32;
+// newly listed agents whose contacts are read ahead at a time (about 10 each in
+// fused-city): their rows' misses overlap too
+const CONTACTS_BATCH = 8;
 
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
@@ -916,12 +919,12 @@ export class Simulation {
     const { start, adj } = net;
     const m = this.model;
     for (let k = 0; k < this.newListedCount; k++) {
+      if (k % CONTACTS_BATCH === 0 && this.warmReads) this.warmListedContacts(this.newListed, k, Math.min(this.newListedCount, k + CONTACTS_BATCH));
       if (this.newListed[k] < 0) {
         // renewed: its contacts count it again from tomorrow, as after any expiry;
         // no new fear (nothing new happened) and no new cut draws (those of the
         // spell's start run on while the spell does)
         const i = this.from + ~this.newListed[k];
-        this.warmContacts(i);
         for (let e = start[i]; e < start[i + 1]; e++) {
           const j = adj[e];
           if (j < 0) continue;
@@ -942,7 +945,6 @@ export class Simulation {
         n = this.hotU[li * HOT + RNG_N];
       }
       const logKeep = Math.log1p(-m.cutTie);
-      this.warmContacts(i);
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
@@ -958,8 +960,8 @@ export class Simulation {
       if (this.cutCalendar) this.hotU[li * HOT + RNG_N] = n;
     }
     for (let k = 0; k < this.newShadowListedCount; k++) {
+      if (k % CONTACTS_BATCH === 0 && this.warmReads) this.warmListedContacts(this.newShadowListed, k, Math.min(this.newShadowListedCount, k + CONTACTS_BATCH));
       const i = this.from + this.newShadowListed[k];
-      this.warmContacts(i);
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
@@ -996,6 +998,34 @@ export class Simulation {
       const j = adj[e];
       if (j < 0) continue; // a cut tie: the loops that follow skip it
       x |= this.hotI[j * HOT] | this.hotI[j * HOT + HOT - 1];
+    }
+    keepRead(x);
+  }
+
+  /**
+   * warm() for the contacts of the listed agents list[from..to) (local ids; a
+   * renewal is stored as ~id): where their rows start, then the rows, then the
+   * contacts' records. Each stage's reads are independent of one another, so
+   * they overlap across agents, where warmContacts overlaps only one agent's
+   * contacts and waits for its row first.
+   */
+  private warmListedContacts(list: Int32Array, from: number, to: number): void {
+    const { start, adj } = this.network as Network;
+    let x = 0;
+    for (let k = from; k < to; k++) {
+      const i = this.from + (list[k] < 0 ? ~list[k] : list[k]);
+      x |= start[i] | start[i + 1];
+    }
+    for (let k = from; k < to; k++) {
+      const i = this.from + (list[k] < 0 ? ~list[k] : list[k]);
+      if (start[i] < start[i + 1]) x |= adj[start[i]] | adj[start[i + 1] - 1];
+    }
+    for (let k = from; k < to; k++) {
+      const i = this.from + (list[k] < 0 ? ~list[k] : list[k]);
+      for (let e = start[i]; e < start[i + 1]; e++) {
+        const j = adj[e];
+        if (j >= 0) x |= this.hotI[j * HOT] | this.hotI[j * HOT + HOT - 1];
+      }
     }
     keepRead(x);
   }
