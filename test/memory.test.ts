@@ -1,15 +1,19 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cgroupMemoryLimit } from "../src/cli/memory-limit.js";
 import { estimateMemory } from "../src/engine/memory.js";
 import { compileModel } from "../src/engine/model.js";
-import { HELPER_FROM_AGENTS } from "../src/engine/network.js";
+import { HELPER_FROM_AGENTS, networkTemporaryBytes } from "../src/engine/network.js";
 import { startSeparable } from "../src/engine/separable.js";
 import { isSeparable, Simulation } from "../src/engine/simulate.js";
 import type { Scenario } from "../src/scenario/schema.js";
 import { preset, withChanges } from "./helpers.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 // The estimate that refuses populations too large for memory must not fall
 // below what the calendar engine really holds per agent. The slope between two
@@ -64,18 +68,55 @@ describe("memory estimate", () => {
     expect(estimateMemory(sized(90_000), 3).fixedBytes).toBeGreaterThan(estimateMemory(sized(90_000), 1).fixedBytes);
   });
 
-  it("fused-city on two threads: from HELPER_FROM_AGENTS agents, the network's second half written aside is counted", () => {
-    const sized = (n: number) => compileModel(withChanges(preset("fused-city"), (s) => void (s.population.agents = n)));
+  it("fused-city on two threads: the lists' second half, written aside, lives in the records' memory (decision 22), so only the helper's runtime is added; a degree whose temporaries do not fit there counts it", () => {
+    const sized = (n: number, degree?: number) =>
+      compileModel(
+        withChanges(preset("fused-city"), (s) => {
+          s.population.agents = n;
+          if (degree !== undefined && s.population.network) s.population.network.degree = degree;
+        }),
+      );
     const large = sized(HELPER_FROM_AGENTS);
-    const degree = large.network?.degree ?? 0;
-    expect(degree).toBeGreaterThan(0);
-    // half the tie ends, 4 bytes each: 2 bytes per unit of degree
-    expect(estimateMemory(large, 2).bytesPerAgent - estimateMemory(large, 1).bytesPerAgent).toBe(2 * degree);
+    expect(large.network?.degree).toBe(10);
+    expect(networkTemporaryBytes(10, true)).toBeLessThan(64);
+    expect(estimateMemory(large, 2).bytesPerAgent).toBe(estimateMemory(large, 1).bytesPerAgent);
     expect(estimateMemory(large, 2).fixedBytes).toBeGreaterThan(estimateMemory(large, 1).fixedBytes);
+    // degree 16: 4·8·2 + 20 = 84 bytes of temporaries, more than a record; half the tie ends, 4 bytes each, are counted
+    const dense = sized(HELPER_FROM_AGENTS, 16);
+    expect(estimateMemory(dense, 2).bytesPerAgent - estimateMemory(dense, 1).bytesPerAgent).toBe(2 * 16);
     // below it the network is built on one thread whatever the threads asked for
     const small = sized(HELPER_FROM_AGENTS - 1);
     expect(estimateMemory(small, 2)).toEqual(estimateMemory(small, 1));
   });
+
+  const dist = (module: string) => pathToFileURL(join(ROOT, "dist", module)).href;
+  it("a run's peak resident memory stays within the estimate, on one and two threads (fused-city, 2^21 agents, 30 days, in a child process running the compiled engine)", () => {
+    const script = `
+      import { readFileSync } from "node:fs";
+      import { compileModel } from "${dist("engine/model.js")}";
+      import { estimateMemory } from "${dist("engine/memory.js")}";
+      import { networkHelperFor } from "${dist("engine/network-thread.node.js")}";
+      import { Simulation } from "${dist("engine/simulate.js")}";
+      import { parseScenario } from "${dist("scenario/load.js")}";
+      const { scenario } = parseScenario(readFileSync(${JSON.stringify(join(ROOT, "presets/fused-city.yaml"))}, "utf8"), "fused-city.yaml");
+      scenario.population.agents = 2 ** 21;
+      scenario.days = 30;
+      const model = compileModel(scenario);
+      const threads = Number(process.env.THREADS);
+      const helper = await networkHelperFor(model, threads);
+      if ((helper !== null) !== (threads === 2)) throw new Error("the helper thread did not start as asked");
+      new Simulation(model, { networkHelper: helper }).run();
+      console.log(JSON.stringify({ peak: process.resourceUsage().maxRSS * 1024, estimate: estimateMemory(model, threads).bytes }));
+    `;
+    // a file, not --input-type: the helper worker would inherit that flag
+    const file = join(mkdtempSync(join(tmpdir(), "credsim-peak-")), "peak.mjs");
+    writeFileSync(file, script);
+    for (const threads of [1, 2]) {
+      const out = execFileSync(process.execPath, [file], { encoding: "utf8", env: { ...process.env, THREADS: String(threads) } });
+      const { peak, estimate } = JSON.parse(out);
+      expect(peak, `${threads} thread(s)`).toBeLessThanOrEqual(estimate);
+    }
+  }, 120_000);
 });
 
 describe("the memory a run may use", () => {

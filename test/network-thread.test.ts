@@ -57,6 +57,16 @@ describe("the network built on two threads", () => {
         expect(Array.from(two.start)).toEqual(Array.from(one.start));
         expect(Array.from(two.adj)).toEqual(Array.from(one.adj));
       }
+      // with its temporaries in lent shared memory (the records', decision 22): the same network, none of it in that memory
+      const scratch = new SharedArrayBuffer(64 * m.agents);
+      const lent = buildNetworkDist(m, pop, { helper: await open(), scratch });
+      expect(lent.adj.buffer).not.toBe(scratch);
+      expect(Array.from(lent.start)).toEqual(Array.from(one.start));
+      expect(Array.from(lent.adj)).toEqual(Array.from(one.adj));
+      // a helper cannot see memory that is not shared
+      await expect(async () => buildNetworkDist(m, pop, { helper: await open(), scratch: new ArrayBuffer(64 * m.agents) })).rejects.toThrow(
+        /SharedArrayBuffer/,
+      );
     });
   }
 
@@ -72,6 +82,21 @@ describe("the network built on two threads", () => {
     let first = 0;
     for (let x = 0; x < e; x++) if (pairs[E + x] < 25) first++;
     expect(first).toBeLessThan(25 * half);
+  });
+
+  it("posts views of shared memory from 4 GiB on (the records' memory lent to the build at 10^8 agents), which V8 cannot post as views", async () => {
+    // untouched memory costs no RAM: only the pages written here become resident
+    const shared = new SharedArrayBuffer(2 ** 32 + 2 ** 16);
+    const far = new Int32Array(shared, 2 ** 32, 2048);
+    far.fill(7);
+    const helper = await open();
+    try {
+      helper.start({ stage: "touch", arrays: [far] }); // writes 0 to every 1,024th entry
+      helper.finish();
+    } finally {
+      helper.end();
+    }
+    expect([far[0], far[1], far[1024], far[2047]]).toEqual([0, 7, 0, 7]);
   });
 
   it("reports a task that fails on the helper, and takes the next one", async () => {

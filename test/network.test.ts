@@ -33,6 +33,23 @@ describe("contact network", () => {
       expect(Array.from(scattered.adj)).toEqual(Array.from(sorted.adj));
     });
 
+    it(`gives the same network with its temporaries in lent memory, whole or in part, and returns no array in it (decision 22): ${name}`, () => {
+      const m = compileModel(scenarioFromYaml(yaml));
+      const pop = buildPopulation(m);
+      const usual = buildNetwork(m, pop);
+      // a record's 64 bytes per agent (room for all), 8 (the first few), none
+      for (const bytesPerAgent of [64, 8, 0]) {
+        const scratch = new ArrayBuffer(bytesPerAgent * m.agents);
+        const lent = buildNetwork(m, pop, { scratch });
+        expect(lent.start.buffer).not.toBe(scratch);
+        expect(lent.adj.buffer).not.toBe(scratch);
+        expect(Array.from(lent.start), `${bytesPerAgent} bytes per agent`).toEqual(Array.from(usual.start));
+        expect(Array.from(lent.adj), `${bytesPerAgent} bytes per agent`).toEqual(Array.from(usual.adj));
+        // the build did use it
+        if (bytesPerAgent > 0 && m.agents > 100) expect(new Int32Array(scratch).some((x) => x !== 0)).toBe(true);
+      }
+    });
+
     it(`gives the same network whatever the size of the sort's blocks: ${name}`, () => {
       const m = compileModel(scenarioFromYaml(yaml));
       const pop = buildPopulation(m);

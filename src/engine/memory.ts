@@ -1,9 +1,12 @@
 import type { Model } from "./model.js";
-import { HELPER_FROM_AGENTS } from "./network.js";
+import { HELPER_FROM_AGENTS, networkTemporaryBytes } from "./network.js";
 import { isSeparable } from "./simulate.js";
 
 // Bytes a run needs, estimated from the layout in simulate.ts / separable.ts /
 // network.ts, so a population that cannot fit is refused before it starts.
+
+/** The calendar engine's record per agent (HOT four-byte slots in simulate.ts). */
+const RECORD_BYTES = 64;
 
 export interface MemoryEstimate {
   engine: "separable" | "calendar";
@@ -32,7 +35,7 @@ export function estimateMemory(model: Model, threads = 1): MemoryEstimate {
   }
   // the 64-byte agent record (scores, days, flags, fear, appeal and cure days,
   // listed-contact counts) + class byte + calendar entries (~1.5 per agent, 4 bytes)
-  let perAgent = 64 + 1 + 6;
+  let perAgent = RECORD_BYTES + 1 + 6;
   if (model.breach) perAgent += 4; // records kept before the breach (two u16)
   if (model.tierNames.length > 0) perAgent += 1; // tier at mid-run
   if (model.households) perAgent += 4 + 4 / 1.5 + (model.D + 1) / 1.5;
@@ -45,7 +48,10 @@ export function estimateMemory(model: Model, threads = 1): MemoryEstimate {
   }
   let fixedBytes = fixed;
   if (model.network && threads > 1 && N >= HELPER_FROM_AGENTS) {
-    perAgent += 2 * model.network.degree; // on two threads, half the lists written aside (network.ts)
+    // On two threads, half the lists are written aside (network.ts). The build's
+    // temporaries live in the records' memory while they fit there (decision 22):
+    // then the aside costs nothing more; otherwise count it.
+    if (networkTemporaryBytes(model.network.degree, true) >= RECORD_BYTES) perAgent += 2 * model.network.degree;
     fixedBytes += 32e6; // the helper's runtime
   }
   return { engine: "calendar", bytes: fixedBytes + perAgent * N, bytesPerAgent: perAgent, fixedBytes };

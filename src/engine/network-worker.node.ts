@@ -1,6 +1,6 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { type NetworkTask, runNetworkTask } from "./network.js";
-import { STATE } from "./network-thread.node.js";
+import { runNetworkTask } from "./network.js";
+import { STATE, unpackTask } from "./network-thread.node.js";
 
 // Node-only: the worker of network-thread.node.ts. It runs each task it is sent
 // and then wakes the thread waiting for it, which is blocked and cannot hear the
@@ -16,10 +16,10 @@ function wake(failure: string | null): void {
   Atomics.notify(state, STATE.done);
 }
 
-parentPort?.on("message", (task: NetworkTask) => {
+parentPort?.on("message", (posted: unknown) => {
   let result: number;
   try {
-    result = runNetworkTask(task);
+    result = runNetworkTask(unpackTask(posted));
   } catch (error) {
     wake(error instanceof Error ? error.message : String(error));
     return;

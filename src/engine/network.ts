@@ -56,6 +56,13 @@ export interface NetworkOptions {
   helper?: NetworkHelper | null;
   /** Called as each stage of the build ends, with its name and milliseconds (bench/phases.mjs). */
   onStage?: (stage: NetworkStage, ms: number) => void;
+  /**
+   * Fresh (zeroed) memory the build may use for its temporaries, which are dead
+   * when it returns: the caller's agent records, not yet written (simulate.ts).
+   * So the build's temporaries and the records never hold memory at the same
+   * time, whenever the garbage collector runs. Shared when there is a helper.
+   */
+  scratch?: ArrayBuffer | SharedArrayBuffer;
 }
 
 export type NetworkStage = "ring" | "ties" | "sort" | "lists";
@@ -147,6 +154,30 @@ function split(helper: NetworkHelper | null, mine: NetworkTask, theirs: NetworkT
 type Ints = (length: number) => Int32Array;
 const newInts: Ints = (length) => new Int32Array(length);
 
+/**
+ * Int32Arrays carved one after another from `scratch` while it has room, then
+ * from `fallback`. Each piece is handed out once, so it is still zeroed.
+ */
+function lender(scratch: ArrayBuffer | SharedArrayBuffer, fallback: Ints): Ints {
+  let used = 0;
+  return (length) => {
+    if (used + length * 4 > scratch.byteLength) return fallback(length);
+    const piece = new Int32Array(scratch, used, length);
+    used += length * 4;
+    return piece;
+  };
+}
+
+/**
+ * Bytes per agent of the build's temporaries (the ties drawn, copied for the
+ * lists; on two threads, the lists' second half written aside; the ring, where
+ * each person sits, degrees, and where each agent's ties start in each half),
+ * for the memory estimate: all Int32, allocated by `temp` in build().
+ */
+export function networkTemporaryBytes(degree: number, twoThreads: boolean): number {
+  return 4 * (degree / 2) * (twoThreads ? 2 : 1) + 4 * 5;
+}
+
 /** Populations below this build their network on one thread: starting a helper would cost more than it saves. */
 export const HELPER_FROM_AGENTS = 1 << 19;
 
@@ -177,6 +208,10 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   if (!Number.isInteger(shift) || shift < 1 || shift > 30) throw new Error(`blockShift: expected a whole number from 1 to 30, got ${shift}`);
   const helper = options.helper ?? null;
   const ints: Ints = helper ? (length) => helper.shared(length) : newInts;
+  if (helper && options.scratch && !(options.scratch instanceof SharedArrayBuffer))
+    throw new Error("buildNetwork: with a helper thread, the scratch memory must be a SharedArrayBuffer");
+  // the build's temporaries (not the lists it returns: pairs and start)
+  const temp: Ints = options.scratch ? lender(options.scratch, ints) : ints;
   const onStage = options.onStage;
   let stageStart = onStage ? performance.now() : 0;
   const lap = (stage: NetworkStage) => {
@@ -200,15 +235,15 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   // is slow to touch for the first time on this host (0.4 s for 200 MB), so the
   // helper touches both while this thread shuffles the ring.
   const scatter = options.listsBy === "scatter"; // bench:decisions no. 8 only
-  const forward = ints(scatter ? 0 : E);
-  const aside = helper && !scatter ? ints(E) : null;
+  const forward = temp(scatter ? 0 : E);
+  const aside = helper && !scatter ? temp(E) : null;
   if (helper && aside) helper.start({ stage: "touch", arrays: [forward, aside] });
-  const { perm, pStart } = ringOrder(model, pop, k1, k2, { n: 0 }, ints);
+  const { perm, pStart } = ringOrder(model, pop, k1, k2, { n: 0 }, temp);
   if (helper && aside) helper.finish();
   lap("ring");
   const pairs = ints(2 * E);
-  const outDegree = ints(N);
-  const pos = ints(N).fill(-1);
+  const outDegree = temp(N);
+  const pos = temp(N).fill(-1);
   const middle = P >>> 1;
   split(helper, { stage: "positions", perm, pos, from: 0, to: middle }, { stage: "positions", perm, pos, from: middle, to: P });
   const spec = tieSpec(model, pop, pStart);
@@ -226,12 +261,12 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   const e = e0 + (e1 - gap);
   lap("ties");
   if (scatter) return scatterLists(N, pairs, E, e, outDegree);
-  const outStart = prefixSums(outDegree, ints);
+  const outStart = prefixSums(outDegree, temp);
   forward.set(pairs.subarray(0, e)); // agent i's own ties at [outStart[i], outStart[i + 1])
   // Each tie also goes on its other end's list. Sorting the pairs by other end,
   // first by blocks of agents, then within each block, lists those ties too,
   // without a write to a random agent per tie (a cache miss each).
-  const inStart = sortPairsByKey(pairs, E, e, N, shift, helper, ints); // agent j's ties from others at pairs[E + inStart[j] …]
+  const inStart = sortPairsByKey(pairs, E, e, N, shift, helper, temp); // agent j's ties from others at pairs[E + inStart[j] …]
   lap("sort");
   const start = ints(N + 1);
   let length: number;

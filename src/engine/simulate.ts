@@ -212,12 +212,17 @@ export class Simulation {
     const n = to - from;
     this.n = n;
     this.population = buildPopulation(model);
-    this.network = model.network ? buildNetwork(model, this.population, { helper: options.networkHelper ?? null, onStage: options.onNetworkStage }) : null;
+    // The records' memory is lent to the network build for its temporaries first
+    // (decision 22): a run then never holds both, whenever the garbage collector
+    // runs. Shared when a helper thread builds half of the network.
+    const helper = options.networkHelper ?? null;
+    const hot = helper && model.network ? new SharedArrayBuffer(n * HOT * 4) : new ArrayBuffer(n * HOT * 4);
+    this.network = model.network ? buildNetwork(model, this.population, { helper, onStage: options.onNetworkStage, scratch: hot }) : null;
     phases?.lap(Phase.network);
     this.counters = newCounters(model);
     const { G, D } = model;
 
-    const hot = new ArrayBuffer(n * HOT * 4);
+    if (this.network) new Int32Array(hot).fill(0); // the build's temporaries
     this.hotI = new Int32Array(hot);
     this.hotF = new Float32Array(hot);
     this.hotU = new Uint32Array(hot);
