@@ -57,12 +57,16 @@ describe("the network built on two threads", () => {
         expect(Array.from(two.start)).toEqual(Array.from(one.start));
         expect(Array.from(two.adj)).toEqual(Array.from(one.adj));
       }
-      // with its temporaries in lent shared memory (the records', decision 22): the same network, none of it in that memory
-      const scratch = new SharedArrayBuffer(64 * m.agents);
-      const lent = buildNetworkDist(m, pop, { helper: await open(), scratch });
-      expect(lent.adj.buffer).not.toBe(scratch);
-      expect(Array.from(lent.start)).toEqual(Array.from(one.start));
-      expect(Array.from(lent.adj)).toEqual(Array.from(one.adj));
+      // with its temporaries in lent shared memory (the records', decision 22), room for all or for the first few:
+      // the same network, none of it in that memory
+      for (const bytesPerAgent of [64, 8]) {
+        const scratch = new SharedArrayBuffer(bytesPerAgent * m.agents);
+        const lent = buildNetworkDist(m, pop, { helper: await open(), scratch });
+        expect(lent.adj.buffer).not.toBe(scratch);
+        expect(lent.start.buffer).not.toBe(scratch);
+        expect(Array.from(lent.start), `${bytesPerAgent} bytes per agent`).toEqual(Array.from(one.start));
+        expect(Array.from(lent.adj), `${bytesPerAgent} bytes per agent`).toEqual(Array.from(one.adj));
+      }
       // a helper cannot see memory that is not shared
       await expect(async () => buildNetworkDist(m, pop, { helper: await open(), scratch: new ArrayBuffer(64 * m.agents) })).rejects.toThrow(
         /SharedArrayBuffer/,

@@ -72,26 +72,6 @@ export class Calendar {
     this.pool[at + 2] = c3;
   }
 
-  /** Calls fn for every entry of `day` (in push order), then frees the day. */
-  drain(day: number, fn: (a: number, b: number, c: number) => void): void {
-    let c = this.head[day];
-    const w = this.width;
-    while (c >= 0) {
-      const base = c * Calendar.CHUNK * w;
-      const fill = this.chunkFill[c];
-      for (let k = 0; k < fill; k++) {
-        const at = base + k * w;
-        fn(this.pool[at], w > 1 ? this.pool[at + 1] : 0, w > 2 ? this.pool[at + 2] : 0);
-      }
-      const next = this.chunkNext[c];
-      this.chunkNext[c] = this.freeHead;
-      this.freeHead = c;
-      c = next;
-    }
-    this.head[day] = -1;
-    this.tail[day] = -1;
-  }
-
   /** Copies the entries of `day`, `width` ints each and in push order, into `out` from row 0; returns their number. Frees the day. */
   drainRows(day: number, out: { buf: Int32Array }): number {
     let c = this.head[day];

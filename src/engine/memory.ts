@@ -1,12 +1,9 @@
 import type { Model } from "./model.js";
 import { HELPER_FROM_AGENTS, networkTemporaryBytes } from "./network.js";
-import { isSeparable } from "./simulate.js";
+import { isSeparable, RECORD_BYTES } from "./simulate.js";
 
 // Bytes a run needs, estimated from the layout in simulate.ts / separable.ts /
 // network.ts, so a population that cannot fit is refused before it starts.
-
-/** The calendar engine's record per agent (HOT four-byte slots in simulate.ts). */
-const RECORD_BYTES = 64;
 
 export interface MemoryEstimate {
   engine: "separable" | "calendar";

@@ -100,10 +100,16 @@ interface SharedView {
  * The task with each view of shared memory (the task's arrays, and the arrays
  * of a "touch") replaced by its buffer, offset and length. V8 posts a view's
  * offset as a 32-bit number: a view from 4 GiB on into the records' memory,
- * lent to the build at 10^8 agents (decision 22), arrived unreadable.
+ * lent to the build at 10^8 agents (decision 22), arrived unreadable. Only the
+ * task's own fields are looked at: views nested deeper (the TieSpec's arrays)
+ * must not be shared, and are copied (the helper only reads them).
  */
 export function packTask(task: NetworkTask): unknown {
   const pack = (value: unknown): unknown => {
+    if (value && typeof value === "object" && !ArrayBuffer.isView(value) && !Array.isArray(value))
+      for (const inner of Object.values(value))
+        if (ArrayBuffer.isView(inner) && inner.buffer instanceof SharedArrayBuffer)
+          throw new Error("packTask: a view of shared memory nested in a task's field");
     if (value instanceof Int32Array && value.buffer instanceof SharedArrayBuffer)
       return { shared: value.buffer, byteOffset: value.byteOffset, length: value.length } satisfies SharedView;
     if (Array.isArray(value)) return value.map(pack);

@@ -47,6 +47,8 @@ const EXPIRED_TODAY = 1 << 14;
 
 // slots of the agent record (HOT four-byte slots per agent)
 const HOT = 16;
+/** Bytes of an agent's record (the memory estimate counts them, memory.ts). */
+export const RECORD_BYTES = HOT * 4;
 const UNTIL = 0; // listed while t < until (Int32)
 const SHADOW_UNTIL = 1; // shadow-listed while t < shadowUntil
 const WAKE = 2; // next day it is processed, or NEVER
