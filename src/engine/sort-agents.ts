@@ -5,9 +5,24 @@
 // (decision 6 in docs/performance.md); at 10^6 agents and more, the engine's
 // comparison sort (TypedArray.prototype.sort) took a few per cent of the run.
 
-const BITS = 11;
-const RADIX = 1 << BITS;
-const MASK = RADIX - 1;
+export const BITS = 11;
+export const RADIX = 1 << BITS;
+export const MASK = RADIX - 1;
+
+/** Passes of BITS bits that values in [0, limit) need (at least one). */
+export function radixPasses(limit: number): number {
+  return Math.max(1, Math.ceil((32 - Math.clz32(Math.max(1, limit - 1))) / BITS));
+}
+
+/** Turns a pass's digit counts into the offsets where each digit's values start. */
+export function countsToOffsets(counts: Int32Array): void {
+  let sum = 0;
+  for (let d = 0; d < RADIX; d++) {
+    const c = counts[d];
+    counts[d] = sum;
+    sum += c;
+  }
+}
 
 /** Reusable buffers for sortAgents. */
 export class AgentSorter {
@@ -28,16 +43,11 @@ export class AgentSorter {
     let from = out.buf;
     let to = this.spare;
     const counts = this.counts;
-    const passes = Math.max(1, Math.ceil((32 - Math.clz32(limit - 1)) / BITS));
+    const passes = radixPasses(limit);
     for (let pass = 0, shift = 0; pass < passes; pass++, shift += BITS) {
       counts.fill(0);
       for (let k = 0; k < n; k++) counts[(from[k] >>> shift) & MASK]++;
-      let sum = 0;
-      for (let d = 0; d < RADIX; d++) {
-        const c = counts[d];
-        counts[d] = sum;
-        sum += c;
-      }
+      countsToOffsets(counts);
       for (let k = 0; k < n; k++) {
         const v = from[k];
         to[counts[(v >>> shift) & MASK]++] = v;

@@ -6,9 +6,7 @@
 // about 80,000 due cuts, and an array sorted with a comparator cost about as
 // much as the cuts themselves (docs/performance.md, decision 21).
 
-const BITS = 11;
-const RADIX = 1 << BITS;
-const MASK = RADIX - 1;
+import { BITS, countsToOffsets, MASK, RADIX, radixPasses } from "./sort-agents.js";
 
 /** Reusable buffers for ordering rows of (listed agent, edge, listing start). */
 export class CutSorter {
@@ -37,18 +35,13 @@ export class CutSorter {
   /** Stable passes over this.order by column `col` of the rows, whose values are in [0, limit). */
   private byColumn(rows: Int32Array, n: number, col: number, limit: number): void {
     const counts = this.counts;
-    const passes = Math.max(1, Math.ceil((32 - Math.clz32(Math.max(1, limit - 1))) / BITS));
+    const passes = radixPasses(limit);
     for (let pass = 0, shift = 0; pass < passes; pass++, shift += BITS) {
       const from = this.order;
       const to = this.spare;
       counts.fill(0);
       for (let k = 0; k < n; k++) counts[(rows[from[k] * 3 + col] >>> shift) & MASK]++;
-      let sum = 0;
-      for (let d = 0; d < RADIX; d++) {
-        const c = counts[d];
-        counts[d] = sum;
-        sum += c;
-      }
+      countsToOffsets(counts);
       for (let k = 0; k < n; k++) {
         const r = from[k];
         to[counts[(rows[r * 3 + col] >>> shift) & MASK]++] = r;
