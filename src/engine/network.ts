@@ -63,6 +63,8 @@ export interface NetworkOptions {
    * time, whenever the garbage collector runs. Shared when there is a helper.
    */
   scratch?: ArrayBuffer | SharedArrayBuffer;
+  /** The lists in shared memory even without a helper: a second thread runs half of the days (simulate.ts, decision 23). */
+  shared?: boolean;
 }
 
 export type NetworkStage = "ring" | "ties" | "sort" | "lists";
@@ -153,6 +155,7 @@ function split(helper: NetworkHelper | null, mine: NetworkTask, theirs: NetworkT
 /** Allocates an Int32Array: in plain memory, or in memory a helper thread sees. */
 type Ints = (length: number) => Int32Array;
 const newInts: Ints = (length) => new Int32Array(length);
+const sharedInts: Ints = (length) => new Int32Array(new SharedArrayBuffer(length * 4));
 
 /**
  * Int32Arrays carved one after another from `scratch` while it has room, then
@@ -207,7 +210,7 @@ function build(model: Model, pop: Population, options: NetworkOptions): Network 
   const shift = options.blockShift ?? blockShift(N);
   if (!Number.isInteger(shift) || shift < 1 || shift > 30) throw new Error(`blockShift: expected a whole number from 1 to 30, got ${shift}`);
   const helper = options.helper ?? null;
-  const ints: Ints = helper ? (length) => helper.shared(length) : newInts;
+  const ints: Ints = helper ? (length) => helper.shared(length) : options.shared ? sharedInts : newInts;
   if (helper && options.scratch && !(options.scratch instanceof SharedArrayBuffer))
     throw new Error("buildNetwork: with a helper thread, the scratch memory must be a SharedArrayBuffer");
   // the build's temporaries (not the lists it returns: pairs and start)

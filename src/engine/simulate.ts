@@ -1,8 +1,9 @@
 import { Calendar } from "./calendar.js";
-import { type Counters, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
+import { addCounters, type Counters, countersArrays, countersFromArrays, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, keepRecord, NEVER, type RatingSink, sampleDay, tierOf } from "./day.js";
 import { tableGap } from "./gap-table.js";
-import { EV, type History } from "./history.js";
+import { EV, type EventColumns, History } from "./history.js";
+import { IntRows } from "./int-rows.js";
 import { keepRead } from "./keep-read.js";
 import type { Model } from "./model.js";
 import { buildNetwork, type Network, type NetworkHelper, type NetworkStage } from "./network.js";
@@ -75,6 +76,11 @@ const WARM_BATCH = 32;
 // fused-city): their rows' misses overlap too
 const CONTACTS_BATCH = 8;
 
+// what the other lane's contact of a newly listed agent gains (meetAfterContacts)
+const JOINED_RENEWED = 0; // one listed contact again, from tomorrow
+const JOINED_NEW = 1; // one listed contact, and social fear today
+const JOINED_SHADOW = 2; // one shadow-listed contact
+
 export interface SimulationOptions {
   /** Simulate only agents [from, to) (threads); requires a scenario without interactions between agents. */
   range?: [number, number];
@@ -94,6 +100,62 @@ export interface SimulationOptions {
   networkHelper?: NetworkHelper | null;
   /** Called as each stage of the network build ends, with its milliseconds (bench/phases.mjs). */
   onNetworkStage?: (stage: NetworkStage, ms: number) => void;
+  /**
+   * A second thread for the days (day-thread.node.ts, decision 23): it owns the
+   * upper part of the agents and runs their phases while this thread runs the
+   * lower part's. The outputs are the same without it.
+   */
+  dayHelper?: DayHelper | null;
+  /** Set only by the day helper's worker: this simulation is the upper lane of a run led by another thread. */
+  lane?: LaneSetup;
+}
+
+/** Messages between the two lanes of a run, each received synchronously (the other lane is blocked until it arrives). */
+export interface LaneLink {
+  send(value: unknown, transfer?: ArrayBuffer[]): void;
+  receive(): unknown;
+}
+
+/** What both lanes of a run read and write: shared memory, and where the upper lane's agents start. */
+export interface LaneShared {
+  hot: SharedArrayBuffer;
+  population: Population;
+  network: Network | null;
+  hhCount: Uint8Array | null;
+  hhMask: Uint8Array | null;
+  keptBeforeBreach: Uint16Array | null;
+  falseBeforeBreach: Uint16Array | null;
+  midTier: Int8Array | null;
+  /** The first agent of the upper lane: a household's first member. */
+  split: number;
+  /** Whose events are logged (History.mask), or null. */
+  historyMask: Uint8Array | null;
+}
+
+/** Starts the upper lane of a run on another thread. */
+export interface DayHelper {
+  start(model: Model, shared: LaneShared): LaneLink;
+}
+
+export interface LaneSetup {
+  shared: LaneShared;
+  link: LaneLink;
+}
+
+/** What the upper lane hands the lower one before the day's one-thread phases (cuts, appeals, cures, observe). */
+interface SerialInputs {
+  cuts: Int32Array;
+  filings: Int32Array;
+  cures: Int32Array;
+  disfavored: Int32Array;
+  live: Float64Array[];
+}
+
+/** What the upper lane hands over at the end of the run. */
+interface LaneResult {
+  counters: Float64Array[];
+  perkDelta: Float64Array | null;
+  events: EventColumns | null;
 }
 
 /** True when no agent's outcome depends on another's: the population can be split freely. */
@@ -190,6 +252,19 @@ export class Simulation {
   private queueTail = 0;
   private appealCredit = 0;
 
+  // Two lanes (decision 23): this one owns agents [lo, hi); the lower lane
+  // (lead) also runs the day's one-thread phases for both. On one lane, [0, n).
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly link: LaneLink | null;
+  private readonly lead: boolean;
+  /** In steps 1–6 on two lanes: contacts' counts change only once the lanes have met (scoreAt reads them). */
+  private deferring = false;
+  private readonly leftOwn = new IntRows(2); // (contact, unit) of this lane's agents whose contact's listing ended today, deferred
+  private readonly leftOut = new IntRows(2); // the same, of the other lane's agents
+  private readonly joinedOut = new IntRows(2); // (contact, JOINED_*) of the other lane's agents, contacts of the newly listed
+  private readonly touchOut = new IntRows(1); // the other lane's agents touched in the one-thread phases
+
   // insiders
   private insiderFirst: Int32Array | null = null;
   private insiderTargets: Int32Array | null = null;
@@ -209,43 +284,65 @@ export class Simulation {
     if ((from !== 0 || to !== model.agents) && !isSeparable(model)) {
       throw new Error("an agent range can only be simulated alone when agents do not interact");
     }
+    const lane = options.lane ?? null;
+    const dayHelper = lane ? null : (options.dayHelper ?? null);
+    if ((lane || dayHelper) && (from !== 0 || to !== model.agents)) throw new Error("a run on two lanes simulates all agents");
     this.from = from;
     this.to = to;
     const n = to - from;
     this.n = n;
-    this.population = buildPopulation(model);
     // The records' memory is lent to the network build for its temporaries first
     // (decision 22): a run then never holds both, whenever the garbage collector
-    // runs. Shared when a helper thread builds half of the network.
+    // runs. Shared when another thread builds half of the network or runs a lane.
     const helper = options.networkHelper ?? null;
-    const hot = helper && model.network ? new SharedArrayBuffer(n * HOT * 4) : new ArrayBuffer(n * HOT * 4);
-    this.network = model.network ? buildNetwork(model, this.population, { helper, onStage: options.onNetworkStage, scratch: hot }) : null;
+    let hot: ArrayBuffer | SharedArrayBuffer;
+    if (lane) {
+      this.population = lane.shared.population;
+      this.network = lane.shared.network;
+      hot = lane.shared.hot;
+    } else {
+      const population = buildPopulation(model);
+      this.population = dayHelper ? sharedPopulation(population) : population;
+      hot = dayHelper || (helper && model.network) ? new SharedArrayBuffer(n * HOT * 4) : new ArrayBuffer(n * HOT * 4);
+      this.network = model.network
+        ? buildNetwork(model, this.population, { helper, onStage: options.onNetworkStage, scratch: hot, shared: dayHelper !== null })
+        : null;
+    }
     phases?.lap(Phase.network);
     this.counters = newCounters(model);
     const { G, D } = model;
 
-    if (this.network) new Int32Array(hot).fill(0); // the build's temporaries
     this.hotI = new Int32Array(hot);
     this.hotF = new Float32Array(hot);
     this.hotU = new Uint32Array(hot);
-    for (let li = 0; li < n; li++) {
-      this.hotF[li * HOT + SCORE] = model.s0;
-      this.hotF[li * HOT + SHADOW_SCORE] = model.s0;
-      this.hotI[li * HOT + SCORE_DAY] = -1;
-      this.hotI[li * HOT + UNTIL] = -1;
-      this.hotI[li * HOT + SHADOW_UNTIL] = -1;
-      this.hotF[li * HOT + FEAR] = model.fear ? model.fear.floor : 0;
-      this.hotI[li * HOT + FEAR_DAY] = -1;
-      this.hotI[li * HOT + FILE_DAY] = NEVER;
-      this.hotI[li * HOT + CURE_DAY] = NEVER;
-      this.hotI[li * HOT + BITS] = this.population.cls[from + li] << 24;
+    if (!lane) {
+      if (this.network) this.hotI.fill(0); // the build's temporaries
+      for (let li = 0; li < n; li++) {
+        this.hotF[li * HOT + SCORE] = model.s0;
+        this.hotF[li * HOT + SHADOW_SCORE] = model.s0;
+        this.hotI[li * HOT + SCORE_DAY] = -1;
+        this.hotI[li * HOT + UNTIL] = -1;
+        this.hotI[li * HOT + SHADOW_UNTIL] = -1;
+        this.hotF[li * HOT + FEAR] = model.fear ? model.fear.floor : 0;
+        this.hotI[li * HOT + FEAR_DAY] = -1;
+        this.hotI[li * HOT + FILE_DAY] = NEVER;
+        this.hotI[li * HOT + CURE_DAY] = NEVER;
+        this.hotI[li * HOT + BITS] = this.population.cls[from + li] << 24;
+      }
     }
     const H = this.population.householdStart ? this.population.householdStart.length - 1 : 0;
-    this.hhCount = H ? new Uint8Array(H * D) : null;
-    this.hhMask = H ? new Uint8Array(H) : null;
-    this.keptBeforeBreach = model.breach ? new Uint16Array(n) : null;
-    this.falseBeforeBreach = model.breach ? new Uint16Array(n) : null;
-    this.midTier = model.tierNames.length > 0 ? new Int8Array(n) : null;
+    if (lane) {
+      ({ hhCount: this.hhCount, hhMask: this.hhMask, keptBeforeBreach: this.keptBeforeBreach, falseBeforeBreach: this.falseBeforeBreach, midTier: this.midTier } =
+        lane.shared);
+    } else {
+      // shared with the other lane: it writes its own agents' (and households') entries
+      const share = dayHelper !== null;
+      this.hhCount = H ? arrayOf(Uint8Array, H * D, share) : null;
+      this.hhMask = H ? arrayOf(Uint8Array, H, share) : null;
+      this.keptBeforeBreach = model.breach ? arrayOf(Uint16Array, n, share) : null;
+      this.falseBeforeBreach = model.breach ? arrayOf(Uint16Array, n, share) : null;
+      this.midTier = model.tierNames.length > 0 ? arrayOf(Int8Array, n, share) : null;
+    }
 
     this.listedNow = new Float64Array(G);
     this.wrongNow = new Float64Array(G);
@@ -267,17 +364,47 @@ export class Simulation {
     this.history = options.history ?? null;
     this.records.history = this.history;
 
-    this.calendar = new Calendar(model.days, 1, n);
-    this.cutCalendar = this.network && model.cutTie > 0 ? new Calendar(model.days, 3, 1024) : null;
-    if (model.insiders) this.insiderStream = new Stream(model.seed, 0, Purpose.insiders);
+    if (lane) {
+      this.lo = lane.shared.split;
+      this.hi = n;
+      this.link = lane.link;
+      this.lead = false;
+    } else if (dayHelper) {
+      const split = laneSplit(this.population.householdStart, n);
+      this.lo = 0;
+      this.hi = split;
+      this.lead = true;
+      this.link = dayHelper.start(model, {
+        hot: hot as SharedArrayBuffer,
+        population: this.population,
+        network: this.network,
+        hhCount: this.hhCount,
+        hhMask: this.hhMask,
+        keptBeforeBreach: this.keptBeforeBreach,
+        falseBeforeBreach: this.falseBeforeBreach,
+        midTier: this.midTier,
+        split,
+        historyMask: this.history?.mask ?? null,
+      });
+    } else {
+      this.lo = 0;
+      this.hi = n;
+      this.link = null;
+      this.lead = true;
+    }
+    const { lo, hi } = this;
 
-    // Initial wakes: first candidate day of each agent.
+    this.calendar = new Calendar(model.days, 1, hi - lo);
+    this.cutCalendar = this.network && model.cutTie > 0 ? new Calendar(model.days, 3, 1024) : null;
+    if (model.insiders && this.lead) this.insiderStream = new Stream(model.seed, 0, Purpose.insiders);
+
+    // Initial wakes: first candidate day of each of this lane's agents.
     const cls = this.population.cls;
     const c = this.counters;
     const perkAtStart = model.perkAbove !== null && model.s0 >= model.perkAbove;
     // the day a start score drifts below the threshold: the same for every agent
     const startCrossing = this.canCross ? crossing(model, this.decay, model.s0, -1, 0) : NEVER;
-    for (let li = 0; li < n; li++) {
+    for (let li = lo; li < hi; li++) {
       const i = from + li;
       const k = cls[i];
       const g = this.groupOfClass[k];
@@ -299,7 +426,7 @@ export class Simulation {
         this.perkDelta[g]++;
       }
     }
-    if (model.insiders) this.setUpInsiders();
+    if (model.insiders && this.lead) this.setUpInsiders();
     phases?.lap(Phase.records);
   }
 
@@ -366,6 +493,11 @@ export class Simulation {
   }
 
   private touch(li: number): number {
+    if (li < this.lo || li >= this.hi) {
+      // the other lane's agent, in a one-thread phase: its lane touches it before its next wakes
+      this.touchOut.push1(li);
+      return -1;
+    }
     const at = this.hotI[li * HOT + TOUCH];
     if (at < this.touchedCount && this.touched[at] === li) {
       if (this.slotStep7[at] === STEP7_SCHEDULED) this.slotStep7[at] = STEP7_TOUCHED_AFTER;
@@ -559,6 +691,16 @@ export class Simulation {
     if (!this.network) return;
     const { start, adj } = this.network;
     const i = this.from + li;
+    if (this.deferring) {
+      // two lanes, steps 1–6: applied once the lanes meet (leftContacts), effective today
+      for (let e = start[i]; e < start[i + 1]; e++) {
+        const j = adj[e];
+        if (j < 0) continue;
+        if (j >= this.lo && j < this.hi) this.leftOwn.push2(j, unit);
+        else this.leftOut.push2(j, unit);
+      }
+      return;
+    }
     this.warmContacts(i);
     for (let e = start[i]; e < start[i + 1]; e++) {
       const j = adj[e];
@@ -567,6 +709,24 @@ export class Simulation {
       this.hotU[j * HOT + CONTACTS] -= unit;
       this.touch(j);
     }
+  }
+
+  /** Rows (contact, unit) deferred in steps 1–6: each contact counts one listed contact fewer from day t. */
+  private leftContacts(rows: Int32Array, count: number, t: number): void {
+    for (let k = 0; k < count; k++) {
+      if (k % WARM_BATCH === 0 && this.warmReads) this.warmRows(rows, k, Math.min(count, k + WARM_BATCH));
+      const j = rows[2 * k];
+      this.advance(j, t - 1);
+      this.hotU[j * HOT + CONTACTS] -= rows[2 * k + 1];
+      this.touch(j);
+    }
+  }
+
+  /** warm() for the agents in the first column of rows [from, to) of (agent, value) rows. */
+  private warmRows(rows: Int32Array, from: number, to: number): void {
+    let x = 0;
+    for (let k = from; k < to; k++) x |= this.hotI[rows[2 * k] * HOT] | this.hotI[rows[2 * k] * HOT + HOT - 1];
+    keepRead(x);
   }
 
   // ---- the day -------------------------------------------------------------
@@ -591,7 +751,7 @@ export class Simulation {
 
     // 5. Insiders (their records are delivered with the misattributed ones, sorted;
     // they read no state that expiry changes).
-    if (m.insiders) this.insidersAct(t);
+    if (m.insiders && this.lead) this.insidersAct(t);
 
     // 1. Expiry, then 2–4 behaviour, detection, false records, review (at the
     // origin), one household's woken members at a time: all of them expire before
@@ -605,6 +765,7 @@ export class Simulation {
     const from = this.from;
     let live = 0;
     let warmTo = 0;
+    this.deferring = this.link !== null;
     for (let k = 0; k < wokenCount; ) {
       let end = k + 1;
       if (!this.fuseWakeSteps) end = wokenCount;
@@ -629,7 +790,9 @@ export class Simulation {
       }
     }
 
+    this.deferring = false;
     phases?.lap(Phase.behaviour);
+    if (this.link) this.meetAfterBehaviour(t);
     // Records attributed to other agents, in a fixed order.
     if (this.messageCount > 0) this.deliverMessages(t);
     phases?.lap(Phase.messages);
@@ -644,22 +807,35 @@ export class Simulation {
     phases?.lap(Phase.score);
     // Contacts of the newly listed: association penalty from tomorrow, social fear today.
     if (this.network) this.contactEffects(t);
+    if (this.link) this.meetAfterContacts(t);
     phases?.lap(Phase.contacts);
 
     // 10. Fear, ties, appeals, cure.
     if (m.fear) this.updateFear(t);
     phases?.lap(Phase.fear);
-    if (this.cutCalendar) this.cutTies(t);
-    phases?.lap(Phase.cuts);
-    if (m.appeals) this.appeals(t);
-    if (m.cure) this.cures(t);
-    if (m.insiders && this.newDisfavoredCount > 0) this.growDisfavoredPool();
-    phases?.lap(Phase.appeals);
+    // On two lanes, the lower lane runs ties, appeals, cures and observe for both,
+    // while the upper one waits for the agents of its own they touched.
+    if (this.link && !this.lead) this.handOver(t);
+    else {
+      const peer = this.link ? (this.link.receive() as SerialInputs) : null;
+      if (this.cutCalendar) this.cutTies(t, peer?.cuts ?? null);
+      phases?.lap(Phase.cuts);
+      if (m.appeals) this.appeals(t, peer?.filings ?? null);
+      if (m.cure) this.cures(t, peer ? concatInts(peer.cures, this.touchOut.copy()) : null);
+      if (peer) for (let k = 0; k < peer.disfavored.length; k++) this.newDisfavored = push(this.newDisfavored, this.newDisfavoredCount++, peer.disfavored[k]);
+      if (m.insiders && this.newDisfavoredCount > 0) this.growDisfavoredPool();
+      phases?.lap(Phase.appeals);
 
-    // 11. Observe.
-    this.observe(t);
-    if (this.midTier && t === m.midDay) this.snapshotTiers(t);
-    phases?.lap(Phase.observe);
+      // 11. Observe.
+      this.observe(t, peer?.live ?? null);
+      if (this.midTier && t === m.midDay) this.snapshotTiers(t);
+      if (this.link) {
+        const touches = this.touchOut.copy();
+        this.link.send({ touches }, [touches.buffer]);
+        this.touchOut.count = 0;
+      }
+      phases?.lap(Phase.observe);
+    }
 
     // Next wakes, for those not scheduled after step 8 or touched since.
     for (let k = 0; k < this.touchedCount; k++) {
@@ -667,6 +843,96 @@ export class Simulation {
       if (this.slotStep7[k] !== STEP7_SCHEDULED) this.reschedule(this.touched[k], t);
     }
     phases?.lap(Phase.nextWakes);
+  }
+
+  /**
+   * Two lanes, after steps 1–6: each hands the other the contacts of its own
+   * whose listed contact left today and the records attributed to its agents;
+   * then each brings its own agents' counts up to date. Deferred until now
+   * because a rating reads a contact's score and count in steps 1–6.
+   */
+  private meetAfterBehaviour(t: number): void {
+    const link = this.link as LaneLink;
+    let kept = 0;
+    let out = 0;
+    for (let k = 0; k < this.messageCount; k++) {
+      const li = Math.floor(this.messages[k] / 128) - this.from;
+      if (li < this.lo || li >= this.hi) out++;
+    }
+    const sent = new Float64Array(out);
+    out = 0;
+    for (let k = 0; k < this.messageCount; k++) {
+      const li = Math.floor(this.messages[k] / 128) - this.from;
+      if (li < this.lo || li >= this.hi) sent[out++] = this.messages[k];
+      else this.messages[kept++] = this.messages[k];
+    }
+    this.messageCount = kept;
+    const left = this.leftOut.copy();
+    link.send({ left, messages: sent }, [left.buffer, sent.buffer]);
+    this.leftOut.count = 0;
+    const got = link.receive() as { left: Int32Array; messages: Float64Array };
+    this.leftContacts(this.leftOwn.buf, this.leftOwn.count, t);
+    this.leftOwn.count = 0;
+    this.leftContacts(got.left, got.left.length / 2, t);
+    for (let k = 0; k < got.messages.length; k++) {
+      if (this.messageCount === this.messages.length) {
+        const grown = new Float64Array(this.messages.length * 2);
+        grown.set(this.messages);
+        this.messages = grown;
+      }
+      this.messages[this.messageCount++] = got.messages[k];
+    }
+  }
+
+  /** Two lanes, after the contacts of the newly listed: each brings the other's contacts of its listed agents up to date. */
+  private meetAfterContacts(t: number): void {
+    const link = this.link as LaneLink;
+    const joined = this.joinedOut.copy();
+    link.send({ joined }, [joined.buffer]);
+    this.joinedOut.count = 0;
+    const rows = (link.receive() as { joined: Int32Array }).joined;
+    const count = rows.length / 2;
+    for (let k = 0; k < count; k++) {
+      if (k % WARM_BATCH === 0 && this.warmReads) this.warmRows(rows, k, Math.min(count, k + WARM_BATCH));
+      const j = rows[2 * k];
+      const kind = rows[2 * k + 1];
+      this.advance(j, t);
+      this.hotU[j * HOT + CONTACTS] += kind === JOINED_SHADOW ? SHADOW_CONTACT : 1;
+      const slot = this.touch(j);
+      if (kind === JOINED_NEW) this.slotSocial[slot]++;
+    }
+  }
+
+  /**
+   * The upper lane's part of the one-thread phases: it hands the lower lane
+   * today's due tie cuts, filings, cure candidates, newly disfavoured agents
+   * and live counts, then waits for the agents of its own that those phases
+   * touched.
+   */
+  private handOver(t: number): void {
+    const link = this.link as LaneLink;
+    const m = this.model;
+    const dueCount = this.cutCalendar ? this.cutCalendar.drainRows(t, this.dueCuts) : 0;
+    const cuts = this.dueCuts.buf.slice(0, 3 * dueCount);
+    const filings = this.filings.slice(0, this.filingCount);
+    const cures = new IntRows(1);
+    if (m.cure)
+      for (let k = 0; k < this.touchedCount; k++) {
+        const li = this.touched[k];
+        if (this.hotI[li * HOT + CURE_DAY] === t && this.hotI[li * HOT + BITS] & CURE_ARMED) cures.push1(li);
+      }
+    const disfavored = this.newDisfavored.slice(0, this.newDisfavoredCount);
+    this.newDisfavoredCount = 0;
+    const live = this.liveCounts().map((a) => a.slice());
+    const inputs: SerialInputs = { cuts, filings, cures: cures.copy(), disfavored, live };
+    link.send(inputs, [cuts, filings, inputs.cures, disfavored, ...live].map((a) => a.buffer as ArrayBuffer));
+    const touches = (link.receive() as { touches: Int32Array }).touches;
+    for (let k = 0; k < touches.length; k++) this.touch(touches[k]);
+  }
+
+  /** The live counts observe() reads, in one order for both lanes. */
+  private liveCounts(): Float64Array[] {
+    return [this.listedNow, this.wrongNow, this.shadowNow, this.spillNow, this.waitingNow, this.listedByDomain, this.spillByMask, this.listedSpill];
   }
 
   /**
@@ -935,6 +1201,10 @@ export class Simulation {
         for (let e = start[i]; e < start[i + 1]; e++) {
           const j = adj[e];
           if (j < 0) continue;
+          if (j < this.lo || j >= this.hi) {
+            this.joinedOut.push2(j, JOINED_RENEWED);
+            continue;
+          }
           this.advance(j, t);
           this.hotU[j * HOT + CONTACTS] += 1;
           this.touch(j);
@@ -955,10 +1225,13 @@ export class Simulation {
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
-        this.advance(j, t);
-        this.hotU[j * HOT + CONTACTS] += 1;
-        const slot = this.touch(j);
-        this.slotSocial[slot]++;
+        if (j < this.lo || j >= this.hi) this.joinedOut.push2(j, JOINED_NEW);
+        else {
+          this.advance(j, t);
+          this.hotU[j * HOT + CONTACTS] += 1;
+          const slot = this.touch(j);
+          this.slotSocial[slot]++;
+        }
         if (this.cutCalendar) {
           const d = t + geometricGap(uniformPositive(k1, k2, n++), logKeep);
           if (d < m.days) this.cutCalendar.push3(d, i, e, t);
@@ -972,6 +1245,10 @@ export class Simulation {
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
+        if (j < this.lo || j >= this.hi) {
+          this.joinedOut.push2(j, JOINED_SHADOW);
+          continue;
+        }
         this.advance(j, t);
         this.hotU[j * HOT + CONTACTS] += SHADOW_CONTACT;
         this.touch(j);
@@ -1080,7 +1357,8 @@ export class Simulation {
     keepRead(x);
   }
 
-  private cutTies(t: number): void {
+  /** Ties cut today: this lane's due cuts, and `peer`'s rows (the other lane's) if any. */
+  private cutTies(t: number, peer: Int32Array | null): void {
     const net = this.network as Network;
     const { start, adj } = net;
     const c = this.counters;
@@ -1089,7 +1367,16 @@ export class Simulation {
     // of the day's new listings): when both ends of a tie draw a cut for the same
     // day, the first one cuts it and counts it, so the order must not depend on
     // how agents were visited.
-    const dueCount = (this.cutCalendar as Calendar).drainRows(t, this.dueCuts);
+    let dueCount = (this.cutCalendar as Calendar).drainRows(t, this.dueCuts);
+    if (peer && peer.length > 0) {
+      if ((dueCount + peer.length / 3) * 3 > this.dueCuts.buf.length) {
+        const grown = new Int32Array((dueCount + peer.length / 3) * 3 * 2);
+        grown.set(this.dueCuts.buf.subarray(0, dueCount * 3));
+        this.dueCuts.buf = grown;
+      }
+      this.dueCuts.buf.set(peer, dueCount * 3);
+      dueCount += peer.length / 3;
+    }
     const due = this.dueCuts.buf; // (listed agent, edge, listing start) rows
     const order = this.cutSorter.sort(due, dueCount, adj.length, t + 1);
     for (let o = 0; o < dueCount; o++) {
@@ -1147,11 +1434,13 @@ export class Simulation {
     keepRead(x);
   }
 
-  private appeals(t: number): void {
+  /** Appeals filed and decided today; `peer`: the other lane's filings, if any. */
+  private appeals(t: number, peer: Int32Array | null): void {
     const m = this.model;
     const ap = m.appeals;
     if (!ap) return;
     const c = this.counters;
+    if (peer) for (let k = 0; k < peer.length; k++) this.filings = push(this.filings, this.filingCount++, peer[k]);
     // Filings: listed agents whose filing day is today, in agent order. Candidates
     // were noted in step 8 (scoreAndList), while their records were at hand: an
     // agent whose filing day is today was woken today (reschedule wakes it then),
@@ -1220,33 +1509,36 @@ export class Simulation {
     if (this.perkDelta) this.setPerk(li, t, s >= (this.model.perkAbove as number));
   }
 
-  /** Cure (step 10): a listed agent pays or repairs; both its listings end. */
-  private cures(t: number): void {
+  /** Cure (step 10): a listed agent pays or repairs; both its listings end. `peer`: the other lane's agents that may cure today. */
+  private cures(t: number, peer: Int32Array | null): void {
+    if (!this.model.cure) return;
+    const touchedNow = this.touchedCount;
+    for (let k = 0; k < touchedNow; k++) this.cure(this.touched[k], t);
+    if (peer) for (let k = 0; k < peer.length; k++) this.cure(peer[k], t);
+  }
+
+  private cure(li: number, t: number): void {
     const cure = this.model.cure;
     if (!cure) return;
-    const touchedNow = this.touchedCount;
-    for (let k = 0; k < touchedNow; k++) {
-      const li = this.touched[k];
-      if (this.hotI[li * HOT + CURE_DAY] !== t || !(this.hotI[li * HOT + BITS] & CURE_ARMED)) continue;
-      const listed = this.hotI[li * HOT + UNTIL] > t;
-      const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
-      if (!listed && !shadowListed) continue;
-      this.touch(li); // its listings end: to be scheduled again
-      this.advance(li, t);
-      // Each world's listing ends where it lists the agent, and both scores reset,
-      // so the two worlds stay paired; `cured` counts real listings ended.
-      if (listed) {
-        this.counters.cured[t * this.model.G + this.groupOf(li)]++;
-        this.history?.add(t, this.from + li, EV.cured);
-        this.endListing(li, t, t + 1, 2);
-      }
-      if (shadowListed) this.endShadowListing(li, t, t + 1);
-      if (cure.resetScore) {
-        if (!this.isExempt(li)) this.setScore(li, this.model.s0, t);
-        this.hotF[li * HOT + SHADOW_SCORE] = this.model.s0;
-      }
-      this.hotI[li * HOT + BITS] &= ~CURE_ARMED;
+    if (this.hotI[li * HOT + CURE_DAY] !== t || !(this.hotI[li * HOT + BITS] & CURE_ARMED)) return;
+    const listed = this.hotI[li * HOT + UNTIL] > t;
+    const shadowListed = this.hotI[li * HOT + SHADOW_UNTIL] > t;
+    if (!listed && !shadowListed) return;
+    this.touch(li); // its listings end: to be scheduled again
+    this.advance(li, t);
+    // Each world's listing ends where it lists the agent, and both scores reset,
+    // so the two worlds stay paired; `cured` counts real listings ended.
+    if (listed) {
+      this.counters.cured[t * this.model.G + this.groupOf(li)]++;
+      this.history?.add(t, this.from + li, EV.cured);
+      this.endListing(li, t, t + 1, 2);
     }
+    if (shadowListed) this.endShadowListing(li, t, t + 1);
+    if (cure.resetScore) {
+      if (!this.isExempt(li)) this.setScore(li, this.model.s0, t);
+      this.hotF[li * HOT + SHADOW_SCORE] = this.model.s0;
+    }
+    this.hotI[li * HOT + BITS] &= ~CURE_ARMED;
   }
 
   private enqueue(li: number, s: number): void {
@@ -1310,22 +1602,27 @@ export class Simulation {
 
   // ---- observation and scheduling -------------------------------------------
 
-  private observe(t: number): void {
+  /** Step 11, from this lane's live counts and `peer`'s (the other lane's, in liveCounts() order) if any. */
+  private observe(t: number, peer: Float64Array[] | null): void {
     const m = this.model;
     const c = this.counters;
     const D = m.D;
+    // counts of whole agents: their sums are exact in any order
+    const [listedNow, wrongNow, shadowNow, spillNow, waitingNow, listedByDomain, spillByMask, listedSpill] = peer
+      ? this.liveCounts().map((own, k) => own.map((x, i) => x + peer[k][i]))
+      : this.liveCounts();
     for (let g = 0; g < m.G; g++) {
       const at = t * m.G + g;
-      c.listed[at] = this.listedNow[g];
-      c.wrongful[at] = this.wrongNow[g];
-      c.shadowListed[at] = this.shadowNow[g];
-      c.spillover[at] = this.spillNow[g];
-      c.waiting[at] = this.waitingNow[g];
+      c.listed[at] = listedNow[g];
+      c.wrongful[at] = wrongNow[g];
+      c.shadowListed[at] = shadowNow[g];
+      c.spillover[at] = spillNow[g];
+      c.waiting[at] = waitingNow[g];
       let harm = 0;
-      for (let d = 0; d < D; d++) harm += this.listedByDomain[g * D + d] * m.harmOwn[d];
+      for (let d = 0; d < D; d++) harm += listedByDomain[g * D + d] * m.harmOwn[d];
       if (this.hhMask) {
-        for (let mask = 1; mask < 1 << D; mask++) harm += this.spillByMask[(g << D) + mask] * m.harmSpill[mask];
-        for (let x = 0; x < D << D; x++) harm += this.listedSpill[((g * D) << D) + x] * m.harmSpillListed[x];
+        for (let mask = 1; mask < 1 << D; mask++) harm += spillByMask[(g << D) + mask] * m.harmSpill[mask];
+        for (let x = 0; x < D << D; x++) harm += listedSpill[((g * D) << D) + x] * m.harmSpillListed[x];
       }
       c.harm[at] = harm;
     }
@@ -1385,7 +1682,7 @@ export class Simulation {
     const last = m.days - 1;
     const range = m.sMax - m.sMin;
     const T = m.tierNames.length;
-    for (let li = 0; li < this.n; li++) {
+    for (let li = this.lo; li < this.hi; li++) {
       this.advance(li, last);
       const g = this.groupOf(li);
       const f = this.hotI[li * HOT + BITS];
@@ -1414,6 +1711,13 @@ export class Simulation {
         }
       }
     }
+    if (this.link) {
+      if (!this.lead) {
+        this.handResult();
+        return;
+      }
+      this.takeResult(this.link.receive() as LaneResult);
+    }
     if (this.perkDelta) integrate(this.perkDelta, c.perkHolders, m.days, m.G);
     if (this.network) {
       // a compact copy: the tie loop reads scores at random agents, and 4 bytes
@@ -1422,6 +1726,22 @@ export class Simulation {
       for (let li = 0; li < this.n; li++) scores[li] = this.hotF[li * HOT + SCORE];
       tieMoments(this.network, scores, c.tieScoreMoments);
     }
+  }
+
+  /** The upper lane's end of the run: its counters, perks' changes and logged events, to the lower lane. */
+  private handResult(): void {
+    const counters = countersArrays(this.counters);
+    const events = this.history ? this.history.columns() : null;
+    const result: LaneResult = { counters, perkDelta: this.perkDelta, events: events?.columns ?? null };
+    const buffers = [...counters, ...(this.perkDelta ? [this.perkDelta] : [])].map((a) => a.buffer as ArrayBuffer);
+    (this.link as LaneLink).send(result, [...buffers, ...(events?.buffers ?? [])]);
+  }
+
+  /** The lower lane adds the upper lane's result to its own. */
+  private takeResult(peer: LaneResult): void {
+    addCounters(this.counters, countersFromArrays(this.model, peer.counters));
+    if (this.perkDelta && peer.perkDelta) for (let k = 0; k < this.perkDelta.length; k++) this.perkDelta[k] += peer.perkDelta[k];
+    if (this.history && peer.events) mergeLaneEvents(this.history, peer.events);
   }
 
   /** Score of local agent li as of its last update. */
@@ -1560,4 +1880,89 @@ function push(a: Int32Array<ArrayBuffer>, at: number, v: number): Int32Array<Arr
   }
   arr[at] = v;
   return arr;
+}
+
+type IntArrayType = Uint8Array | Uint16Array | Int8Array | Int32Array;
+
+/** A zeroed array of `length`, in shared memory when the other lane writes it too. */
+function arrayOf<T extends IntArrayType>(Type: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+  return shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
+}
+
+/** A copy of `a` in shared memory. */
+function sharedCopy<T extends IntArrayType>(a: T): T {
+  const Type = a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+  const copy = new Type(new SharedArrayBuffer(a.length * Type.BYTES_PER_ELEMENT));
+  copy.set(a as never);
+  return copy;
+}
+
+/** The population with its per-agent arrays in shared memory, which both lanes read. */
+function sharedPopulation(p: Population): Population {
+  return {
+    ...p,
+    cls: sharedCopy(p.cls),
+    householdStart: p.householdStart ? sharedCopy(p.householdStart) : null,
+    householdOf: p.householdOf ? sharedCopy(p.householdOf) : null,
+  };
+}
+
+/**
+ * Where the upper lane's agents start: about half way, at a household's first
+ * member, so that a household's members (whose records a listing's change in
+ * the household reads and writes) all belong to one lane.
+ */
+export function laneSplit(householdStart: Int32Array | null, n: number): number {
+  const half = n >>> 1;
+  if (!householdStart) return half;
+  let low = 0;
+  let high = householdStart.length - 1;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (householdStart[mid] < half) low = mid + 1;
+    else high = mid;
+  }
+  return householdStart[low];
+}
+
+function concatInts(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Adds the upper lane's events to the lower lane's history, in the order one
+ * thread logs them: each agent's by day, and within a day the upper lane's (its
+ * own agents' steps 1–10) before the lower lane's (the one-thread phases it ran
+ * for them). Agents' order does not matter: historyByAgent sorts by agent.
+ */
+export function mergeLaneEvents(history: History, upper: EventColumns): void {
+  const own = history.count;
+  const total = own + upper.count;
+  if (upper.count === 0) return;
+  const order = Array.from({ length: total }, (_, k) => k);
+  const agent = (k: number) => (k < own ? history.agent[k] : upper.agent[k - own]);
+  const day = (k: number) => (k < own ? history.day[k] : upper.day[k - own]);
+  // upper lane's first within an agent's day; otherwise the order each lane logged them
+  order.sort((x, y) => agent(x) - agent(y) || day(x) - day(y) || (x < own ? 1 : 0) - (y < own ? 1 : 0) || x - y);
+  const columns = { day: [] as number[], agent: [] as number[], type: [] as number[], a: [] as number[], b: [] as number[], v: [] as number[] };
+  for (const k of order) {
+    const from = k < own ? history : upper;
+    const at = k < own ? k : k - own;
+    columns.day.push(from.day[at]);
+    columns.agent.push(from.agent[at]);
+    columns.type.push(from.type[at]);
+    columns.a.push(from.a[at]);
+    columns.b.push(from.b[at]);
+    columns.v.push(from.v[at]);
+  }
+  history.count = total;
+  history.day = Int32Array.from(columns.day);
+  history.agent = Int32Array.from(columns.agent);
+  history.type = Uint8Array.from(columns.type);
+  history.a = Int32Array.from(columns.a);
+  history.b = Int32Array.from(columns.b);
+  history.v = Float64Array.from(columns.v);
 }
