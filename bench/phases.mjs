@@ -1,7 +1,9 @@
 // Where the calendar engine's time goes, phase by phase, in one fresh process.
 // Usage: node bench/phases.mjs [preset|file.yaml] [agents] [threads]   (npm run bench:phases -- fused-city 10000000)
 // With threads 2, the network is built on two threads (network-thread.node.ts),
-// as `credsim run --threads 2` does from 2^19 agents; the days run on one.
+// as `credsim run --threads 2` does from 2^19 agents, and the days run on two
+// lanes (day-thread.node.ts, decision 23) from 2^16 agents; the phases are
+// timed on the calling thread (the lower lane), waits for the other included.
 // Like `credsim run` and bench/child.mjs, a run whose memory estimate reaches
 // 1 GiB restarts itself with huge pages (decision 9 in docs/performance.md).
 // The clock is read a dozen times a day (src/engine/phases.ts); the counters
@@ -12,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { shouldRestartWithHugePages } from "../dist/cli/rerun.js";
 import { checkMemory } from "../dist/cli/run.js";
 import { resolveBase } from "../dist/cli/scenario-arg.js";
+import { dayHelperFor } from "../dist/engine/day-thread.node.js";
 import { withHugePages } from "../dist/engine/hugepages.node.js";
 import { estimateMemory } from "../dist/engine/memory.js";
 import { compileModel } from "../dist/engine/model.js";
@@ -56,15 +59,23 @@ try {
 } catch (error) {
   fail(`the network's helper thread did not start: ${error instanceof Error ? error.message : String(error)}`);
 }
+let dayHelper;
+try {
+  dayHelper = await dayHelperFor(model, Number(threads));
+} catch (error) {
+  fail(`the days' helper thread did not start: ${error instanceof Error ? error.message : String(error)}`);
+}
 const stages = [];
 const clock = new PhaseClock();
 const started = performance.now();
 let counters;
 try {
-  const sim = new Simulation(model, { phases: clock, networkHelper, onNetworkStage: (stage, ms) => stages.push([stage, ms]) });
+  const sim = new Simulation(model, { phases: clock, networkHelper, dayHelper, onNetworkStage: (stage, ms) => stages.push([stage, ms]) });
   counters = sim.run();
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
+} finally {
+  dayHelper?.end();
 }
 const total = performance.now() - started;
 

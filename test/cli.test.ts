@@ -404,15 +404,16 @@ describe("credsim run", () => {
     // agents that interact run on one thread: the warning says "at most", the end says why
     const fused = credsim(["run", "fused-city", "--agents", "3000", "--days", "30", "--threads", "200", "--out", "f200"]);
     expect(fused.code, fused.stderr).toBe(0);
-    expect(fused.stdout).toContain("on 1 thread (agents in this scenario interact, so it runs on one thread)");
+    expect(fused.stdout).toContain("on 1 thread (agents in this scenario interact: below 524,288 agents they run on one thread)");
     expect(fused.stderr).not.toMatch(/running on \d+ threads/);
   });
 
-  it("a large run of interacting agents on two threads builds its network on two, and says so", () => {
-    // 2^19 agents: the smallest population whose network is built on two threads (HELPER_FROM_AGENTS)
+  it("a large run of interacting agents on two threads builds its network and runs its days on two, with the same results", () => {
+    // 2^19 agents: the smallest population whose network is built on two threads
+    // (HELPER_FROM_AGENTS) and whose days run on two lanes (LANES_FROM_AGENTS)
     const r = credsim(["run", "fused-city", "--agents", "524288", "--days", "2", "--threads", "2", "--no-report", "--out", "net2"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("on 1 thread (agents in this scenario interact, so it runs on one thread; its network was built on 2)");
+    expect(r.stdout).toContain("on 2 threads;");
     const one = credsim(["run", "fused-city", "--agents", "524288", "--days", "2", "--threads", "1", "--no-report", "--out", "net1"]);
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).not.toContain("network was built");

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { LANES_FROM_AGENTS } from "../engine/day-thread.node.js";
 import { hugePageTunable } from "../engine/hugepages.node.js";
 import { estimateMemory, largestFitting, type MemoryEstimate } from "../engine/memory.js";
 import { compileModel } from "../engine/model.js";
@@ -148,7 +149,7 @@ export async function runCommand(arg: string | undefined, flags: RunFlags & { re
   const tunable = hugePageTunable();
   const hugePages = process.platform === "linux" && tunable !== undefined && tunable !== "0";
   process.stdout.write(
-    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${fmtCount(s.days, "day")}, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${fmtCount(result.threadsUsed, "thread")}${threads > 1 && result.threadsUsed === 1 ? (isSeparable(result.model) ? ` (fewer than ${fmtInt(threads * 1000)} agents: at least 1,000 per thread)` : ` (agents in this scenario interact, so it runs on one thread${result.networkThreads > 1 ? `; its network was built on ${result.networkThreads}` : ""})`) : ""}${hugePages ? `, started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})` : ""}; results in ${out}/\n`,
+    `${scenario.title ?? scenario.name} — ${fmtInt(s.agents)} agents, ${fmtCount(s.days, "day")}, seed ${s.seed} (scenario ${s.scenarioHash}, credsim ${s.credsimVersion})\n\n${summaryTable(s)}\n\nsimulated in ${result.seconds.toFixed(2)} s on ${fmtCount(result.threadsUsed, "thread")}${threadsNote(result, threads)}${hugePages ? `, started with huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=${tunable})` : ""}; results in ${out}/\n`,
   );
 }
 
@@ -163,4 +164,12 @@ function threadsFlag(value: string | undefined, quiet?: boolean): number {
   if (asked <= cores) return asked;
   if (!quiet) process.stderr.write(`warning: --threads ${asked}: this machine has ${cores} cores; using at most ${cores} threads (the results are the same)\n`);
   return cores;
+}
+
+/** Why a run used fewer threads than asked for, in brackets after "on N threads"; empty if it used them all. */
+function threadsNote(result: { model: ReturnType<typeof compileModel>; threadsUsed: number }, threads: number): string {
+  if (threads <= result.threadsUsed) return "";
+  if (isSeparable(result.model)) return result.threadsUsed === 1 ? ` (fewer than ${fmtInt(threads * 1000)} agents: at least 1,000 per thread)` : "";
+  if (result.threadsUsed > 1) return " (agents in this scenario interact: their days run on two threads at most)";
+  return ` (agents in this scenario interact: below ${fmtInt(LANES_FROM_AGENTS)} agents they run on one thread)`;
 }

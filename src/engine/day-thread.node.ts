@@ -13,7 +13,7 @@ const isSource = import.meta.url.endsWith(".ts");
 const workerUrl = new URL(isSource ? "./day-worker.node.ts" : "./day-worker.node.js", import.meta.url);
 
 /** From this many agents, an interacting run on two threads or more runs its days on two lanes (docs/performance.md, decision 23). */
-export const LANES_FROM_AGENTS = 1 << 16;
+export const LANES_FROM_AGENTS = 1 << 19;
 
 /** Word of the lower lane (the calling thread) and of the upper lane: messages announced to it. */
 const LOWER = 0;

@@ -1,5 +1,5 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { upperLink, unpackShared } from "./day-thread.node.js";
+import { unpackShared, upperLink } from "./day-thread.node.js";
 import { History } from "./history.js";
 import type { Model } from "./model.js";
 import { Simulation } from "./simulate.js";

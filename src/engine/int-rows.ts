@@ -29,7 +29,7 @@ export class IntRows {
 
   /** Appends rows of this width. */
   append(rows: Int32Array): void {
-    while ((this.count * this.width + rows.length) > this.buf.length) this.grow(rows.length);
+    while (this.count * this.width + rows.length > this.buf.length) this.grow(rows.length);
     this.buf.set(rows, this.count * this.width);
     this.count += rows.length / this.width;
   }

@@ -51,6 +51,8 @@ export interface WorkerResult {
   domains?: Float64Array;
   /** Threads that built the network (a run on the calendar engine). */
   networkThreads?: number;
+  /** Threads that ran the days (a run on the calendar engine: 2 on two lanes, decision 23). */
+  dayThreads?: number;
 }
 
 /** A worker's job: the whole run on the calendar engine, or blocks from the shared counter. */
@@ -93,7 +95,7 @@ export async function simulateThreads(
     const counters = countersFromArrays(model, r.arrays);
     return {
       counters,
-      threads: 1,
+      threads: r.dayThreads ?? 1,
       history: mask && r.events ? historyByAgent(mask, r.events) : null,
       contacts: r.contacts,
       blocks: [],
@@ -190,6 +192,7 @@ function startWorker(job: WorkerJob, onProgress?: (done: number) => void): Promi
           blocks: msg.blocks ?? 0,
           domains: msg.domains,
           networkThreads: msg.networkThreads,
+          dayThreads: msg.dayThreads,
         });
     });
     worker.on("error", reject);

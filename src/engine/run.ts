@@ -3,7 +3,7 @@ import type { History } from "./history.js";
 import type { Model } from "./model.js";
 import type { NetworkHelper } from "./network.js";
 import { runSeparable } from "./separable.js";
-import { isSeparable, Simulation } from "./simulate.js";
+import { type DayHelper, isSeparable, Simulation } from "./simulate.js";
 
 export interface EngineOptions {
   /** `auto` picks the per-agent engine when agents do not interact. */
@@ -20,6 +20,8 @@ export interface EngineOptions {
   onFinish?: (sim: Simulation) => void;
   /** A second thread for the calendar engine's network build (network-thread.node.ts). */
   networkHelper?: NetworkHelper | null;
+  /** A second thread for the calendar engine's days (day-thread.node.ts). */
+  dayHelper?: DayHelper | null;
 }
 
 /** Runs a compiled scenario in this thread. */
@@ -30,7 +32,7 @@ export function simulate(model: Model, options: EngineOptions = {}): Counters {
     return runSeparable(model, options.range ?? [0, model.agents], options.onProgress, options.history, options.step ?? 1);
   }
   if ((options.step ?? 1) !== 1) throw new Error("a step other than 1 needs a scenario whose agents do not interact");
-  const sim = new Simulation(model, { range: options.range, history: options.history, networkHelper: options.networkHelper });
+  const sim = new Simulation(model, { range: options.range, history: options.history, networkHelper: options.networkHelper, dayHelper: options.dayHelper });
   const counters = sim.run(options.onProgress ? (t) => options.onProgress?.((t + 1) / model.days) : undefined);
   options.onFinish?.(sim);
   return counters;

@@ -2,7 +2,7 @@ import { Calendar } from "./calendar.js";
 import { addCounters, type Counters, countersArrays, countersFromArrays, newCounters, SCORE_BINS, scoreBin } from "./counters.js";
 import { crossing, DayRecords, type DecayTable, decayTable, drift, fearDecay, firstDay, keepRecord, NEVER, type RatingSink, sampleDay, tierOf } from "./day.js";
 import { tableGap } from "./gap-table.js";
-import { EV, type EventColumns, History } from "./history.js";
+import { EV, type EventColumns, type History } from "./history.js";
 import { IntRows } from "./int-rows.js";
 import { keepRead } from "./keep-read.js";
 import type { Model } from "./model.js";
@@ -126,8 +126,8 @@ export interface LaneShared {
   keptBeforeBreach: Uint16Array | null;
   falseBeforeBreach: Uint16Array | null;
   midTier: Int8Array | null;
-  /** The first agent of the upper lane: a household's first member. */
-  split: number;
+  /** Which agents each lane owns: see laneBlocks. */
+  lanes: LaneBlocks;
   /** Whose events are logged (History.mask), or null. */
   historyMask: Uint8Array | null;
 }
@@ -252,10 +252,11 @@ export class Simulation {
   private queueTail = 0;
   private appealCredit = 0;
 
-  // Two lanes (decision 23): this one owns agents [lo, hi); the lower lane
-  // (lead) also runs the day's one-thread phases for both. On one lane, [0, n).
-  private readonly lo: number;
-  private readonly hi: number;
+  // Two lanes (decision 23): the lower lane (lead, 0) owns the even blocks of
+  // agents and the upper lane (1) the odd ones (laneBlocks); the lower lane also
+  // runs the day's one-thread phases for both. On one lane, it owns every agent.
+  private readonly laneIndex: number;
+  private readonly blocks: LaneBlocks | null;
   private readonly link: LaneLink | null;
   private readonly lead: boolean;
   /** In steps 1–6 on two lanes: contacts' counts change only once the lanes have met (scoreAt reads them). */
@@ -332,8 +333,13 @@ export class Simulation {
     }
     const H = this.population.householdStart ? this.population.householdStart.length - 1 : 0;
     if (lane) {
-      ({ hhCount: this.hhCount, hhMask: this.hhMask, keptBeforeBreach: this.keptBeforeBreach, falseBeforeBreach: this.falseBeforeBreach, midTier: this.midTier } =
-        lane.shared);
+      ({
+        hhCount: this.hhCount,
+        hhMask: this.hhMask,
+        keptBeforeBreach: this.keptBeforeBreach,
+        falseBeforeBreach: this.falseBeforeBreach,
+        midTier: this.midTier,
+      } = lane.shared);
     } else {
       // shared with the other lane: it writes its own agents' (and households') entries
       const share = dayHelper !== null;
@@ -365,14 +371,13 @@ export class Simulation {
     this.records.history = this.history;
 
     if (lane) {
-      this.lo = lane.shared.split;
-      this.hi = n;
+      this.blocks = lane.shared.lanes;
+      this.laneIndex = 1;
       this.link = lane.link;
       this.lead = false;
     } else if (dayHelper) {
-      const split = laneSplit(this.population.householdStart, n);
-      this.lo = 0;
-      this.hi = split;
+      this.blocks = laneBlocks(this.population.householdStart, n);
+      this.laneIndex = 0;
       this.lead = true;
       this.link = dayHelper.start(model, {
         hot: hot as SharedArrayBuffer,
@@ -383,18 +388,17 @@ export class Simulation {
         keptBeforeBreach: this.keptBeforeBreach,
         falseBeforeBreach: this.falseBeforeBreach,
         midTier: this.midTier,
-        split,
+        lanes: this.blocks,
         historyMask: this.history?.mask ?? null,
       });
     } else {
-      this.lo = 0;
-      this.hi = n;
+      this.blocks = null;
+      this.laneIndex = 0;
       this.link = null;
       this.lead = true;
     }
-    const { lo, hi } = this;
 
-    this.calendar = new Calendar(model.days, 1, hi - lo);
+    this.calendar = new Calendar(model.days, 1, this.blocks ? n >>> 1 : n);
     this.cutCalendar = this.network && model.cutTie > 0 ? new Calendar(model.days, 3, 1024) : null;
     if (model.insiders && this.lead) this.insiderStream = new Stream(model.seed, 0, Purpose.insiders);
 
@@ -404,7 +408,8 @@ export class Simulation {
     const perkAtStart = model.perkAbove !== null && model.s0 >= model.perkAbove;
     // the day a start score drifts below the threshold: the same for every agent
     const startCrossing = this.canCross ? crossing(model, this.decay, model.s0, -1, 0) : NEVER;
-    for (let li = lo; li < hi; li++) {
+    for (let li = 0; li < n; li++) {
+      if (this.blocks && !this.owns(li)) continue;
       const i = from + li;
       const k = cls[i];
       const g = this.groupOfClass[k];
@@ -492,8 +497,16 @@ export class Simulation {
     return fearDecay(this.hotF[li * HOT + FEAR], d - this.hotI[li * HOT + FEAR_DAY], fm.keep, fm.floor);
   }
 
+  /** Whether this lane owns agent li. */
+  private owns(li: number): boolean {
+    const blocks = this.blocks;
+    if (!blocks) return true;
+    const b = li >>> blocks.shift;
+    return ((li < blocks.bound[b] ? b - 1 : b) & 1) === this.laneIndex;
+  }
+
   private touch(li: number): number {
-    if (li < this.lo || li >= this.hi) {
+    if (this.blocks && !this.owns(li)) {
       // the other lane's agent, in a one-thread phase: its lane touches it before its next wakes
       this.touchOut.push1(li);
       return -1;
@@ -696,7 +709,7 @@ export class Simulation {
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
-        if (j >= this.lo && j < this.hi) this.leftOwn.push2(j, unit);
+        if (this.owns(j)) this.leftOwn.push2(j, unit);
         else this.leftOut.push2(j, unit);
       }
       return;
@@ -857,13 +870,13 @@ export class Simulation {
     let out = 0;
     for (let k = 0; k < this.messageCount; k++) {
       const li = Math.floor(this.messages[k] / 128) - this.from;
-      if (li < this.lo || li >= this.hi) out++;
+      if (!this.owns(li)) out++;
     }
     const sent = new Float64Array(out);
     out = 0;
     for (let k = 0; k < this.messageCount; k++) {
       const li = Math.floor(this.messages[k] / 128) - this.from;
-      if (li < this.lo || li >= this.hi) sent[out++] = this.messages[k];
+      if (!this.owns(li)) sent[out++] = this.messages[k];
       else this.messages[kept++] = this.messages[k];
     }
     this.messageCount = kept;
@@ -925,7 +938,10 @@ export class Simulation {
     this.newDisfavoredCount = 0;
     const live = this.liveCounts().map((a) => a.slice());
     const inputs: SerialInputs = { cuts, filings, cures: cures.copy(), disfavored, live };
-    link.send(inputs, [cuts, filings, inputs.cures, disfavored, ...live].map((a) => a.buffer as ArrayBuffer));
+    link.send(
+      inputs,
+      [cuts, filings, inputs.cures, disfavored, ...live].map((a) => a.buffer as ArrayBuffer),
+    );
     const touches = (link.receive() as { touches: Int32Array }).touches;
     for (let k = 0; k < touches.length; k++) this.touch(touches[k]);
   }
@@ -1201,7 +1217,7 @@ export class Simulation {
         for (let e = start[i]; e < start[i + 1]; e++) {
           const j = adj[e];
           if (j < 0) continue;
-          if (j < this.lo || j >= this.hi) {
+          if (this.blocks && !this.owns(j)) {
             this.joinedOut.push2(j, JOINED_RENEWED);
             continue;
           }
@@ -1225,7 +1241,7 @@ export class Simulation {
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
-        if (j < this.lo || j >= this.hi) this.joinedOut.push2(j, JOINED_NEW);
+        if (this.blocks && !this.owns(j)) this.joinedOut.push2(j, JOINED_NEW);
         else {
           this.advance(j, t);
           this.hotU[j * HOT + CONTACTS] += 1;
@@ -1245,7 +1261,7 @@ export class Simulation {
       for (let e = start[i]; e < start[i + 1]; e++) {
         const j = adj[e];
         if (j < 0) continue;
-        if (j < this.lo || j >= this.hi) {
+        if (this.blocks && !this.owns(j)) {
           this.joinedOut.push2(j, JOINED_SHADOW);
           continue;
         }
@@ -1682,7 +1698,8 @@ export class Simulation {
     const last = m.days - 1;
     const range = m.sMax - m.sMin;
     const T = m.tierNames.length;
-    for (let li = this.lo; li < this.hi; li++) {
+    for (let li = 0; li < this.n; li++) {
+      if (this.blocks && !this.owns(li)) continue;
       this.advance(li, last);
       const g = this.groupOf(li);
       const f = this.hotI[li * HOT + BITS];
@@ -1885,7 +1902,11 @@ function push(a: Int32Array<ArrayBuffer>, at: number, v: number): Int32Array<Arr
 type IntArrayType = Uint8Array | Uint16Array | Int8Array | Int32Array;
 
 /** A zeroed array of `length`, in shared memory when the other lane writes it too. */
-function arrayOf<T extends IntArrayType>(Type: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+function arrayOf<T extends IntArrayType>(
+  Type: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  length: number,
+  shared: boolean,
+): T {
   return shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
 }
 
@@ -1908,21 +1929,33 @@ function sharedPopulation(p: Population): Population {
 }
 
 /**
- * Where the upper lane's agents start: about half way, at a household's first
- * member, so that a household's members (whose records a listing's change in
- * the household reads and writes) all belong to one lane.
+ * Which agents each lane of a run owns: blocks of about 2^shift agents, the
+ * even ones the lower lane's and the odd ones the upper lane's, so that each
+ * lane has its share of every group (a population's groups, whose rates
+ * differ, occupy ranges of ids). Block b holds agents [bound[b], bound[b + 1]):
+ * bound[b] is the first member of the first household from agent b·2^shift on,
+ * so that a household's members (whose records a listing's change in the
+ * household reads and writes) all belong to one lane.
  */
-export function laneSplit(householdStart: Int32Array | null, n: number): number {
-  const half = n >>> 1;
-  if (!householdStart) return half;
-  let low = 0;
-  let high = householdStart.length - 1;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (householdStart[mid] < half) low = mid + 1;
-    else high = mid;
+export interface LaneBlocks {
+  shift: number;
+  bound: Int32Array;
+}
+
+/** Blocks of 2^4 to 2^16 agents, at least 64 of them when there are 1,024 agents or more. */
+export function laneBlocks(householdStart: Int32Array | null, n: number): LaneBlocks {
+  const shift = Math.min(16, Math.max(4, Math.floor(Math.log2(n / 64))));
+  const count = Math.ceil(n / 2 ** shift);
+  const bound = new Int32Array(count + 1);
+  let h = 0;
+  for (let b = 0; b <= count; b++) {
+    const at = Math.min(n, b * 2 ** shift);
+    if (householdStart) {
+      while (householdStart[h] < at) h++;
+      bound[b] = householdStart[h];
+    } else bound[b] = at;
   }
-  return householdStart[low];
+  return { shift, bound };
 }
 
 function concatInts(a: Int32Array, b: Int32Array): Int32Array {

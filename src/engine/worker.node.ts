@@ -16,6 +16,7 @@ async function runJob({ scenario, poolSize, blocks, useKernel, networkThreads }:
   let taken = 0;
   let domains: Float64Array | undefined;
   let networkBuiltOn = 1;
+  let daysOn = 1;
   if (blocks) {
     // the calling thread runs the followed pool and logs its events; this one skips it
     const run = startSeparable(model, undefined, useKernel ?? true);
@@ -32,14 +33,18 @@ async function runJob({ scenario, poolSize, blocks, useKernel, networkThreads }:
     // the calendar engine, loaded only here: a worker that takes blocks starts sooner without it
     const { simulate } = await import("./run.js");
     const { networkHelperFor } = await import("./network-thread.node.js");
+    const { dayHelperFor } = await import("./day-thread.node.js");
     history = pool ? new History(pool) : undefined;
     const networkHelper = await networkHelperFor(model, networkThreads ?? 1);
     if (networkHelper) networkBuiltOn = 2;
+    const dayHelper = await dayHelperFor(model, networkThreads ?? 1);
+    if (dayHelper) daysOn = 2;
     let last = 0;
     try {
       counters = simulate(model, {
         history,
         networkHelper,
+        dayHelper,
         onFinish: (sim) => {
           if (history) contacts = sim.contactsOf(history.mask);
         },
@@ -53,11 +58,12 @@ async function runJob({ scenario, poolSize, blocks, useKernel, networkThreads }:
       });
     } finally {
       networkHelper?.end(); // already ended by the build, unless the run failed before it
+      dayHelper?.end();
     }
   }
   const arrays = countersArrays(counters);
   const events = history?.columns();
-  parentPort?.postMessage({ arrays, events: events?.columns ?? null, contacts, blocks: taken, domains, networkThreads: networkBuiltOn }, [
+  parentPort?.postMessage({ arrays, events: events?.columns ?? null, contacts, blocks: taken, domains, networkThreads: networkBuiltOn, dayThreads: daysOn }, [
     ...[...arrays, ...(domains ? [domains] : [])].map((a) => a.buffer as ArrayBuffer),
     ...(events?.buffers ?? []),
   ]);
