@@ -14,8 +14,8 @@ import { alternate, median } from "./alternate.mjs";
 // --only N[,M…]: run only those benchmarks (e.g. `npm run bench:decisions -- --only 10`)
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? "").split(",").map(Number) : null;
-if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 16)) {
-  process.stderr.write("--only needs benchmark numbers from 1 to 16, e.g. --only 10 or --only 2,6\n");
+if (only && !only.every((n) => Number.isInteger(n) && n >= 1 && n <= 17)) {
+  process.stderr.write("--only needs benchmark numbers from 1 to 17, e.g. --only 10 or --only 2,6\n");
   process.exit(2);
 }
 const wanted = (n) => !only || only.includes(n);
@@ -507,5 +507,40 @@ if (wanted(16)) {
   const { a: radix, b: comparison, agree } = alternate(5, byRadix, byComparison, same);
   process.stdout.write(
     `a year of days of ${perDay.toLocaleString("en")} due tie cuts among 10^9 edges: radix sort of rows ${radix.toFixed(2)} s, array and comparator ${comparison.toFixed(2)} s — ${(comparison / radix).toFixed(2)}× (medians of 5, alternating); same order: ${agree}\n`,
+  );
+}
+
+// 17. The calendar engine runs the days of an interacting run on two lanes
+//     (decision 23): a worker owns the odd blocks of agents and runs their
+//     phases in step with the calling thread. fused-city 2·10^6 × 365, the days
+//     and the end of the run timed (the network is built on one thread both
+//     ways, before the clock starts); the counters are the same (checked here).
+if (wanted(17)) {
+  const { Simulation } = await import("../dist/engine/simulate.js");
+  const { DayThread } = await import("../dist/engine/day-thread.node.js");
+  const { countersArrays } = await import("../dist/engine/counters.js");
+  const fused = parseScenario(readFileSync(new URL("../presets/fused-city.yaml", import.meta.url), "utf8"), "fused-city.yaml").scenario;
+  fused.population.agents = 2e6;
+  const fm = compileModel(fused);
+  const reps = 5;
+  // a helper runs one lane of one run: one started for each run, before the clock
+  const helpers = [];
+  for (let r = 0; r < reps; r++) helpers.push(await DayThread.open());
+  const oneLane = { setup: () => new Simulation(fm), run: (sim) => countersArrays(sim.run()) };
+  const twoLanes = {
+    setup: () => {
+      const helper = helpers.pop();
+      return { sim: new Simulation(fm, { dayHelper: helper }), helper };
+    },
+    run: ({ sim, helper }) => {
+      const counters = countersArrays(sim.run());
+      helper.end();
+      return counters;
+    },
+  };
+  const identical = (p, q) => p.every((x, k) => x.every((v, i) => v === q[k][i]));
+  const { a: one, b: two, agree } = alternate(reps, oneLane, twoLanes, identical);
+  process.stdout.write(
+    `fused-city 2M × 365, calendar engine, the days: one thread ${one.toFixed(2)} s, two lanes ${two.toFixed(2)} s — ${(one / two).toFixed(2)}× (medians of ${reps}, alternating, the network built before the clock); counters identical: ${agree}\n`,
   );
 }
