@@ -2,7 +2,7 @@
 // Usage: node bench/phases.mjs [preset|file.yaml] [agents] [threads]   (npm run bench:phases -- fused-city 10000000)
 // With threads 2, the network is built on two threads (network-thread.node.ts),
 // as `credsim run --threads 2` does from 2^19 agents, and the days run on two
-// lanes (day-thread.node.ts, decision 23) from 2^16 agents; the phases are
+// lanes (day-thread.node.ts, decision 23) from 2^19 agents; the phases are
 // timed on the calling thread (the lower lane), waits for the other included.
 // Like `credsim run` and bench/child.mjs, a run whose memory estimate reaches
 // 1 GiB restarts itself with huge pages (decision 9 in docs/performance.md).

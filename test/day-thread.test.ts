@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { History, trackingPool } from "../src/engine/history.js";
 import { compileModel } from "../src/engine/model.js";
 import { buildPopulation } from "../src/engine/population.js";
-import { laneBlocks, Simulation } from "../src/engine/simulate.js";
+import { laneBlocks, laneOf, Simulation } from "../src/engine/simulate.js";
 import type { Scenario } from "../src/scenario/schema.js";
 import { Ratings } from "../src/scenario/schema.js";
 import { countersEqual, eventColumns, preset, sum, withChanges } from "./helpers.js";
@@ -95,6 +95,20 @@ describe("the calendar engine's days on two lanes", () => {
     // without households, blocks of exactly 2^shift
     const plain = laneBlocks(null, 50_000);
     expect(Array.from(plain.bound.subarray(0, 3))).toEqual([0, 2 ** plain.shift, 2 ** (plain.shift + 1)]);
+  });
+
+  it("keeps a household longer than a block in one lane", () => {
+    // 2,000 agents: blocks of 16; a household of 100 covers several, then households of 3
+    const starts = [0, 10, ...Array.from({ length: 630 }, (_, k) => 110 + 3 * k), 2000];
+    const blocks = laneBlocks(Int32Array.from(starts), 2000);
+    expect(blocks.shift).toBe(4);
+    for (let h = 0; h < starts.length - 1; h++) {
+      const lanes = new Set<number>();
+      for (let i = starts[h]; i < starts[h + 1]; i++) lanes.add(laneOf(blocks, i));
+      expect(lanes.size, `household ${h}`).toBe(1);
+    }
+    const both = new Set(Array.from({ length: 2000 }, (_, i) => laneOf(blocks, i)));
+    expect(both).toEqual(new Set([0, 1]));
   });
 
   it("a lane that fails stops the run with its message instead of leaving it waiting", async () => {

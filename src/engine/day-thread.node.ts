@@ -80,6 +80,10 @@ export class DayThread implements DayHelper {
       worker.once("exit", (code) => reject(new Error(`the days' helper thread stopped as it started (exit code ${code})`)));
     });
     worker.removeAllListeners();
+    // The calling thread is blocked while the lane runs and hears no event: a
+    // failure reaches it as a message (day-worker.node.ts). An error event must
+    // not also throw in this thread once it listens again.
+    worker.on("error", () => {});
     // an idle helper does not keep the process alive
     worker.unref();
     return new DayThread(worker, words, port1);

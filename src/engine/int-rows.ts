@@ -27,13 +27,6 @@ export class IntRows {
     this.count++;
   }
 
-  /** Appends rows of this width. */
-  append(rows: Int32Array): void {
-    while (this.count * this.width + rows.length > this.buf.length) this.grow(rows.length);
-    this.buf.set(rows, this.count * this.width);
-    this.count += rows.length / this.width;
-  }
-
   /** A copy of the rows held, to post to another thread. */
   copy(): Int32Array<ArrayBuffer> {
     return this.buf.slice(0, this.count * this.width);

@@ -499,10 +499,7 @@ export class Simulation {
 
   /** Whether this lane owns agent li. */
   private owns(li: number): boolean {
-    const blocks = this.blocks;
-    if (!blocks) return true;
-    const b = li >>> blocks.shift;
-    return ((li < blocks.bound[b] ? b - 1 : b) & 1) === this.laneIndex;
+    return !this.blocks || laneOf(this.blocks, li) === this.laneIndex;
   }
 
   private touch(li: number): number {
@@ -887,14 +884,7 @@ export class Simulation {
     this.leftContacts(this.leftOwn.buf, this.leftOwn.count, t);
     this.leftOwn.count = 0;
     this.leftContacts(got.left, got.left.length / 2, t);
-    for (let k = 0; k < got.messages.length; k++) {
-      if (this.messageCount === this.messages.length) {
-        const grown = new Float64Array(this.messages.length * 2);
-        grown.set(this.messages);
-        this.messages = grown;
-      }
-      this.messages[this.messageCount++] = got.messages[k];
-    }
+    for (let k = 0; k < got.messages.length; k++) this.pushMessage(got.messages[k]);
   }
 
   /** Two lanes, after the contacts of the newly listed: each brings the other's contacts of its listed agents up to date. */
@@ -1067,12 +1057,17 @@ export class Simulation {
   }
 
   private message(target: number, b: number, insider = false): void {
+    this.pushMessage(target * 128 + (insider ? 64 : 0) + b);
+  }
+
+  /** A message as deliverMessages reads it: target · 128 + (insider ? 64 : 0) + behaviour. */
+  private pushMessage(code: number): void {
     if (this.messageCount === this.messages.length) {
       const grown = new Float64Array(this.messages.length * 2);
       grown.set(this.messages);
       this.messages = grown;
     }
-    this.messages[this.messageCount++] = target * 128 + (insider ? 64 : 0) + b;
+    this.messages[this.messageCount++] = code;
   }
 
   private deliverMessages(t: number): void {
@@ -1527,7 +1522,6 @@ export class Simulation {
 
   /** Cure (step 10): a listed agent pays or repairs; both its listings end. `peer`: the other lane's agents that may cure today. */
   private cures(t: number, peer: Int32Array | null): void {
-    if (!this.model.cure) return;
     const touchedNow = this.touchedCount;
     for (let k = 0; k < touchedNow; k++) this.cure(this.touched[k], t);
     if (peer) for (let k = 0; k < peer.length; k++) this.cure(peer[k], t);
@@ -1940,6 +1934,14 @@ function sharedPopulation(p: Population): Population {
 export interface LaneBlocks {
   shift: number;
   bound: Int32Array;
+}
+
+/** The lane that owns agent li: 0 (the lower) or 1. */
+export function laneOf(blocks: LaneBlocks, li: number): number {
+  // a household longer than a block leaves the blocks it covers empty
+  let b = li >>> blocks.shift;
+  while (li < blocks.bound[b]) b--;
+  return b & 1;
 }
 
 /** Blocks of 2^4 to 2^16 agents, at least 64 of them when there are 1,024 agents or more. */

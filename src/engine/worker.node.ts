@@ -37,10 +37,11 @@ async function runJob({ scenario, poolSize, blocks, useKernel, networkThreads }:
     history = pool ? new History(pool) : undefined;
     const networkHelper = await networkHelperFor(model, networkThreads ?? 1);
     if (networkHelper) networkBuiltOn = 2;
-    const dayHelper = await dayHelperFor(model, networkThreads ?? 1);
-    if (dayHelper) daysOn = 2;
+    let dayHelper: Awaited<ReturnType<typeof dayHelperFor>> = null;
     let last = 0;
     try {
+      dayHelper = await dayHelperFor(model, networkThreads ?? 1);
+      if (dayHelper) daysOn = 2;
       counters = simulate(model, {
         history,
         networkHelper,
