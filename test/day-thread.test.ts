@@ -4,8 +4,7 @@ import { compileModel } from "../src/engine/model.js";
 import { buildPopulation } from "../src/engine/population.js";
 import { laneBlocks, laneOf, Simulation } from "../src/engine/simulate.js";
 import type { Scenario } from "../src/scenario/schema.js";
-import { Ratings } from "../src/scenario/schema.js";
-import { countersEqual, eventColumns, preset, sum, withChanges } from "./helpers.js";
+import { busyFusedCity, countersEqual, cuttingTiesOften, eventColumns, preset, sum, withChanges } from "./helpers.js";
 
 // The calendar engine's days on two lanes (decision 23): a worker runs the
 // upper lane's agents while this thread runs the lower lane's and the day's
@@ -45,18 +44,7 @@ async function bothWays(scenario: Scenario, follow: number) {
 // and renewal), misattributed records, ratings read from a contact's record,
 // households, insiders, tie cuts from both ends, appeals and cures (run by the
 // lower lane for both), perks, tiers, a breach.
-const busy = withChanges(preset("fused-city"), (x) => {
-  x.population.agents = 6000;
-  x.days = 120;
-  x.listing.days = 3;
-  x.behaviours["red-light"] = { ...x.behaviours["red-light"], base: 0.05, domain: "education" };
-  x.behaviours["private-school-enrolment"] = { ...x.behaviours["private-school-enrolment"], base: 0.3 };
-  x.scoring.points["red-light"] = -40;
-  x.ratings = Ratings.parse({ encounterRate: 0.3, low: 0.2, high: 0.4, lowPoints: -7, highPoints: 3, raterWeight: true });
-  x.appeals = { ...(x.appeals as NonNullable<typeof x.appeals>), fileRate: 0.5, capacityPerMillion: 3000, overturnRightful: 0.3 };
-  x.listing.cure = { rate: 0.1, score: "start" };
-  x.ties = { ...(x.ties as NonNullable<typeof x.ties>), cut: 0.3 };
-});
+const busy = cuttingTiesOften(busyFusedCity(6000));
 const sized = (name: string, agents: number) => withChanges(preset(name), (x) => void (x.population.agents = agents));
 
 describe("the calendar engine's days on two lanes", () => {

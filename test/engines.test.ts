@@ -5,8 +5,7 @@ import { History, trackingPool } from "../src/engine/history.js";
 import { compileModel } from "../src/engine/model.js";
 import { finishSeparable, runAgents, runSeparable, startSeparable } from "../src/engine/separable.js";
 import { Simulation } from "../src/engine/simulate.js";
-import { Ratings } from "../src/scenario/schema.js";
-import { countersEqual, eventColumns, preset, scenarioFromYaml, sum, withChanges } from "./helpers.js";
+import { busyFusedCity, countersEqual, cuttingTiesOften, eventColumns, preset, scenarioFromYaml, sum, withChanges } from "./helpers.js";
 
 // The per-agent engine and the calendar engine draw the same random numbers in
 // the same order for each agent, so on a separable scenario their counters must
@@ -149,19 +148,8 @@ describe("determinism", () => {
   // falls on the household and blocks a frequent behaviour, weighted ratings
   // between contacts (a rater's score read before or after a contact's listing
   // ends), frequent appeals and cures; and a preset with insiders.
-  const busy = withChanges(preset("fused-city"), (x) => {
-    x.population.agents = 3000;
-    x.days = 120;
-    x.listing.days = 3;
-    x.behaviours["red-light"] = { ...x.behaviours["red-light"], base: 0.05, domain: "education" };
-    x.behaviours["private-school-enrolment"] = { ...x.behaviours["private-school-enrolment"], base: 0.3 };
-    x.scoring.points["red-light"] = -40;
-    x.ratings = Ratings.parse({ encounterRate: 0.3, low: 0.2, high: 0.4, lowPoints: -7, highPoints: 3, raterWeight: true });
-    x.appeals = { ...(x.appeals as NonNullable<typeof x.appeals>), fileRate: 0.5, capacityPerMillion: 3000, overturnRightful: 0.3 };
-    x.listing.cure = { rate: 0.1, score: "start" };
-  });
-  // ties cut often: both ends of a tie, listed together, draw a cut for the same day
-  const cutting = withChanges(busy, (x) => void (x.ties = { ...(x.ties as NonNullable<typeof x.ties>), cut: 0.3 }));
+  const busy = busyFusedCity(3000);
+  const cutting = cuttingTiesOften(busy);
   for (const [name, scenario] of [
     ["busy fused-city", busy],
     ["busy fused-city cutting ties often", cutting],

@@ -6,7 +6,7 @@ import { compileModel, type Model } from "../src/engine/model.js";
 import { drawTies, ringOrder } from "../src/engine/network.js";
 import { buildPopulation } from "../src/engine/population.js";
 import { parseScenario } from "../src/scenario/load.js";
-import type { Scenario } from "../src/scenario/schema.js";
+import { Ratings, type Scenario } from "../src/scenario/schema.js";
 
 export function scenarioFromYaml(text: string): Scenario {
   return parseScenario(text, "test.yaml").scenario;
@@ -118,3 +118,29 @@ behaviours: { v: { kind: violation, base: 0.01 } }`,
     `population: { agents: 50, network: { degree: 20, rewire: 0.5 } }\nbehaviours: { v: { kind: violation, base: 0.01 } }`,
   ],
 ] as const;
+
+/**
+ * fused-city made busy, for tests of the calendar engine's order and lanes:
+ * short listings in a domain whose restriction falls on the household and
+ * blocks a frequent behaviour, weighted ratings between contacts (a rater's
+ * score read before or after a contact's listing ends), frequent appeals and
+ * cures; 120 days.
+ */
+export function busyFusedCity(agents: number): Scenario {
+  return withChanges(preset("fused-city"), (x) => {
+    x.population.agents = agents;
+    x.days = 120;
+    x.listing.days = 3;
+    x.behaviours["red-light"] = { ...x.behaviours["red-light"], base: 0.05, domain: "education" };
+    x.behaviours["private-school-enrolment"] = { ...x.behaviours["private-school-enrolment"], base: 0.3 };
+    x.scoring.points["red-light"] = -40;
+    x.ratings = Ratings.parse({ encounterRate: 0.3, low: 0.2, high: 0.4, lowPoints: -7, highPoints: 3, raterWeight: true });
+    x.appeals = { ...(x.appeals as NonNullable<typeof x.appeals>), fileRate: 0.5, capacityPerMillion: 3000, overturnRightful: 0.3 };
+    x.listing.cure = { rate: 0.1, score: "start" };
+  });
+}
+
+/** A scenario's ties cut often: both ends of a tie, listed together, draw a cut for the same day. */
+export function cuttingTiesOften(s: Scenario): Scenario {
+  return withChanges(s, (x) => void (x.ties = { ...(x.ties as NonNullable<typeof x.ties>), cut: 0.3 }));
+}

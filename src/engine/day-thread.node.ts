@@ -1,4 +1,5 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
+import { startHelperWorker } from "./helper-worker.node.js";
 import type { Model } from "./model.js";
 import { type DayHelper, isSeparable, type LaneLink, type LaneShared } from "./simulate.js";
 
@@ -73,19 +74,11 @@ export class DayThread implements DayHelper {
     if (isSource) throw new Error("the days' helper thread runs the compiled engine (dist/): run `npm run build` first");
     const words = new Int32Array(new SharedArrayBuffer(2 * 4));
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(workerUrl, { workerData: { words: words.buffer, port: port2 }, transferList: [port2] });
-    await new Promise<void>((resolve, reject) => {
-      worker.once("message", () => resolve());
-      worker.once("error", reject);
-      worker.once("exit", (code) => reject(new Error(`the days' helper thread stopped as it started (exit code ${code})`)));
-    });
-    worker.removeAllListeners();
+    const worker = await startHelperWorker(workerUrl, { workerData: { words: words.buffer, port: port2 }, transferList: [port2] }, "the days' helper thread");
     // The calling thread is blocked while the lane runs and hears no event: a
     // failure reaches it as a message (day-worker.node.ts). An error event must
     // not also throw in this thread once it listens again.
     worker.on("error", () => {});
-    // an idle helper does not keep the process alive
-    worker.unref();
     return new DayThread(worker, words, port1);
   }
 

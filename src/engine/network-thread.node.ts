@@ -1,4 +1,5 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
+import { startHelperWorker } from "./helper-worker.node.js";
 import type { Model } from "./model.js";
 import { HELPER_FROM_AGENTS, type NetworkHelper, type NetworkTask } from "./network.js";
 
@@ -40,15 +41,11 @@ export class NetworkThread implements NetworkHelper {
     if (isSource) throw new Error("the network's helper thread runs the compiled engine (dist/): run `npm run build` first");
     const state = new Int32Array(new SharedArrayBuffer(3 * 4));
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(workerUrl, { workerData: { state: state.buffer, failures: port2 }, transferList: [port2] });
-    await new Promise<void>((resolve, reject) => {
-      worker.once("message", () => resolve());
-      worker.once("error", reject);
-      worker.once("exit", (code) => reject(new Error(`the network's helper thread stopped as it started (exit code ${code})`)));
-    });
-    worker.removeAllListeners();
-    // an idle helper does not keep the process alive
-    worker.unref();
+    const worker = await startHelperWorker(
+      workerUrl,
+      { workerData: { state: state.buffer, failures: port2 }, transferList: [port2] },
+      "the network's helper thread",
+    );
     return new NetworkThread(worker, state, port1);
   }
 
