@@ -101,8 +101,8 @@ export function upperLink(port: MessagePort, words: SharedArrayBuffer): PortLink
   return new PortLink(port, new Int32Array(words), UPPER);
 }
 
-type View = Int32Array | Uint8Array | Uint16Array | Int8Array;
-const VIEWS = { Int32Array, Uint8Array, Uint16Array, Int8Array } as const;
+type View = Int32Array | Uint8Array | Uint16Array | Int8Array | Float32Array;
+const VIEWS = { Int32Array, Uint8Array, Uint16Array, Int8Array, Float32Array } as const;
 
 /** A view of shared memory as posted: V8 posts a view's offset as a 32-bit number (network-thread.node.ts, packTask). */
 interface PostedView {

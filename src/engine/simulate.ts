@@ -126,6 +126,7 @@ export interface LaneShared {
   keptBeforeBreach: Uint16Array | null;
   falseBeforeBreach: Uint16Array | null;
   midTier: Int8Array | null;
+  tieScores: Float32Array | null;
   /** Which agents each lane owns: see laneBlocks. */
   lanes: LaneBlocks;
   /** Whose events are logged (History.mask), or null. */
@@ -188,6 +189,8 @@ export class Simulation {
   private readonly keptBeforeBreach: Uint16Array | null;
   private readonly falseBeforeBreach: Uint16Array | null;
   private readonly midTier: Int8Array | null;
+  /** The final scores for the sums over ties, written by both lanes (two lanes only; one lane allocates them at the end). */
+  private readonly tieScores: Float32Array | null;
 
   // group-level live counts
   private readonly listedNow: Float64Array;
@@ -339,6 +342,7 @@ export class Simulation {
         keptBeforeBreach: this.keptBeforeBreach,
         falseBeforeBreach: this.falseBeforeBreach,
         midTier: this.midTier,
+        tieScores: this.tieScores,
       } = lane.shared);
     } else {
       // shared with the other lane: it writes its own agents' (and households') entries
@@ -348,6 +352,7 @@ export class Simulation {
       this.keptBeforeBreach = model.breach ? arrayOf(Uint16Array, n, share) : null;
       this.falseBeforeBreach = model.breach ? arrayOf(Uint16Array, n, share) : null;
       this.midTier = model.tierNames.length > 0 ? arrayOf(Int8Array, n, share) : null;
+      this.tieScores = share && this.network ? new Float32Array(new SharedArrayBuffer(n * 4)) : null;
     }
 
     this.listedNow = new Float64Array(G);
@@ -388,6 +393,7 @@ export class Simulation {
         keptBeforeBreach: this.keptBeforeBreach,
         falseBeforeBreach: this.falseBeforeBreach,
         midTier: this.midTier,
+        tieScores: this.tieScores,
         lanes: this.blocks,
         historyMask: this.history?.mask ?? null,
       });
@@ -1692,9 +1698,14 @@ export class Simulation {
     const last = m.days - 1;
     const range = m.sMax - m.sMin;
     const T = m.tierNames.length;
+    // A compact copy of the final scores for the sums over ties: the tie loop
+    // reads scores at random agents, and 4 bytes per agent stay in the caches
+    // far longer than a 64-byte record each. Each lane writes its own agents'.
+    const scores = this.network ? (this.tieScores ?? new Float32Array(this.n)) : null;
     for (let li = 0; li < this.n; li++) {
       if (this.blocks && !this.owns(li)) continue;
       this.advance(li, last);
+      if (scores) scores[li] = this.hotF[li * HOT + SCORE];
       const g = this.groupOf(li);
       const f = this.hotI[li * HOT + BITS];
       if (f & HAS_FALSE) c.withFalseRecord[g]++;
@@ -1730,13 +1741,7 @@ export class Simulation {
       this.takeResult(this.link.receive() as LaneResult);
     }
     if (this.perkDelta) integrate(this.perkDelta, c.perkHolders, m.days, m.G);
-    if (this.network) {
-      // a compact copy: the tie loop reads scores at random agents, and 4 bytes
-      // per agent stay in the caches far longer than a 64-byte record each
-      const scores = new Float32Array(this.n);
-      for (let li = 0; li < this.n; li++) scores[li] = this.hotF[li * HOT + SCORE];
-      tieMoments(this.network, scores, c.tieScoreMoments);
-    }
+    if (this.network && scores) tieMoments(this.network, scores, c.tieScoreMoments);
   }
 
   /** The upper lane's end of the run: its counters, perks' changes and logged events, to the lower lane. */
