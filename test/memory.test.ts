@@ -90,12 +90,13 @@ describe("memory estimate", () => {
   });
 
   const dist = (module: string) => pathToFileURL(join(ROOT, "dist", module)).href;
-  it("a run's peak resident memory stays within the estimate, on one and two threads (fused-city, 2^21 agents, 30 days, in a child process running the compiled engine)", () => {
+  it("a run's peak resident memory stays within the estimate, on one and two threads (fused-city, 2^21 agents, 30 days, in a child process running the compiled engine; on two, the network built and the days run on both)", () => {
     const script = `
       import { readFileSync } from "node:fs";
       import { compileModel } from "${dist("engine/model.js")}";
       import { estimateMemory } from "${dist("engine/memory.js")}";
       import { networkHelperFor } from "${dist("engine/network-thread.node.js")}";
+      import { dayHelperFor } from "${dist("engine/day-thread.node.js")}";
       import { Simulation } from "${dist("engine/simulate.js")}";
       import { parseScenario } from "${dist("scenario/load.js")}";
       const { scenario } = parseScenario(readFileSync(${JSON.stringify(join(ROOT, "presets/fused-city.yaml"))}, "utf8"), "fused-city.yaml");
@@ -105,7 +106,13 @@ describe("memory estimate", () => {
       const threads = Number(process.env.THREADS);
       const helper = await networkHelperFor(model, threads);
       if ((helper !== null) !== (threads === 2)) throw new Error("the helper thread did not start as asked");
-      new Simulation(model, { networkHelper: helper }).run();
+      const dayHelper = await dayHelperFor(model, threads);
+      if ((dayHelper !== null) !== (threads === 2)) throw new Error("the days' helper thread did not start as asked");
+      try {
+        new Simulation(model, { networkHelper: helper, dayHelper }).run();
+      } finally {
+        dayHelper?.end();
+      }
       console.log(JSON.stringify({ peak: process.resourceUsage().maxRSS * 1024, estimate: estimateMemory(model, threads).bytes }));
     `;
     // a file, not --input-type: the helper worker would inherit that flag
