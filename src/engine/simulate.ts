@@ -121,16 +121,34 @@ export interface LaneShared {
   hot: SharedArrayBuffer;
   population: Population;
   network: Network | null;
+  side: SideArrays;
+  /** Which agents each lane owns: see laneBlocks. */
+  lanes: LaneBlocks;
+  /** Whose events are logged (History.mask), or null. */
+  historyMask: Uint8Array | null;
+}
+
+/** Per-agent and per-household arrays beside the records, each present only when the model needs it. */
+interface SideArrays {
   hhCount: Uint8Array | null;
   hhMask: Uint8Array | null;
   keptBeforeBreach: Uint16Array | null;
   falseBeforeBreach: Uint16Array | null;
   midTier: Int8Array | null;
+  /** The final scores for the sums over ties, written by both lanes (two lanes only; one lane allocates them at the end). */
   tieScores: Float32Array | null;
-  /** Which agents each lane owns: see laneBlocks. */
-  lanes: LaneBlocks;
-  /** Whose events are logged (History.mask), or null. */
-  historyMask: Uint8Array | null;
+}
+
+/** The side arrays of n agents in H households, in shared memory when another lane writes its own agents' (and households') entries. */
+function sideArrays(model: Model, n: number, H: number, share: boolean, network: boolean): SideArrays {
+  return {
+    hhCount: H ? arrayOf(Uint8Array, H * model.D, share) : null,
+    hhMask: H ? arrayOf(Uint8Array, H, share) : null,
+    keptBeforeBreach: model.breach ? arrayOf(Uint16Array, n, share) : null,
+    falseBeforeBreach: model.breach ? arrayOf(Uint16Array, n, share) : null,
+    midTier: model.tierNames.length > 0 ? arrayOf(Int8Array, n, share) : null,
+    tieScores: share && network ? new Float32Array(new SharedArrayBuffer(n * 4)) : null,
+  };
 }
 
 /** Starts the upper lane of a run on another thread. */
@@ -335,25 +353,15 @@ export class Simulation {
       }
     }
     const H = this.population.householdStart ? this.population.householdStart.length - 1 : 0;
-    if (lane) {
-      ({
-        hhCount: this.hhCount,
-        hhMask: this.hhMask,
-        keptBeforeBreach: this.keptBeforeBreach,
-        falseBeforeBreach: this.falseBeforeBreach,
-        midTier: this.midTier,
-        tieScores: this.tieScores,
-      } = lane.shared);
-    } else {
-      // shared with the other lane: it writes its own agents' (and households') entries
-      const share = dayHelper !== null;
-      this.hhCount = H ? arrayOf(Uint8Array, H * D, share) : null;
-      this.hhMask = H ? arrayOf(Uint8Array, H, share) : null;
-      this.keptBeforeBreach = model.breach ? arrayOf(Uint16Array, n, share) : null;
-      this.falseBeforeBreach = model.breach ? arrayOf(Uint16Array, n, share) : null;
-      this.midTier = model.tierNames.length > 0 ? arrayOf(Int8Array, n, share) : null;
-      this.tieScores = share && this.network ? new Float32Array(new SharedArrayBuffer(n * 4)) : null;
-    }
+    const side = lane ? lane.shared.side : sideArrays(model, n, H, dayHelper !== null, this.network !== null);
+    ({
+      hhCount: this.hhCount,
+      hhMask: this.hhMask,
+      keptBeforeBreach: this.keptBeforeBreach,
+      falseBeforeBreach: this.falseBeforeBreach,
+      midTier: this.midTier,
+      tieScores: this.tieScores,
+    } = side);
 
     this.listedNow = new Float64Array(G);
     this.wrongNow = new Float64Array(G);
@@ -388,12 +396,7 @@ export class Simulation {
         hot: hot as SharedArrayBuffer,
         population: this.population,
         network: this.network,
-        hhCount: this.hhCount,
-        hhMask: this.hhMask,
-        keptBeforeBreach: this.keptBeforeBreach,
-        falseBeforeBreach: this.falseBeforeBreach,
-        midTier: this.midTier,
-        tieScores: this.tieScores,
+        side,
         lanes: this.blocks,
         historyMask: this.history?.mask ?? null,
       });
